@@ -1,0 +1,13 @@
+/**
+ * sdk-mock: an offline host that implements the SDK contract, for tests, examples and the CLI.
+ *
+ * @packageDocumentation
+ */
+export { MockHost, type MockHostOptions, type MockUser, type RunOptions, type QueryRun } from './mock-host.js';
+export { MockSentryConnector, MALFORMED_ANSWER, type MockSentry, type MockSentryFailure } from './mock-sentries.js';
+export { SavedSearchScheduler, type SavedSearch, type SavedSearchRun } from './saved-search-scheduler.js';
+export { scenarioSchema, scenarioHostOptions, loadScenarioFile, ScenarioError, type Scenario } from './scenario.js';
+export { planQuery, type PlannedCommand } from './query-plan.js';
+export { QueryExecution, type QueryOutcome, type RecordSink, type ExecutionEnvironment } from './query-execution.js';
+export { parsePipeline } from './pipeline.js';
+export type { PipelineSegment } from './query-ast.js';

@@ -1,0 +1,137 @@
+import { sentryNetstatCommand } from '../src/commands/sentry-netstat.js';
+import type { CommandParser } from '../src/runtime/command.js';
+import { hostConfigFrom, type ConfigValue, type HostConfig, type Session } from '../src/runtime/session.js';
+import type { Row } from '../src/runtime/value.js';
+import { builtinCommands } from './commands/builtin-commands.js';
+import { MockSentryConnector, type MockSentry } from './mock-sentries.js';
+import { QueryExecution, type QueryOutcome, type RecordSink } from './query-execution.js';
+import { planQuery } from './query-plan.js';
+import { SavedSearchScheduler } from './saved-search-scheduler.js';
+
+/** A user of the mock host. */
+export interface MockUser {
+  readonly admin: boolean;
+}
+
+/** How to build a {@link MockHost}. */
+export interface MockHostOptions {
+  /** @default { admin: { admin: true } } */
+  readonly users?: Readonly<Record<string, MockUser>>;
+  /** Host configuration, e.g. `logpresso.core.sentry_rpc_parallel`. */
+  readonly config?: Readonly<Record<string, ConfigValue>>;
+  readonly sentries?: readonly MockSentry[];
+  /** The process environment commands fall back to. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Extra command parsers, besides the built-ins and sentry-netstat. */
+  readonly commands?: readonly CommandParser[];
+}
+
+/** Who runs a query. */
+export interface RunOptions {
+  /** @default "admin" */
+  readonly user?: string;
+  /** Receives each output record as it comes; when given, {@link MockHost.query} returns no records. */
+  readonly onRecord?: RecordSink;
+  /** Aborting it cancels the query. */
+  readonly signal?: AbortSignal;
+}
+
+/** A started query. */
+export interface QueryRun {
+  /** Settles when the query has ended and every command was closed. */
+  readonly done: Promise<QueryOutcome>;
+  /** Stops the query now. */
+  cancel(): void;
+}
+
+/**
+ * An offline host implementing the SDK contract: users and sessions, host config, in-memory sentries, a query
+ * engine with the built-in commands (sentry, json, fields, search, stats, sort, limit, eval) and
+ * sentry-netstat, and scheduled saved searches.
+ *
+ * @example
+ * ```ts
+ * const host = new MockHost({ sentries: [{ guid: 'web-01', connections: [...] }] });
+ * const rows = await host.query('sentry | fields guid | sentry-netstat');
+ * ```
+ */
+export class MockHost {
+  readonly sentries: MockSentryConnector;
+  readonly scheduler: SavedSearchScheduler;
+  readonly #users: Map<string, MockUser>;
+  readonly #config: Map<string, ConfigValue>;
+  readonly #env: Readonly<Record<string, string | undefined>>;
+  readonly #parsers = new Map<string, CommandParser>();
+
+  constructor(options: MockHostOptions = {}) {
+    this.#users = new Map(Object.entries(options.users ?? { admin: { admin: true } }));
+    this.#config = new Map(Object.entries(options.config ?? {}));
+    this.#env = options.env ?? process.env;
+    this.sentries = new MockSentryConnector(options.sentries);
+    for (const parser of [...builtinCommands, sentryNetstatCommand, ...(options.commands ?? [])]) this.register(parser);
+    this.scheduler = new SavedSearchScheduler(this);
+  }
+
+  /** Adds a command (replacing one of the same name). */
+  register(parser: CommandParser): void {
+    this.#parsers.set(parser.name, parser);
+  }
+
+  /** The registered command parsers by name. */
+  get commands(): ReadonlyMap<string, CommandParser> {
+    return this.#parsers;
+  }
+
+  /** The host configuration as commands see it. */
+  get config(): HostConfig {
+    return hostConfigFrom(this.#config);
+  }
+
+  /** Sets (or, with `undefined`, removes) a config value. */
+  setConfig(key: string, value: ConfigValue | undefined): void {
+    if (value === undefined) this.#config.delete(key);
+    else this.#config.set(key, value);
+  }
+
+  /** Adds or changes a user. */
+  setUser(name: string, user: MockUser): void {
+    this.#users.set(name, user);
+  }
+
+  /** The session of `user`; throws when there is no such user. */
+  session(user = 'admin'): Session {
+    const found = this.#users.get(user);
+    if (!found) throw new Error(`unknown user '${user}'`);
+    return { user, isAdmin: found.admin };
+  }
+
+  /**
+   * Parses `query` as `user` and starts it. Parse errors (`QueryParseError`, with code and offset) are
+   * thrown here, before anything runs.
+   */
+  start(query: string, options: RunOptions = {}): QueryRun {
+    const session = this.session(options.user);
+    const config = this.config;
+    const plan = planQuery(query, this.#parsers, { session, config, env: this.#env });
+    const execution = new QueryExecution(plan, { sentries: this.sentries, session, config }, options.onRecord ?? (() => undefined));
+    const { signal } = options;
+    const onAbort = (): void => execution.cancel();
+    if (signal?.aborted) execution.cancel();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const done = execution.run().finally(() => signal?.removeEventListener('abort', onAbort));
+    return { done, cancel: () => execution.cancel() };
+  }
+
+  /** Runs `query` as `user` and resolves with its records (or with none when `onRecord` takes them). */
+  async query(query: string, options: RunOptions = {}): Promise<Row[]> {
+    const records: Row[] = [];
+    const onRecord = options.onRecord ?? ((row: Row) => void records.push(row));
+    await this.start(query, { ...options, onRecord }).done;
+    return records;
+  }
+
+  /** Stops the scheduler; the host holds no timers afterwards. */
+  close(): void {
+    this.scheduler.stopAll();
+  }
+}

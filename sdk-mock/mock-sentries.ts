@@ -1,0 +1,109 @@
+import { SentryRpcError, type SentryCallOptions, type SentryConnector, type SentryInfo } from '../src/runtime/sentry-connector.js';
+
+/** How an in-memory sentry misbehaves. */
+export type MockSentryFailure =
+  /** Never answers: the call ends in `timeout`. */
+  | 'timeout'
+  /** The link drops after `delay_ms`: the call ends in `disconnected` and the sentry is no longer connected. */
+  | 'disconnect'
+  /** Answers something that is not a connection list. */
+  | 'malformed'
+  /** Raises an exception with this message. */
+  | { readonly error: string };
+
+/** An in-memory sentry. Field names follow the scenario file. */
+export interface MockSentry {
+  readonly guid: string;
+  /** @default true */
+  connected?: boolean;
+  /** Milliseconds before it answers. @default 0 */
+  delay_ms?: number;
+  os?: string;
+  hostname?: string;
+  remote_ip?: string;
+  /** What `netstat` answers (as sent on the wire: addresses as strings). @default [] */
+  connections?: readonly unknown[];
+  fail?: MockSentryFailure;
+}
+
+/** What `fail: "malformed"` answers: an object where a connection list should be. */
+export const MALFORMED_ANSWER = Object.freeze({ unexpected: 'this is not a connection list' });
+
+/**
+ * An offline sentry connector: sentries are plain objects, answers come after `delay_ms` on real timers
+ * (so tests can drive them with fake timers), and every call honours its timeout and abort signal and clears
+ * its timers when settled. Counts calls in flight so tests can see the parallel bound.
+ */
+export class MockSentryConnector implements SentryConnector {
+  readonly #sentries = new Map<string, MockSentry>();
+  #inFlight = 0;
+  #maxInFlight = 0;
+  #calls = 0;
+
+  constructor(sentries: readonly MockSentry[] = []) {
+    for (const sentry of sentries) this.add(sentry);
+  }
+
+  /** Adds or replaces a sentry. */
+  add(sentry: MockSentry): void {
+    this.#sentries.set(sentry.guid, { ...sentry });
+  }
+
+  /** The sentry `guid`, to change its behaviour in place. */
+  get(guid: string): MockSentry | undefined {
+    return this.#sentries.get(guid);
+  }
+
+  /** Calls now in flight, the most ever at once, and calls made. */
+  get stats(): { inFlight: number; maxInFlight: number; calls: number } {
+    return { inFlight: this.#inFlight, maxInFlight: this.#maxInFlight, calls: this.#calls };
+  }
+
+  list(): SentryInfo[] {
+    return [...this.#sentries.values()].map((s) => ({
+      guid: s.guid,
+      connected: s.connected ?? true,
+      ...(s.hostname !== undefined && { hostname: s.hostname }),
+      ...(s.os !== undefined && { os: s.os }),
+      ...(s.remote_ip !== undefined && { remote_ip: s.remote_ip }),
+    }));
+  }
+
+  call(guid: string, method: string, _params: Readonly<Record<string, unknown>>, options: SentryCallOptions): Promise<unknown> {
+    const sentry = this.#sentries.get(guid);
+    if (!sentry || sentry.connected === false) return Promise.reject(SentryRpcError.notConnected());
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    this.#calls++;
+    this.#inFlight++;
+    this.#maxInFlight = Math.max(this.#maxInFlight, this.#inFlight);
+
+    return new Promise((resolve, reject) => {
+      let answerTimer: NodeJS.Timeout | undefined;
+      const settle = (finish: () => void): void => {
+        clearTimeout(answerTimer);
+        clearTimeout(timeoutTimer);
+        signal?.removeEventListener('abort', onAbort);
+        this.#inFlight--;
+        finish();
+      };
+      const onAbort = (): void => settle(() => reject(signal!.reason));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const timeoutTimer = setTimeout(() => settle(() => reject(SentryRpcError.timeout())), options.timeoutMs);
+      if (sentry.fail === 'timeout') return;
+      answerTimer = setTimeout(() => settle(() => this.#answer(sentry, method).then(resolve, reject)), sentry.delay_ms ?? 0);
+    });
+  }
+
+  async #answer(sentry: MockSentry, method: string): Promise<unknown> {
+    const { fail } = sentry;
+    if (fail === 'disconnect') {
+      sentry.connected = false;
+      throw SentryRpcError.disconnected();
+    }
+    if (typeof fail === 'object') throw SentryRpcError.remote(fail.error);
+    if (method !== 'netstat') throw SentryRpcError.remote(`unsupported method: ${method}`);
+    if (fail === 'malformed') return MALFORMED_ANSWER;
+    return structuredClone(sentry.connections ?? []);
+  }
+}

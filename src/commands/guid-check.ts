@@ -1,0 +1,19 @@
+import type { Value } from '../runtime/value.js';
+
+/** The `_error` messages of a bad `guid` input field, from the reference page. */
+export const GUID_ERRORS = Object.freeze({
+  isNull: 'guid is null',
+  notString: 'guid should be string',
+  empty: 'guid should be non empty string',
+});
+
+/**
+ * Checks the `guid` of an input record, in the reference page's order: null or missing, not a string, empty.
+ * @returns the error message, or `undefined` when the guid can be used
+ */
+export function guidError(guid: Value | undefined): string | undefined {
+  if (guid === null || guid === undefined) return GUID_ERRORS.isNull;
+  if (typeof guid !== 'string') return GUID_ERRORS.notString;
+  if (guid === '') return GUID_ERRORS.empty;
+  return undefined;
+}

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { IpAddress } from '../runtime/ip-address.js';
+import type { Row } from '../runtime/value.js';
+import { describeIssue } from '../runtime/zod-issue.js';
+
+/** TCP states, as `/proc/net/tcp` names them (the platform's vocabulary). */
+export const TCP_STATES = [
+  'ESTABLISHED', 'SYN_SENT', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'TIME_WAIT',
+  'CLOSE', 'CLOSE_WAIT', 'LAST_ACK', 'LISTEN', 'CLOSING',
+] as const;
+
+/** UDP "states": `NONE` for an unconnected socket, `ESTABLISHED` for a connected one. */
+export const UDP_STATES = ['NONE', 'ESTABLISHED'] as const;
+
+/** The four protocols; the `6` ones carry IPv6 addresses. */
+export const PROTOCOLS = ['tcp', 'tcp6', 'udp', 'udp6'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+
+const port = z.number({ error: 'expected an integer port 0..65535' })
+  .int({ error: 'expected an integer port 0..65535' })
+  .min(0, { error: 'expected an integer port 0..65535' })
+  .max(65535, { error: 'expected an integer port 0..65535' });
+
+const ipText = z.string({ error: 'expected an IP address string' }).transform((text, ctx) => {
+  const address = IpAddress.tryParse(text);
+  if (address) return address;
+  ctx.addIssue({ code: 'custom', message: 'expected an IP address', input: text });
+  return z.NEVER;
+});
+
+/**
+ * One connection as a sentry reports it. Unknown extra keys are ignored (newer agents may say more);
+ * every known key is checked, including that the state belongs to the protocol and the address family
+ * to the protocol.
+ */
+export const netstatConnectionSchema = z.object({
+  pid: z.number({ error: 'expected an integer pid or null' })
+    .int({ error: 'expected an integer pid or null' })
+    .min(0, { error: 'expected an integer pid or null' })
+    .nullish()
+    .transform((pid) => pid ?? null),
+  protocol: z.enum(PROTOCOLS, { error: 'expected tcp, tcp6, udp or udp6' }),
+  local_ip: ipText,
+  local_port: port,
+  remote_ip: ipText,
+  remote_port: port,
+  state: z.string({ error: 'expected a state string' }),
+}).superRefine((c, ctx) => {
+  const states: readonly string[] = c.protocol.startsWith('tcp') ? TCP_STATES : UDP_STATES;
+  if (!states.includes(c.state)) {
+    ctx.addIssue({ code: 'custom', path: ['state'], input: c.state, message: `expected a ${c.protocol} state (${states.join(', ')})` });
+  }
+  const family = c.protocol.endsWith('6') ? 6 : 4;
+  for (const key of ['local_ip', 'remote_ip'] as const) {
+    if (c[key].family !== family) {
+      ctx.addIssue({ code: 'custom', path: [key], input: c[key].toString(), message: `expected an IPv${family} address for ${c.protocol}` });
+    }
+  }
+});
+
+/** The answer of the `netstat` RPC: an array of connections. */
+export const netstatAnswerSchema = z.array(netstatConnectionSchema, { error: 'expected an array of connections' });
+
+/** A validated connection. */
+export type NetstatConnection = z.output<typeof netstatConnectionSchema>;
+
+/** The answer could not be read; the message says where and why. */
+export class MalformedAnswerError extends Error {
+  override readonly name = 'MalformedAnswerError';
+}
+
+/**
+ * Validates a `netstat` answer and turns it into output records with exactly the fields
+ * guid, pid, protocol, local_ip, local_port, remote_ip, remote_port, state.
+ * Throws {@link MalformedAnswerError} (e.g. `malformed netstat answer: [2].local_port: expected an integer port
+ * 0..65535 (got 70000)`): one bad connection rejects the whole answer, so corruption is never half-shown.
+ */
+export function netstatRows(guid: string, answer: unknown): Row[] {
+  const parsed = netstatAnswerSchema.safeParse(answer, { reportInput: true });
+  if (!parsed.success) {
+    const [first] = parsed.error.issues;
+    throw new MalformedAnswerError(`malformed netstat answer${first ? `: ${describeIssue(first)}` : ''}`);
+  }
+  return parsed.data.map((c) => ({
+    guid,
+    pid: c.pid,
+    protocol: c.protocol,
+    local_ip: c.local_ip,
+    local_port: c.local_port,
+    remote_ip: c.remote_ip,
+    remote_port: c.remote_port,
+    state: c.state,
+  }));
+}

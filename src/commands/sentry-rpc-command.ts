@@ -1,0 +1,101 @@
+import type { CommandContext, QueryCommand, StopReason } from '../runtime/command.js';
+import { abortable } from '../runtime/abortable.js';
+import { RpcPool } from '../runtime/rpc-pool.js';
+import type { Row } from '../runtime/value.js';
+import { guidError } from './guid-check.js';
+import type { SentryRpcSettings } from './sentry-rpc-options.js';
+
+/** What differs between the sentry RPC commands: how to call, and how to read the answer. */
+export interface SentryRpcCall {
+  /**
+   * Calls the sentry `guid` for `input` and resolves with its raw answer; rejects with the failure whose
+   * message becomes `_error`.
+   */
+  call(ctx: CommandContext, guid: string, input: Row, options: { timeoutMs: number; signal: AbortSignal }): Promise<unknown>;
+  /** Output records for an answer; throws (with a clear message) when the answer is malformed. */
+  toRows(guid: string, answer: unknown, input: Row): Row[];
+}
+
+/**
+ * The running part of a sentry RPC command: for each input record, check `guid`, call the sentry through a
+ * bounded pool, and push its rows (or the input record with `_error`) as answers arrive.
+ *
+ * - Order: a sentry's rows go out together, in the order answers arrive; a slow sentry holds no one back.
+ * - Backpressure: `onPush` resolves once the call has a slot, and a slot is held until its rows have been
+ *   taken downstream, so memory stays bounded by the pool size.
+ * - `onClose('end')` waits for calls in flight; `cancel`/`limit` abort them at once and push nothing more.
+ */
+export class SentryRpcCommand implements QueryCommand {
+  readonly #settings: SentryRpcSettings;
+  readonly #rpc: SentryRpcCall;
+  #ctx: CommandContext | undefined;
+  #pool: RpcPool | undefined;
+  /** The tail of the output chain: rows of one answer are pushed before the next answer's. */
+  #output: Promise<void> = Promise.resolve();
+
+  constructor(settings: SentryRpcSettings, rpc: SentryRpcCall) {
+    this.#settings = settings;
+    this.#rpc = rpc;
+  }
+
+  /** The settings the command was parsed with (timeout, parallel bound). */
+  get settings(): SentryRpcSettings {
+    return this.#settings;
+  }
+
+  onStart(ctx: CommandContext): void {
+    this.#ctx = ctx;
+    const pool = new RpcPool(this.#settings.parallel);
+    this.#pool = pool;
+    ctx.signal.addEventListener('abort', () => pool.abort(ctx.signal.reason), { once: true });
+  }
+
+  async onPush(row: Row): Promise<void> {
+    const { ctx, pool } = this.#started();
+    const problem = guidError(row['guid']);
+    if (problem !== undefined) return this.#pushInOrder([{ ...row, _error: problem }], pool.signal);
+    const guid = row['guid'] as string;
+    await pool.submit((signal) => this.#callOne(ctx, guid, row, signal));
+  }
+
+  async onClose(reason: StopReason): Promise<void> {
+    const { pool } = this.#started();
+    if (reason !== 'end') pool.abort(reason);
+    await pool.drain();
+    await this.#output;
+  }
+
+  async #callOne(ctx: CommandContext, guid: string, input: Row, signal: AbortSignal): Promise<void> {
+    let rows: Row[];
+    try {
+      const call = this.#rpc.call(ctx, guid, input, { timeoutMs: this.#settings.timeoutMs, signal });
+      const answer = await abortable(call, signal);
+      rows = this.#rpc.toRows(guid, answer, input);
+    } catch (error) {
+      if (signal.aborted) return;
+      rows = [{ ...input, _error: errorMessage(error) }];
+    }
+    await this.#pushInOrder(rows, signal);
+  }
+
+  #pushInOrder(rows: Row[], signal: AbortSignal): Promise<void> {
+    const ctx = this.#ctx!;
+    this.#output = this.#output.then(async () => {
+      for (const row of rows) {
+        if (signal.aborted) return;
+        await ctx.emit(row);
+      }
+    });
+    return this.#output;
+  }
+
+  #started(): { ctx: CommandContext; pool: RpcPool } {
+    if (!this.#ctx || !this.#pool) throw new Error('onStart was not called');
+    return { ctx: this.#ctx, pool: this.#pool };
+  }
+}
+
+function errorMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message === '' ? 'sentry RPC failed' : message;
+}

@@ -1,0 +1,80 @@
+/**
+ * Every error code of the plugin and of the sdk-mock host, in one catalogue (as fastify keeps its codes).
+ *
+ * 231xx are the plugin's parse errors: 23100 and 23101 come from the command's reference page, the rest are
+ * ours. 900xx are the sdk-mock host's own query errors (unknown command, pipeline syntax …).
+ * `test/errors-documented.test.ts` fails if a code here is missing from docs/errors.md.
+ *
+ * @module
+ */
+
+/** One entry of the catalogue: a stable code, how its message reads, and what it means. */
+export interface ErrorCode<Args extends unknown[] = []> {
+  /** Numeric code, printed before the message (e.g. `23101`). */
+  readonly code: number;
+  /** Stable identifier of the entry (the key in {@link ERRORS}). */
+  readonly id: string;
+  /** Renders the message; `offset` is where in the query text the error was found. */
+  readonly render: (offset: number, ...args: Args) => string;
+  /** One line for the documentation: when the error happens. */
+  readonly description: string;
+}
+
+function define<Args extends unknown[] = []>(
+  id: string,
+  code: number,
+  message: string | ((offset: number, ...args: Args) => string),
+  description: string,
+): ErrorCode<Args> {
+  const render = typeof message === 'string' ? () => message : message;
+  return Object.freeze({ id, code, render, description });
+}
+
+/** The catalogue. Keys are stable identifiers; codes never change once released. */
+export const ERRORS = Object.freeze({
+  NO_SENTRY_RPC_PERMISSION: define(
+    'NO_SENTRY_RPC_PERMISSION', 23100,
+    'No permission to call sentry RPC.',
+    'A user without administrator privileges ran the command. Checked before any option.'),
+  INVALID_SENTRY_RPC_TIMEOUT: define(
+    'INVALID_SENTRY_RPC_TIMEOUT', 23101,
+    'Invalid sentry RPC timeout option value. Use a value between 1 and 600.',
+    'The timeout option value is not an integer or is outside the range 1–600 (0, 601, -1, 1.5, abc, 1e2, 30s, empty).'),
+  UNKNOWN_OPTION: define<[name: string]>(
+    'UNKNOWN_OPTION', 23102,
+    (offset, name) => `Unknown option '${name}' at offset ${offset}.`,
+    'The command was given an option it does not have.'),
+  DUPLICATE_OPTION: define<[name: string]>(
+    'DUPLICATE_OPTION', 23103,
+    (offset, name) => `Option '${name}' is given more than once (again at offset ${offset}).`,
+    'The same option appears twice; the command will not guess which one was meant.'),
+  INVALID_SENTRY_RPC_PARALLEL: define<[value: string, source: string]>(
+    'INVALID_SENTRY_RPC_PARALLEL', 23104,
+    (_offset, value, source) =>
+      `Invalid logpresso.core.sentry_rpc_parallel value '${value}' (from ${source}). Use an integer from 1 to 1000000.`,
+    'The host config key or environment variable logpresso.core.sentry_rpc_parallel is not a positive integer.'),
+  OPTION_SYNTAX: define<[found: string]>(
+    'OPTION_SYNTAX', 23105,
+    (offset, found) => `Invalid option syntax at offset ${offset}: expected name=value, found ${found}.`,
+    'The text after the command name is not a list of name=value options.'),
+
+  QUERY_SYNTAX: define<[detail: string]>(
+    'QUERY_SYNTAX', 90000,
+    (offset, detail) => `Query syntax error at offset ${offset}: ${detail}.`,
+    'sdk-mock host: the query is not a pipeline of commands separated by |.'),
+  UNKNOWN_COMMAND: define<[name: string]>(
+    'UNKNOWN_COMMAND', 90001,
+    (offset, name) => `Unknown command '${name}' at offset ${offset}.`,
+    'sdk-mock host: no command of that name is registered.'),
+  COMMAND_POSITION: define<[name: string, rule: string]>(
+    'COMMAND_POSITION', 90002,
+    (offset, name, rule) => `Command '${name}' at offset ${offset} ${rule}.`,
+    'sdk-mock host: a driver command (sentry, json) not first, or a command that needs input placed first.'),
+  INVALID_ARGUMENTS: define<[name: string, detail: string]>(
+    'INVALID_ARGUMENTS', 90003,
+    (offset, name, detail) => `Invalid arguments for '${name}' at offset ${offset}: ${detail}.`,
+    'sdk-mock host: a built-in command (json, fields, search, stats, sort, limit, eval) was given arguments it cannot read.'),
+});
+
+/** Every entry of the catalogue, for documentation and tests. */
+export const ALL_ERROR_CODES: readonly ErrorCode<never[]>[] = Object.values(ERRORS) as ErrorCode<never[]>[];

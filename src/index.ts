@@ -1,0 +1,44 @@
+/**
+ * sentry-netstat: the host SDK contract, the sentry RPC commands, and their error catalogue.
+ *
+ * @packageDocumentation
+ */
+export * from './runtime/command.js';
+export * from './runtime/session.js';
+export * from './runtime/sentry-connector.js';
+export * from './runtime/value.js';
+export { IpAddress } from './runtime/ip-address.js';
+export { RpcPool } from './runtime/rpc-pool.js';
+export { readOptions, type RawOption } from './runtime/option-list.js';
+export {
+  SENTRY_RPC_PARALLEL_KEY,
+  DEFAULT_SENTRY_RPC_PARALLEL,
+  resolveSentryRpcParallel,
+} from './runtime/sentry-rpc-parallel.js';
+export { ERRORS, ALL_ERROR_CODES, type ErrorCode } from './errors/codes.js';
+export { QueryParseError } from './errors/query-parse-error.js';
+export { GUID_ERRORS, guidError } from './commands/guid-check.js';
+export {
+  netstatRows,
+  netstatAnswerSchema,
+  netstatConnectionSchema,
+  MalformedAnswerError,
+  TCP_STATES,
+  UDP_STATES,
+  PROTOCOLS,
+  type Protocol,
+  type NetstatConnection,
+} from './commands/netstat-answer.js';
+export {
+  parseSentryRpcOptions,
+  SENTRY_RPC_TIMEOUT,
+  SENTRY_RPC_PARSE_ERRORS,
+  type SentryRpcSettings,
+} from './commands/sentry-rpc-options.js';
+export { SentryRpcCommand, type SentryRpcCall } from './commands/sentry-rpc-command.js';
+export {
+  sentryNetstatCommand,
+  NETSTAT_METHOD,
+  NETSTAT_OUTPUT_FIELDS,
+  SENTRY_RPC_RUNTIME_ERRORS,
+} from './commands/sentry-netstat.js';

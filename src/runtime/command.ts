@@ -1,0 +1,144 @@
+import type { Row, ValueType } from './value.js';
+import type { HostConfig, Session } from './session.js';
+import type { SentryConnector } from './sentry-connector.js';
+import type { ErrorCode } from '../errors/codes.js';
+
+/**
+ * Why a command is being closed.
+ * - `end`: its input is exhausted; finish in-flight work and push its results.
+ * - `cancel`: the user stopped the query; abort at once, push nothing more.
+ * - `limit`: a command downstream has all it needs (e.g. `limit 10`); abort at once, like `cancel`.
+ */
+export type StopReason = 'end' | 'cancel' | 'limit';
+
+/** What a running command gets from the host in {@link QueryCommand.onStart}. */
+export interface CommandContext {
+  /**
+   * Pushes a record downstream. The promise resolves when the next command has taken it, which is the
+   * backpressure: await it before producing more. After the command is closed for `cancel`/`limit`,
+   * records are dropped and the promise resolves at once. It never rejects: a failure downstream stops the
+   * query through `signal` instead.
+   */
+  emit(row: Row): Promise<void>;
+  /** Aborted when this command must stop at once (`cancel`, or `limit` from downstream). */
+  readonly signal: AbortSignal;
+  /** The host's sentries. */
+  readonly sentries: SentryConnector;
+  /** Who runs the query. */
+  readonly session: Session;
+  /** The host configuration. */
+  readonly config: HostConfig;
+  /**
+   * Stops every command upstream of this one (they are closed with `limit`), e.g. when `limit N` has its N
+   * records. This command and those downstream then close with `end` as usual.
+   */
+  finishUpstream(): void;
+}
+
+/**
+ * A running command that takes records (transforming or filtering). The host calls `onStart` once, then
+ * `onPush` once per input record, never concurrently (it waits for the returned promise), then `onClose`
+ * once.
+ *
+ * `onPush` may return before the record's work is done (e.g. an RPC in flight), but should not return while
+ * it holds more than a bounded amount of pending work: that is how a fast input is made to wait.
+ */
+export interface QueryCommand {
+  /** Called once before any record. */
+  onStart(ctx: CommandContext): void | Promise<void>;
+  /** One input record. */
+  onPush(row: Row): void | Promise<void>;
+  /** Called once; the promise resolves when the command has pushed everything it will push. */
+  onClose(reason: StopReason): void | Promise<void>;
+}
+
+/**
+ * A command that starts a query and produces records from elsewhere (e.g. `sentry`, `json`). The host
+ * calls `onStart`, then `run`, then `onClose`.
+ */
+export interface QueryDriver {
+  /** Called once before `run`. */
+  onStart(ctx: CommandContext): void | Promise<void>;
+  /** Produces records with `ctx.emit` until done, or until `ctx.signal` is aborted. */
+  run(): Promise<void>;
+  /** Called once after `run` settles. */
+  onClose(reason: StopReason): void | Promise<void>;
+}
+
+/** What `parse` gets from the host. */
+export interface ParseContext {
+  /** Who runs the query (checked for permission before anything else). */
+  readonly session: Session;
+  /** The host configuration. */
+  readonly config: HostConfig;
+  /**
+   * The process environment, for settings that fall back to it.
+   * @default process.env
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** The platform's command types. */
+export type CommandType = 'driver' | 'transforming' | 'filtering' | 'aggregation';
+
+/** Help for one option. */
+export interface OptionHelp {
+  readonly name: string;
+  readonly type: ValueType;
+  readonly description: string;
+  readonly required: boolean;
+  readonly default?: string | number | boolean;
+  /** Inclusive range for numeric options. */
+  readonly min?: number;
+  readonly max?: number;
+}
+
+/** Help for one input or output field. */
+export interface FieldHelp {
+  readonly name: string;
+  readonly type: ValueType;
+  readonly description: string;
+  /** For input fields. */
+  readonly required?: boolean;
+}
+
+/** The command's reference page, as data. */
+export interface CommandHelp {
+  readonly description: string;
+  readonly syntax: string;
+  readonly properties: {
+    readonly commandType: CommandType;
+    readonly requiredPermission: 'administrator' | 'none';
+    readonly licenseUsage: string;
+    readonly parallelExecution: boolean;
+    readonly distributedExecution: boolean;
+  };
+  readonly options: readonly OptionHelp[];
+  readonly inputFields: readonly FieldHelp[];
+  readonly outputFields: readonly FieldHelp[];
+  /** Runtime error messages the command puts in `_error`, with what they mean. */
+  readonly runtimeErrors: readonly { readonly message: string; readonly description: string }[];
+}
+
+/**
+ * Parses a command's arguments into a runnable command. Separate from the command itself, as on the
+ * platform: one parser serves every query that uses the command.
+ *
+ * @example
+ * ```ts
+ * const command = sentryNetstatParser.parse({ session, config }, ' timeout=60');
+ * ```
+ */
+export interface CommandParser {
+  /** The name typed in queries, e.g. `sentry-netstat`. */
+  readonly name: string;
+  /** Reference data: syntax, options, fields with types, properties. */
+  readonly help: CommandHelp;
+  /** The catalogue entries `parse` may throw. */
+  readonly errors: readonly ErrorCode<never[]>[];
+  /**
+   * Builds the command from the text that follows its name (up to the next `|`). Throws a
+   * `QueryParseError` with an offset relative to `argText` when it cannot.
+   */
+  parse(ctx: ParseContext, argText: string): QueryCommand | QueryDriver;
+}

@@ -1,0 +1,85 @@
+/**
+ * The host's sentry connector: how a command reaches a sentry.
+ *
+ * @module
+ */
+
+/** The failure messages every connector uses (they reach users verbatim in `_error`). */
+export const SENTRY_RPC_FAILURES = Object.freeze({
+  /** No sentry of that guid holds a link to this host. */
+  notConnected: 'not connected',
+  /** The sentry did not answer within the call's timeout. */
+  timeout: 'timeout',
+  /** The link dropped while the call was in flight. */
+  disconnected: 'disconnected',
+});
+
+/**
+ * A call failed. `message` is `not connected`, `timeout`, `disconnected`, or the sentry's own exception message;
+ * `kind` tells which without string matching.
+ */
+export class SentryRpcError extends Error {
+  override readonly name = 'SentryRpcError';
+  readonly kind: 'not-connected' | 'timeout' | 'disconnected' | 'remote';
+
+  constructor(kind: SentryRpcError['kind'], message?: string) {
+    super(message ?? defaultMessage(kind));
+    this.kind = kind;
+  }
+
+  static notConnected(): SentryRpcError { return new SentryRpcError('not-connected'); }
+  static timeout(): SentryRpcError { return new SentryRpcError('timeout'); }
+  static disconnected(): SentryRpcError { return new SentryRpcError('disconnected'); }
+  /** The sentry raised an exception; its message is passed through as is. */
+  static remote(message: string): SentryRpcError { return new SentryRpcError('remote', message); }
+}
+
+function defaultMessage(kind: SentryRpcError['kind']): string {
+  switch (kind) {
+    case 'not-connected': return SENTRY_RPC_FAILURES.notConnected;
+    case 'timeout': return SENTRY_RPC_FAILURES.timeout;
+    case 'disconnected': return SENTRY_RPC_FAILURES.disconnected;
+    case 'remote': return 'sentry error';
+  }
+}
+
+/** Options of one call. */
+export interface SentryCallOptions {
+  /** The call rejects with `timeout` after this many milliseconds without an answer. */
+  readonly timeoutMs: number;
+  /**
+   * Aborting rejects the call at once with the signal's reason (an `AbortError`) and releases its timer;
+   * the host aborts in-flight calls when a query is cancelled.
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** What the host knows of one sentry, as the `sentry` command lists it. */
+export interface SentryInfo {
+  readonly guid: string;
+  readonly connected: boolean;
+  readonly hostname?: string;
+  readonly os?: string;
+  readonly remote_ip?: string;
+  readonly connected_at?: Date;
+}
+
+/**
+ * The host side that holds sentries. Commands call sentries only through this.
+ *
+ * @example
+ * ```ts
+ * const answer = await connector.call('web-01', 'netstat', {}, { timeoutMs: 30_000, signal });
+ * ```
+ */
+export interface SentryConnector {
+  /**
+   * Sends an RPC to the sentry `guid`. Resolves with the sentry's result (unvalidated: check it), or rejects with
+   * a {@link SentryRpcError} (`not connected`, `timeout`, `disconnected`, or the sentry's exception message),
+   * or with the signal's reason when aborted. Never leaves a timer behind once settled.
+   */
+  call(guid: string, method: string, params: Readonly<Record<string, unknown>>, options: SentryCallOptions): Promise<unknown>;
+
+  /** The sentries the host knows of, connected or not. */
+  list(): readonly SentryInfo[];
+}

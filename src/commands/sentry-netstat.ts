@@ -12,7 +12,7 @@ export const NETSTAT_METHOD = 'netstat';
 /** The output fields, in order, with their types (the reference page's table). */
 export const NETSTAT_OUTPUT_FIELDS: readonly FieldHelp[] = Object.freeze([
   { name: 'guid', type: 'string', description: 'Sentry unique identifier.' },
-  { name: 'pid', type: 'int', description: 'Process ID (null when the sentry could not tell).' },
+  { name: 'pid', type: 'int', description: 'Process ID.' },
   { name: 'protocol', type: 'string', description: 'Protocol (tcp, tcp6, udp, udp6).' },
   { name: 'local_ip', type: 'ipaddr', description: 'Local IP address.' },
   { name: 'local_port', type: 'int', description: 'Local port number.' },

@@ -35,11 +35,11 @@ export const ERRORS = Object.freeze({
   NO_SENTRY_RPC_PERMISSION: define(
     'NO_SENTRY_RPC_PERMISSION', 23100,
     'No permission to call sentry RPC.',
-    'A user without administrator privileges ran the command. Checked before any option.'),
+    'A user without administrator privileges ran the command.'),
   INVALID_SENTRY_RPC_TIMEOUT: define(
     'INVALID_SENTRY_RPC_TIMEOUT', 23101,
     'Invalid sentry RPC timeout option value. Use a value between 1 and 600.',
-    'The timeout option value is not an integer or is outside the range 1–600 (0, 601, -1, 1.5, abc, 1e2, 30s, empty).'),
+    'The timeout option value is not an integer or is outside the range 1–600.'),
   UNKNOWN_OPTION: define<[name: string]>(
     'UNKNOWN_OPTION', 23102,
     (offset, name) => `Unknown option '${name}' at offset ${offset}.`,

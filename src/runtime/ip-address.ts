@@ -36,7 +36,8 @@ export class IpAddress {
 
   /** Parses an address, or returns `undefined`. */
   static tryParse(text: string): IpAddress | undefined {
-    const family = isIP(text);
+    // A zone id (fe80::1%eth0) would be dropped by the byte form: refuse it rather than lose it.
+    const family = text.includes('%') ? 0 : isIP(text);
     if (family === 4) {
       const v4 = ipaddr.IPv4.parse(text);
       return new IpAddress(4, v4.toByteArray(), v4.toString());

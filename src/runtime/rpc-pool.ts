@@ -1,4 +1,8 @@
+import { setMaxListeners } from 'node:events';
 import PQueue from 'p-queue';
+
+/** Abort listeners one call may hold on the pool's signal at once. */
+const LISTENERS_PER_CALL = 4;
 
 /**
  * A bounded pool of asynchronous calls: at most `concurrency` tasks run at once, and {@link RpcPool.submit}
@@ -19,6 +23,9 @@ export class RpcPool {
   /** @param concurrency - tasks allowed to run at once (≥ 1). */
   constructor(concurrency: number) {
     this.#queue = new PQueue({ concurrency });
+    // Each running call listens on this one signal a few times over (queue, abortable race, connector):
+    // size Node's leak warning to the pool instead of letting 11 listeners look like a leak.
+    setMaxListeners(LISTENERS_PER_CALL * concurrency + 10, this.#controller.signal);
   }
 
   /** Aborted by {@link RpcPool.abort}; every task gets it. */

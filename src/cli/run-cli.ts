@@ -1,0 +1,184 @@
+import { Command, CommanderError, Option } from 'commander';
+import type { Writable } from 'node:stream';
+import { MockHost, type MockHostOptions } from '../../sdk-mock/mock-host.js';
+import { loadScenarioFile, ScenarioError } from '../../sdk-mock/scenario.js';
+import type { QueryOutcome } from '../../sdk-mock/query-execution.js';
+import { QueryParseError } from '../errors/query-parse-error.js';
+import { createRecordWriter, OUTPUT_FORMATS, type OutputFormat, type OutputStream } from './output-format.js';
+
+/** Exit codes of `sentry-query`. */
+export const EXIT = Object.freeze({
+  ok: 0,
+  /** Bad scenario, unknown user, usage, query failure. */
+  failure: 1,
+  /** The query does not parse. */
+  parseError: 2,
+  /** Stopped by SIGINT (128 + 2). */
+  interrupted: 130,
+});
+
+/** Where the CLI reads its interruption from and writes to. */
+export interface CliIo {
+  readonly stdout: OutputStream;
+  readonly stderr: Writable;
+  /** Aborted on SIGINT: the running query is cancelled and the exit code is 130. */
+  readonly signal?: AbortSignal;
+}
+
+/** What stderr says when there is no `--scenario`. */
+export const NO_SCENARIO_MESSAGE =
+  'error: real sentries are not available yet (they arrive with the "Real sentries" work: agent + WebSocket connector); ' +
+  'use --scenario FILE to run against an offline scenario, e.g. --scenario examples/fleet.json';
+
+interface CliArguments {
+  readonly query: string;
+  readonly scenario: string | undefined;
+  readonly user: string;
+  readonly format: OutputFormat | undefined;
+}
+
+/** A failure already worded for the user: printed as one line, with this exit code. */
+class CliFailure extends Error {
+  constructor(message: string, readonly exitCode: number = EXIT.failure) {
+    super(message);
+  }
+}
+
+function isParseError(error: unknown): error is QueryParseError {
+  return error instanceof QueryParseError
+    || (error instanceof Error && error.name === 'QueryParseError' && typeof (error as { code?: unknown }).code === 'number');
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+function messageOf(error: unknown): string {
+  return oneLine(error instanceof Error ? error.message : String(error));
+}
+
+/** Parses argv with commander; resolves with the arguments, or rejects with a {@link CommanderError}. */
+async function parseArguments(argv: readonly string[], io: CliIo): Promise<CliArguments> {
+  let parsed: CliArguments | undefined;
+  const program = new Command()
+    .name('sentry-query')
+    .description('Runs a query (e.g. "sentry | fields guid | sentry-netstat") against an offline scenario of sentries.')
+    .argument('<query>', 'the query to run, quoted as one argument')
+    .option('--scenario <file>', 'JSON scenario (users, config, sentries) for the offline host')
+    .option('--user <name>', 'run the query as this user of the scenario', 'admin')
+    .addOption(new Option('--format <format>', 'output format (default: table on a terminal, else jsonl)').choices(OUTPUT_FORMATS))
+    .helpOption('-h, --help', 'show this help')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      // Commander adds suggestions on a second line ("(Did you mean --scenario?)"): keep one line.
+      outputError: (text, write) => write(`${oneLine(text)}\n`),
+    })
+    .action((query: string, options: { scenario?: string; user: string; format?: OutputFormat }) => {
+      parsed = { query, scenario: options.scenario, user: options.user, format: options.format };
+    });
+  await program.parseAsync([...argv], { from: 'user' });
+  if (!parsed) throw new CommanderError(EXIT.failure, 'sentry-query.noAction', 'error: no query');
+  return parsed;
+}
+
+async function loadScenario(path: string): Promise<MockHostOptions> {
+  try {
+    return await loadScenarioFile(path);
+  } catch (error) {
+    if (error instanceof ScenarioError) throw new CliFailure(`error: bad scenario: ${messageOf(error)}`);
+    throw error;
+  }
+}
+
+function checkUser(host: MockHost, options: MockHostOptions, user: string): void {
+  try {
+    host.session(user);
+  } catch {
+    const known = Object.keys(options.users ?? { admin: { admin: true } });
+    throw new CliFailure(`error: unknown user '${user}' (the scenario's users: ${known.join(', ') || 'none'})`);
+  }
+}
+
+/** Runs the query on `host`, printing records as `format`; resolves with the exit code. */
+async function runQuery(host: MockHost, args: CliArguments, format: OutputFormat, io: CliIo): Promise<number> {
+  const writer = createRecordWriter(format, io.stdout);
+  let readerGone = false;
+  let run: ReturnType<MockHost['start']>;
+  try {
+    run = host.start(args.query, {
+      user: args.user,
+      onRecord: (row) => (readerGone ? undefined : writer.write(row)),
+      ...(io.signal && { signal: io.signal }),
+    });
+  } catch (error) {
+    if (isParseError(error)) throw new CliFailure(error.toString(), EXIT.parseError);
+    throw error;
+  }
+
+  // A reader that went away (`sentry-query ... | head`): stop the query quietly.
+  const onStdoutError = (error: NodeJS.ErrnoException): void => {
+    readerGone = true;
+    run.cancel();
+    if (error.code !== 'EPIPE') io.stderr.write(`error: cannot write the output: ${messageOf(error)}\n`);
+  };
+  io.stdout.on('error', onStdoutError);
+
+  let outcome: QueryOutcome | undefined;
+  let failure: unknown;
+  try {
+    outcome = await run.done;
+  } catch (error) {
+    failure = error;
+  }
+  if (!readerGone) await writer.end();
+  io.stdout.off('error', onStdoutError);
+
+  if (readerGone) return EXIT.ok;
+  if (failure !== undefined) throw new CliFailure(`error: the query failed: ${messageOf(failure)}`);
+  const counted = `${writer.count} record${writer.count === 1 ? '' : 's'}`;
+  if (outcome?.reason === 'cancel' || io.signal?.aborted) {
+    io.stderr.write(`interrupted: query cancelled after ${counted}\n`);
+    return EXIT.interrupted;
+  }
+  if (format === 'table') io.stderr.write(`${counted}\n`);
+  return EXIT.ok;
+}
+
+/**
+ * `sentry-query [--scenario FILE] [--user NAME] [--format table|jsonl|csv] "QUERY"`, testable: takes the
+ * arguments after the program name and the streams, and resolves with the exit code (it never exits the
+ * process). Exit codes: 0 ran, 2 parse error (`CODE MESSAGE` on stderr), 1 any other failure (one line on
+ * stderr), 130 interrupted through `io.signal`.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    let args: CliArguments;
+    try {
+      args = await parseArguments(argv, io);
+    } catch (error) {
+      // Commander has printed its message (or the help) already.
+      if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.failure;
+      throw error;
+    }
+    if (args.scenario === undefined) throw new CliFailure(NO_SCENARIO_MESSAGE);
+    const options = await loadScenario(args.scenario);
+    if (io.signal?.aborted) return EXIT.interrupted;
+    const host = new MockHost(options);
+    try {
+      checkUser(host, options, args.user);
+      const format = args.format ?? (io.stdout.isTTY === true ? 'table' : 'jsonl');
+      return await runQuery(host, args, format, io);
+    } finally {
+      host.close();
+    }
+  } catch (error) {
+    if (error instanceof CliFailure) {
+      io.stderr.write(`${error.message}\n`);
+      return error.exitCode;
+    }
+    io.stderr.write(`error: ${messageOf(error)}\n`);
+    return EXIT.failure;
+  }
+}

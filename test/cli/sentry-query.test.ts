@@ -1,0 +1,226 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connection } from '../helpers/fleet.js';
+
+// The built bin (`npm test` builds first), run as a real child process.
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CLI = join(ROOT, 'dist/src/cli/main.js');
+
+interface Result {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function sentryQuery(...args: string[]): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { cwd: ROOT }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
+    });
+  });
+}
+
+function jsonl(text: string): Record<string, unknown>[] {
+  return text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** A stable order for comparing record sets (arrival order differs from input order). */
+function sorted(rows: Record<string, unknown>[]): Record<string, unknown>[] {
+  return [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+}
+
+const NETSTAT_FIELDS = ['guid', 'pid', 'protocol', 'local_ip', 'local_port', 'remote_ip', 'remote_port', 'state'];
+
+// Addresses as a sentry may send them (not canonical); the CLI must print the canonical text.
+const scenario = {
+  users: { admin: { admin: true }, bob: { admin: false } },
+  sentries: [
+    {
+      guid: 'web-01', delay_ms: 30, connections: [
+        connection({ pid: 812 }),
+        connection({ pid: 1433, local_ip: '10.0.0.5', local_port: 443, remote_ip: '203.0.113.24', remote_port: 51544, state: 'ESTABLISHED' }),
+        connection({ pid: 1432, protocol: 'tcp6', local_ip: '0:0:0:0:0:0:0:1', local_port: 8080, remote_ip: '::', state: 'LISTEN' }),
+        connection({ pid: null, protocol: 'udp6', local_ip: '::', local_port: 546, remote_ip: '::', state: 'NONE' }),
+      ],
+    },
+    {
+      guid: 'db-01', delay_ms: 0, connections: [
+        connection({ pid: 1021, local_port: 5432 }),
+        connection({ pid: 2210, protocol: 'tcp6', local_ip: '::ffff:10.0.0.6', local_port: 38114, remote_ip: '::FFFF:10.0.0.7', remote_port: 5432, state: 'ESTABLISHED' }),
+        connection({ pid: null, local_ip: '10.0.0.7', local_port: 41990, remote_ip: '10.0.0.5', remote_port: 5432, state: 'TIME_WAIT' }),
+      ],
+    },
+    { guid: 'cache-01', connected: false },
+  ],
+};
+
+const expectedRecords = [
+  { guid: 'web-01', pid: 812, protocol: 'tcp', local_ip: '0.0.0.0', local_port: 22, remote_ip: '0.0.0.0', remote_port: 0, state: 'LISTEN' },
+  { guid: 'web-01', pid: 1433, protocol: 'tcp', local_ip: '10.0.0.5', local_port: 443, remote_ip: '203.0.113.24', remote_port: 51544, state: 'ESTABLISHED' },
+  { guid: 'web-01', pid: 1432, protocol: 'tcp6', local_ip: '::1', local_port: 8080, remote_ip: '::', remote_port: 0, state: 'LISTEN' },
+  { guid: 'web-01', pid: null, protocol: 'udp6', local_ip: '::', local_port: 546, remote_ip: '::', remote_port: 0, state: 'NONE' },
+  { guid: 'db-01', pid: 1021, protocol: 'tcp', local_ip: '0.0.0.0', local_port: 5432, remote_ip: '0.0.0.0', remote_port: 0, state: 'LISTEN' },
+  { guid: 'db-01', pid: 2210, protocol: 'tcp6', local_ip: '::ffff:10.0.0.6', local_port: 38114, remote_ip: '::ffff:10.0.0.7', remote_port: 5432, state: 'ESTABLISHED' },
+  { guid: 'db-01', pid: null, protocol: 'tcp', local_ip: '10.0.0.7', local_port: 41990, remote_ip: '10.0.0.5', remote_port: 5432, state: 'TIME_WAIT' },
+  { guid: 'cache-01', _error: 'not connected' },
+];
+
+let dir: string;
+let fleet: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sentry-query-'));
+  fleet = join(dir, 'fleet.json');
+  await writeFile(fleet, JSON.stringify(scenario));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('sentry-query: the reference page examples (jsonl, the default off a terminal)', () => {
+  it('sentry | fields guid | sentry-netstat: every connection, typed, plus the offline sentry with _error', async () => {
+    const { code, stdout, stderr } = await sentryQuery('--scenario', fleet, 'sentry | fields guid | sentry-netstat');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const rows = jsonl(stdout);
+    expect(sorted(rows)).toEqual(sorted(expectedRecords));
+    for (const row of rows.filter((r) => !('_error' in r))) {
+      expect(Object.keys(row)).toEqual(NETSTAT_FIELDS);
+      expect(Number.isInteger(row['local_port'])).toBe(true);
+      expect(Number.isInteger(row['remote_port'])).toBe(true);
+      expect(row['pid'] === null || Number.isInteger(row['pid'])).toBe(true);
+      expect(typeof row['local_ip']).toBe('string');
+      expect(typeof row['remote_ip']).toBe('string');
+    }
+  });
+
+  it('... | search state == "LISTEN": only the listening sockets', async () => {
+    const { code, stdout, stderr } = await sentryQuery('--scenario', fleet, 'sentry | fields guid | sentry-netstat | search state == "LISTEN"');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(sorted(jsonl(stdout))).toEqual(sorted(expectedRecords.filter((r) => r.state === 'LISTEN')));
+  });
+
+  it('... sentry-netstat timeout=60: the same records', async () => {
+    const { code, stdout } = await sentryQuery('--scenario', fleet, '--format', 'jsonl', 'sentry | fields guid | sentry-netstat timeout=60');
+    expect(code).toBe(0);
+    expect(sorted(jsonl(stdout))).toEqual(sorted(expectedRecords));
+  });
+});
+
+describe('sentry-query: table and csv', () => {
+  it('csv: a header of every field (_error last), then one row per record with values as text', async () => {
+    const { code, stdout } = await sentryQuery('--scenario', fleet, '--format', 'csv', 'sentry | fields guid | sentry-netstat | sort guid, local_port');
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('guid,pid,protocol,local_ip,local_port,remote_ip,remote_port,state,_error');
+    expect(lines).toHaveLength(1 + expectedRecords.length);
+    expect(lines).toContain('cache-01,,,,,,,,not connected');
+    expect(lines).toContain('db-01,2210,tcp6,::ffff:10.0.0.6,38114,::ffff:10.0.0.7,5432,ESTABLISHED,');
+    expect(lines).toContain('web-01,,udp6,::,546,::,0,NONE,');
+  });
+
+  it('table: examples/fleet.json (what npm start runs) prints aligned columns and the count on stderr', async () => {
+    const { code, stdout, stderr } = await sentryQuery('--scenario', 'examples/fleet.json', '--format', 'table', 'sentry | fields guid | sentry-netstat');
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split('\n');
+    const header = lines[1]!;
+    expect(header.split('│').map((c) => c.trim()).filter((c) => c !== '')).toEqual([...NETSTAT_FIELDS, '_error']);
+    // Aligned: every line of the table is as wide as the header, and the column bars line up.
+    const bars = (line: string): number[] => [...line].flatMap((ch, i) => ('│┌┬┐├┼┤└┴┘'.includes(ch) ? [i] : []));
+    for (const line of lines) {
+      expect(line.length).toBe(header.length);
+      expect(bars(line)).toEqual(bars(header));
+    }
+    const records = lines.length - 4; // top border, header, separator, bottom border
+    expect(stderr).toMatch(new RegExp(`^${records} records$`, 'm'));
+    expect(stdout).toContain('::ffff:10.0.0.7');
+    expect(stdout).toMatch(/│ cache-01 +│.*│ not connected +│/);
+    expect(stdout).toMatch(/│ permission denied reading \/proc\/net\/tcp +│/);
+  });
+});
+
+describe('sentry-query: errors', () => {
+  it('23100 for a user without admin rights: exit 2, exactly CODE MESSAGE on stderr', async () => {
+    const { code, stdout, stderr } = await sentryQuery('--scenario', fleet, '--user', 'bob', 'sentry | fields guid | sentry-netstat');
+    expect(code).toBe(2);
+    expect(stderr).toBe('23100 No permission to call sentry RPC.\n');
+    expect(stdout).toBe('');
+  });
+
+  it('23101 for timeout=0: exit 2, exactly CODE MESSAGE on stderr', async () => {
+    const { code, stdout, stderr } = await sentryQuery('--scenario', fleet, 'sentry | fields guid | sentry-netstat timeout=0');
+    expect(code).toBe(2);
+    expect(stderr).toBe('23101 Invalid sentry RPC timeout option value. Use a value between 1 and 600.\n');
+    expect(stdout).toBe('');
+  });
+
+  it('a bad scenario file: exit 1, one line naming the file and the bad path, no stack trace', async () => {
+    const bad = join(dir, 'bad.json');
+    await writeFile(bad, JSON.stringify({ sentries: [{ guid: 'web-01', connections: [connection({ local_port: 70000 })] }] }));
+    const { code, stdout, stderr } = await sentryQuery('--scenario', bad, 'sentry');
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(stderr).toContain(bad);
+    expect(stderr).toContain('sentries[0].connections[0].local_port');
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('an unknown user: exit 1, one line naming the user', async () => {
+    const { code, stdout, stderr } = await sentryQuery('--scenario', fleet, '--user', 'mallory', 'sentry');
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe("error: unknown user 'mallory' (the scenario's users: admin, bob)\n");
+  });
+
+  it('no --scenario: exit 1, saying real sentries are not available yet and to use --scenario FILE', async () => {
+    const { code, stdout, stderr } = await sentryQuery('sentry | fields guid | sentry-netstat');
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(stderr).toContain('real sentries are not available yet');
+    expect(stderr).toContain('Real sentries');
+    expect(stderr).toContain('--scenario FILE');
+  });
+
+  it('usage errors (no query, bad --format): exit 1 with one line', async () => {
+    const missing = await sentryQuery('--scenario', fleet);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe("error: missing required argument 'query'\n");
+    const format = await sentryQuery('--scenario', fleet, '--format', 'xml', 'sentry');
+    expect(format.code).toBe(1);
+    expect(format.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(format.stderr).toContain("'xml' is invalid");
+  });
+});
+
+describe('sentry-query: interruption', () => {
+  it('SIGINT cancels the running query, keeps what was printed and exits 130', async () => {
+    const hanging = join(dir, 'hanging.json');
+    await writeFile(hanging, JSON.stringify({
+      sentries: [{ guid: 'fast', connections: [connection()] }, { guid: 'silent', fail: 'timeout' }],
+    }));
+    const child = spawn(process.execPath, [CLI, '--scenario', hanging, 'sentry | fields guid | sentry-netstat timeout=600'], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    // Interrupt once the fast sentry's record is out; the silent one would hold the query for 600 s.
+    await new Promise<void>((resolve) => {
+      child.stdout.setEncoding('utf8').on('data', (text: string) => {
+        stdout += text;
+        if (stdout.includes('\n')) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(jsonl(stdout)).toEqual([{ guid: 'fast', ...connection() }]);
+    expect(stderr).toContain('interrupted');
+  });
+});

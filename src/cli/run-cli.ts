@@ -44,11 +44,6 @@ class CliFailure extends Error {
   }
 }
 
-function isParseError(error: unknown): error is QueryParseError {
-  return error instanceof QueryParseError
-    || (error instanceof Error && error.name === 'QueryParseError' && typeof (error as { code?: unknown }).code === 'number');
-}
-
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
@@ -113,7 +108,7 @@ async function runQuery(host: MockHost, args: CliArguments, format: OutputFormat
       ...(io.signal && { signal: io.signal }),
     });
   } catch (error) {
-    if (isParseError(error)) throw new CliFailure(error.toString(), EXIT.parseError);
+    if (error instanceof QueryParseError) throw new CliFailure(error.toString(), EXIT.parseError);
     throw error;
   }
 

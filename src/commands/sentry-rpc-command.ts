@@ -60,7 +60,7 @@ export class SentryRpcCommand implements QueryCommand {
 
   async onClose(reason: StopReason): Promise<void> {
     const { pool } = this.#started();
-    if (reason !== 'end') pool.abort(reason);
+    if (reason !== 'end') pool.abort(new DOMException(`query ${reason}`, 'AbortError'));
     await pool.drain();
     await this.#output;
   }

@@ -1,9 +1,8 @@
 import { ERRORS } from '../../src/errors/codes.js';
-import type { CommandContext, CommandHelp, CommandParser, QueryCommand } from '../../src/runtime/command.js';
-import type { Row } from '../../src/runtime/value.js';
+import type { CommandHelp, CommandParser } from '../../src/runtime/command.js';
 import { evaluate } from '../expression/evaluate.js';
 import { parseArguments } from '../expression/parse-arguments.js';
-import type { EvalSpec } from '../query-ast.js';
+import { RowMapCommand } from './row-map-command.js';
 
 const help: CommandHelp = {
   description:
@@ -23,26 +22,6 @@ const help: CommandHelp = {
   runtimeErrors: [],
 };
 
-class EvalCommand implements QueryCommand {
-  readonly #spec: EvalSpec;
-  #ctx: CommandContext | undefined;
-
-  constructor(spec: EvalSpec) {
-    this.#spec = spec;
-  }
-
-  onStart(ctx: CommandContext): void {
-    this.#ctx = ctx;
-  }
-
-  async onPush(row: Row): Promise<void> {
-    // A new record: the input may be shared with other consumers.
-    await this.#ctx?.emit({ ...row, [this.#spec.field]: evaluate(this.#spec.expr, row) });
-  }
-
-  onClose(): void {}
-}
-
 /**
  * `eval f = EXPR`: sets field `f` of each record to the value of `EXPR`.
  *
@@ -55,5 +34,9 @@ export const evalCommand: CommandParser = Object.freeze<CommandParser>({
   name: 'eval',
   help,
   errors: [ERRORS.INVALID_ARGUMENTS],
-  parse: (_ctx, argText) => new EvalCommand(parseArguments('eval', argText, 'Eval')),
+  parse: (_ctx, argText) => {
+    const { field, expr } = parseArguments('eval', argText, 'Eval');
+    // A new record: the input may be shared with other consumers.
+    return new RowMapCommand((row) => ({ ...row, [field]: evaluate(expr, row) }));
+  },
 });

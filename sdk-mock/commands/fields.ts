@@ -1,8 +1,9 @@
 import { ERRORS } from '../../src/errors/codes.js';
-import type { CommandContext, CommandHelp, CommandParser, QueryCommand } from '../../src/runtime/command.js';
+import type { CommandHelp, CommandParser } from '../../src/runtime/command.js';
 import type { Row } from '../../src/runtime/value.js';
 import { parseArguments } from '../expression/parse-arguments.js';
 import type { FieldListSpec } from '../query-ast.js';
+import { RowMapCommand } from './row-map-command.js';
 
 const help: CommandHelp = {
   description: 'Keeps only the listed fields, in that order, or with "-" drops them.',
@@ -20,39 +21,21 @@ const help: CommandHelp = {
   runtimeErrors: [],
 };
 
-class FieldsCommand implements QueryCommand {
-  readonly #spec: FieldListSpec;
-  readonly #dropped: ReadonlySet<string>;
-  #ctx: CommandContext | undefined;
-
-  constructor(spec: FieldListSpec) {
-    this.#spec = spec;
-    this.#dropped = new Set(spec.exclude ? spec.fields : []);
-  }
-
-  onStart(ctx: CommandContext): void {
-    this.#ctx = ctx;
-  }
-
-  async onPush(row: Row): Promise<void> {
-    await this.#ctx?.emit(this.#spec.exclude ? this.#drop(row) : this.#keep(row));
-  }
-
-  onClose(): void {}
-
-  /** The listed fields in list order; a field the record lacks stays absent. */
-  #keep(row: Row): Row {
+/** The listed fields in list order; a field the record lacks stays absent. */
+function keep(fields: readonly string[]): (row: Row) => Row {
+  return (row) => {
     const out: Row = {};
-    for (const name of this.#spec.fields) {
+    for (const name of fields) {
       const value = row[name];
       if (Object.hasOwn(row, name) && value !== undefined) out[name] = value;
     }
     return out;
-  }
+  };
+}
 
-  #drop(row: Row): Row {
-    return Object.fromEntries(Object.entries(row).filter(([name]) => !this.#dropped.has(name)));
-  }
+function drop(fields: readonly string[]): (row: Row) => Row {
+  const dropped = new Set(fields);
+  return (row) => Object.fromEntries(Object.entries(row).filter(([name]) => !dropped.has(name)));
 }
 
 /**
@@ -67,5 +50,8 @@ export const fieldsCommand: CommandParser = Object.freeze<CommandParser>({
   name: 'fields',
   help,
   errors: [ERRORS.INVALID_ARGUMENTS],
-  parse: (_ctx, argText) => new FieldsCommand(parseArguments('fields', argText, 'FieldList')),
+  parse: (_ctx, argText) => {
+    const spec: FieldListSpec = parseArguments('fields', argText, 'FieldList');
+    return new RowMapCommand(spec.exclude ? drop(spec.fields) : keep(spec.fields));
+  },
 });

@@ -1,9 +1,8 @@
 import { ERRORS } from '../../src/errors/codes.js';
-import type { CommandContext, CommandHelp, CommandParser, QueryCommand } from '../../src/runtime/command.js';
-import type { Row } from '../../src/runtime/value.js';
+import type { CommandHelp, CommandParser } from '../../src/runtime/command.js';
 import { evaluate } from '../expression/evaluate.js';
 import { parseArguments } from '../expression/parse-arguments.js';
-import type { Expr } from '../query-ast.js';
+import { RowMapCommand } from './row-map-command.js';
 
 const help: CommandHelp = {
   description:
@@ -23,26 +22,6 @@ const help: CommandHelp = {
   runtimeErrors: [],
 };
 
-class SearchCommand implements QueryCommand {
-  readonly #expr: Expr;
-  #ctx: CommandContext | undefined;
-
-  constructor(expr: Expr) {
-    this.#expr = expr;
-  }
-
-  onStart(ctx: CommandContext): void {
-    this.#ctx = ctx;
-  }
-
-  async onPush(row: Row): Promise<void> {
-    // Only a true result keeps the record: false, null and non-boolean values drop it.
-    if (evaluate(this.#expr, row) === true) await this.#ctx?.emit(row);
-  }
-
-  onClose(): void {}
-}
-
 /**
  * `search EXPR`: passes on the records for which `EXPR` is true.
  *
@@ -55,5 +34,9 @@ export const searchCommand: CommandParser = Object.freeze<CommandParser>({
   name: 'search',
   help,
   errors: [ERRORS.INVALID_ARGUMENTS],
-  parse: (_ctx, argText) => new SearchCommand(parseArguments('search', argText, 'Expression')),
+  parse: (_ctx, argText) => {
+    const expr = parseArguments('search', argText, 'Expression');
+    // Only a true result keeps the record: false, null and non-boolean values drop it.
+    return new RowMapCommand((row) => (evaluate(expr, row) === true ? row : undefined));
+  },
 });

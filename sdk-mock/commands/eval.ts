@@ -3,19 +3,14 @@ import type { CommandHelp, CommandParser } from '../../src/runtime/command.js';
 import { evaluate } from '../expression/evaluate.js';
 import { parseArguments } from '../expression/parse-arguments.js';
 import { RowMapCommand } from './row-map-command.js';
+import { builtinProperties } from './builtin-properties.js';
 
 const help: CommandHelp = {
   description:
     'Sets a field to the value of an expression (adding or overwriting it). The expression language is that of ' +
     'search plus + - * / %; + on two strings concatenates; other arithmetic on non-numbers, and division by zero, give null.',
   syntax: 'eval FIELD = EXPRESSION',
-  properties: {
-    commandType: 'transforming',
-    requiredPermission: 'none',
-    licenseUsage: 'N/A',
-    parallelExecution: true,
-    distributedExecution: true,
-  },
+  properties: builtinProperties('transforming', { perRecord: true }),
   options: [],
   inputFields: [],
   outputFields: [],

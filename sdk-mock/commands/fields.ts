@@ -4,17 +4,12 @@ import type { Row } from '../../src/runtime/value.js';
 import { parseArguments } from '../expression/parse-arguments.js';
 import type { FieldListSpec } from '../query-ast.js';
 import { RowMapCommand } from './row-map-command.js';
+import { builtinProperties } from './builtin-properties.js';
 
 const help: CommandHelp = {
   description: 'Keeps only the listed fields, in that order, or with "-" drops them.',
   syntax: 'fields [-] FIELD[, FIELD]...',
-  properties: {
-    commandType: 'transforming',
-    requiredPermission: 'none',
-    licenseUsage: 'N/A',
-    parallelExecution: true,
-    distributedExecution: true,
-  },
+  properties: builtinProperties('transforming', { perRecord: true }),
   options: [],
   inputFields: [],
   outputFields: [],

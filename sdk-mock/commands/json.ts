@@ -2,17 +2,12 @@ import { ERRORS } from '../../src/errors/codes.js';
 import { QueryParseError } from '../../src/errors/query-parse-error.js';
 import type { CommandContext, CommandHelp, CommandParser, QueryDriver } from '../../src/runtime/command.js';
 import type { Row, Value } from '../../src/runtime/value.js';
+import { builtinProperties } from './builtin-properties.js';
 
 const help: CommandHelp = {
   description: 'Emits the records written in the query as JSON: an object is one record, an array of objects one record each.',
   syntax: 'json "JSON"',
-  properties: {
-    commandType: 'driver',
-    requiredPermission: 'none',
-    licenseUsage: 'N/A',
-    parallelExecution: false,
-    distributedExecution: false,
-  },
+  properties: builtinProperties('driver', { perRecord: false }),
   options: [],
   inputFields: [],
   outputFields: [],

@@ -2,17 +2,12 @@ import { ERRORS } from '../../src/errors/codes.js';
 import type { CommandContext, CommandHelp, CommandParser, QueryCommand } from '../../src/runtime/command.js';
 import type { Row } from '../../src/runtime/value.js';
 import { parseArguments } from '../expression/parse-arguments.js';
+import { builtinProperties } from './builtin-properties.js';
 
 const help: CommandHelp = {
   description: 'Passes on the first N records, then stops the commands before it.',
   syntax: 'limit N',
-  properties: {
-    commandType: 'transforming',
-    requiredPermission: 'none',
-    licenseUsage: 'N/A',
-    parallelExecution: false,
-    distributedExecution: false,
-  },
+  properties: builtinProperties('transforming', { perRecord: false }),
   options: [],
   inputFields: [],
   outputFields: [],

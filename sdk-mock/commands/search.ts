@@ -3,19 +3,14 @@ import type { CommandHelp, CommandParser } from '../../src/runtime/command.js';
 import { evaluate } from '../expression/evaluate.js';
 import { parseArguments } from '../expression/parse-arguments.js';
 import { RowMapCommand } from './row-map-command.js';
+import { builtinProperties } from './builtin-properties.js';
 
 const help: CommandHelp = {
   description:
     'Keeps the records for which the expression is true. Operators: == != < <= > >= and or not, parentheses; ' +
     'a * in a string compared with == or != matches any run of characters; an ipaddr equals its text form.',
   syntax: 'search EXPRESSION',
-  properties: {
-    commandType: 'filtering',
-    requiredPermission: 'none',
-    licenseUsage: 'N/A',
-    parallelExecution: true,
-    distributedExecution: true,
-  },
+  properties: builtinProperties('filtering', { perRecord: true }),
   options: [],
   inputFields: [],
   outputFields: [],

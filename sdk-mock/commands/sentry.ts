@@ -4,17 +4,12 @@ import type { CommandContext, CommandHelp, CommandParser, QueryDriver } from '..
 import { IpAddress } from '../../src/runtime/ip-address.js';
 import type { SentryInfo } from '../../src/runtime/sentry-connector.js';
 import type { Row } from '../../src/runtime/value.js';
+import { builtinProperties } from './builtin-properties.js';
 
 const help: CommandHelp = {
   description: 'Lists the sentries the host knows of, connected or not, one record each.',
   syntax: 'sentry',
-  properties: {
-    commandType: 'driver',
-    requiredPermission: 'none',
-    licenseUsage: 'N/A',
-    parallelExecution: false,
-    distributedExecution: false,
-  },
+  properties: builtinProperties('driver', { perRecord: false }),
   options: [],
   inputFields: [],
   outputFields: [

@@ -5,19 +5,14 @@ import { parseArguments } from '../expression/parse-arguments.js';
 import { readField } from '../expression/read-field.js';
 import { sortCompare } from '../expression/sort-order.js';
 import type { SortSpec } from '../query-ast.js';
+import { builtinProperties } from './builtin-properties.js';
 
 const help: CommandHelp = {
   description:
     'Sorts all records by the fields given (stable; "-" before a field sorts it descending). Nulls and missing ' +
     'fields sort last ascending; mixed types order numbers < string < ipaddr < timestamp < bool < list < map < null.',
   syntax: 'sort [limit=N] [-]FIELD[, [-]FIELD]...',
-  properties: {
-    commandType: 'transforming',
-    requiredPermission: 'none',
-    licenseUsage: 'N/A',
-    parallelExecution: false,
-    distributedExecution: false,
-  },
+  properties: builtinProperties('transforming', { perRecord: false }),
   options: [
     { name: 'limit', type: 'int', description: 'Keep only the first N records after sorting.', required: false, min: 1 },
   ],

@@ -6,6 +6,7 @@ import { parseArguments } from '../expression/parse-arguments.js';
 import { readField } from '../expression/read-field.js';
 import { groupKey } from '../expression/value-key.js';
 import type { StatsSpec } from '../query-ast.js';
+import { builtinProperties } from './builtin-properties.js';
 
 const NAME = 'stats';
 
@@ -14,13 +15,7 @@ const help: CommandHelp = {
     'Counts records, overall or per group of the "by" fields. count counts every record, count(FIELD) the records ' +
     'where FIELD is not null. Output: the "by" fields, then the aggregates; groups in the order first seen.',
   syntax: 'stats count[(FIELD)] [as NAME][, ...] [by FIELD[, FIELD]...]',
-  properties: {
-    commandType: 'aggregation',
-    requiredPermission: 'none',
-    licenseUsage: 'N/A',
-    parallelExecution: false,
-    distributedExecution: false,
-  },
+  properties: builtinProperties('aggregation', { perRecord: false }),
   options: [],
   inputFields: [],
   outputFields: [

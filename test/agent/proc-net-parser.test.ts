@@ -1,0 +1,87 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { collectLinuxConnections } from '../../src/agent/collect-linux.js';
+import { decodeProcAddress, parseProcNet } from '../../src/agent/proc-net-parser.js';
+import { netstatRows } from '../../src/index.js';
+
+const HEADER = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode';
+const line = (local: string, remote: string, state: string, inode = 1000): string =>
+  `   0: ${local} ${remote} ${state} 00000000:00000000 00:00000000 00000000     0        0 ${inode} 1 0000000000000000 100 0 0 10 0`;
+
+describe('/proc/net address decoding', () => {
+  it.each([
+    ['0100007F', 'LE', '127.0.0.1'],
+    ['7F000001', 'BE', '127.0.0.1'],
+    ['0500000A', 'LE', '10.0.0.5'],
+    ['00000000', 'LE', '0.0.0.0'],
+    ['00000000000000000000000001000000', 'LE', '::1'],
+    ['00000000000000000000000000000001', 'BE', '::1'],
+    ['0000000000000000FFFF00000700000A', 'LE', '::ffff:10.0.0.7'],
+    ['00000000000000000000FFFF0A000007', 'BE', '::ffff:10.0.0.7'],
+    ['B80D0120000000000000000001000000', 'LE', '2001:db8::1'],
+    ['000080FE00000000FF000000010000FE', 'LE', 'fe80::ff:fe00:1'],
+  ] as const)('%s on a %s host is %s', (hex, order, address) => {
+    expect(decodeProcAddress(hex, order)).toBe(address);
+  });
+
+  it('never reads the IPv6 loopback as 0:100:0:0:0:0:0:0 (the word-order bug)', () => {
+    expect(decodeProcAddress('00000000000000000000000001000000', 'LE')).not.toMatch(/^0:100/);
+  });
+
+  it('refuses what is not 8 or 32 hex digits', () => {
+    expect(() => decodeProcAddress('0100007', 'LE')).toThrow(TypeError);
+    expect(() => decodeProcAddress('0100007G', 'LE')).toThrow(TypeError);
+  });
+});
+
+describe('/proc/net lines', () => {
+  it('reads every TCP state code 01..0B and hex ports', () => {
+    const names = ['ESTABLISHED', 'SYN_SENT', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'TIME_WAIT', 'CLOSE', 'CLOSE_WAIT', 'LAST_ACK', 'LISTEN', 'CLOSING'];
+    const text = [HEADER, ...names.map((_, i) => line('0100007F:0016', '0500000A:C350', (i + 1).toString(16).toUpperCase().padStart(2, '0')))].join('\n');
+    const sockets = parseProcNet(text, 'tcp', 'LE');
+    expect(sockets.map((s) => s.state)).toEqual(names);
+    expect(sockets[0]).toEqual({ protocol: 'tcp', local_ip: '127.0.0.1', local_port: 22, remote_ip: '10.0.0.5', remote_port: 50000, state: 'ESTABLISHED', inode: 1000 });
+  });
+
+  it('reads the hex state as hex: 0A is LISTEN, not a decimal 10', () => {
+    expect(parseProcNet(line('00000000:0050', '00000000:0000', '0A'), 'tcp', 'LE')[0]?.state).toBe('LISTEN');
+  });
+
+  it('keeps unconnected UDP sockets (NONE) and connected ones (ESTABLISHED)', () => {
+    const text = [line('00000000:0044', '00000000:0000', '07'), line('0500000A:B26D', '0200000A:0035', '01')].join('\n');
+    expect(parseProcNet(text, 'udp', 'LE').map((s) => [s.local_port, s.state])).toEqual([[68, 'NONE'], [45677, 'ESTABLISHED']]);
+  });
+
+  it('skips the header, short lines and unknown state codes, keeping the rest', () => {
+    const text = [HEADER, '   1: 0100007F:0016', line('0100007F:0016', '00000000:0000', '0C'), line('0100007F:0016', '00000000:0000', '0A'), ''].join('\n');
+    expect(parseProcNet(text, 'tcp', 'LE')).toHaveLength(1);
+  });
+});
+
+describe('collectLinuxConnections over a /proc tree', () => {
+  let root: string | undefined;
+  afterEach(() => { if (root) rmSync(root, { recursive: true, force: true }); });
+
+  it('maps inodes to pids through /proc/[pid]/fd, null when no process holds it or the inode is 0', () => {
+    root = mkdtempSync(join(tmpdir(), 'proc-'));
+    mkdirSync(join(root, 'net'));
+    writeFileSync(join(root, 'net', 'tcp'), [HEADER, line('0100007F:1F90', '00000000:0000', '0A', 5555), line('0100007F:1F91', '0100007F:D431', '03', 0)].join('\n'));
+    writeFileSync(join(root, 'net', 'tcp6'), [HEADER, line('00000000000000000000000001000000:0016', '00000000000000000000000000000000:0000', '0A', 7777)].join('\n'));
+    // no udp, udp6 files: IPv6/UDP may be absent; that contributes nothing
+    mkdirSync(join(root, '4242', 'fd'), { recursive: true });
+    symlinkSync('socket:[5555]', join(root, '4242', 'fd', '3'));
+    symlinkSync('/dev/null', join(root, '4242', 'fd', '0'));
+    mkdirSync(join(root, 'self'));
+
+    const connections = collectLinuxConnections({ procRoot: root, endianness: 'LE' });
+    expect(connections).toEqual([
+      { pid: 4242, protocol: 'tcp', local_ip: '127.0.0.1', local_port: 8080, remote_ip: '0.0.0.0', remote_port: 0, state: 'LISTEN' },
+      { pid: null, protocol: 'tcp', local_ip: '127.0.0.1', local_port: 8081, remote_ip: '127.0.0.1', remote_port: 54321, state: 'SYN_RECV' },
+      { pid: null, protocol: 'tcp6', local_ip: '::1', local_port: 22, remote_ip: '::', remote_port: 0, state: 'LISTEN' },
+    ]);
+    // What the agent collects is a valid netstat answer.
+    expect(netstatRows('host', connections)).toHaveLength(3);
+  });
+});

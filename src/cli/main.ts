@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import { runAgent } from './run-agent.js';
 import { EXIT, runCli } from './run-cli.js';
 
 const interrupt = new AbortController();
@@ -16,6 +17,9 @@ process.on('SIGINT', onSigint);
 // A reader that goes away (EPIPE) must not crash the process with a stack trace; runCli stops the query.
 process.stdout.on('error', () => undefined);
 
-const code = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, signal: interrupt.signal });
+const argv = process.argv.slice(2);
+const io = { stdout: process.stdout, stderr: process.stderr, signal: interrupt.signal };
+// `sentry-query agent ...` runs the agent; anything else is a query.
+const code = argv[0] === 'agent' ? await runAgent(argv.slice(1), io) : await runCli(argv, io);
 process.off('SIGINT', onSigint);
 process.exitCode = code;

@@ -1,0 +1,36 @@
+// `sentry-query agent --once` as a real child process, reading the real /proc of this host.
+import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import { platform } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const bin = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
+
+describe.runIf(platform() === 'linux')('sentry-query agent --once', () => {
+  let server: Server;
+  beforeAll(async () => {
+    server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(() => { server.close(); });
+
+  it("prints this host's connections as sentry-netstat records, including the test's own listening socket", async () => {
+    const port = (server.address() as { port: number }).port;
+    const { stdout } = await run(process.execPath, [bin, 'agent', '--once', '--guid', 'me', '--format', 'jsonl']);
+    const rows = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(rows).toContainEqual({
+      guid: 'me', pid: process.pid, protocol: 'tcp', local_ip: '127.0.0.1', local_port: port,
+      remote_ip: '0.0.0.0', remote_port: 0, state: 'LISTEN',
+    });
+    for (const row of rows) expect(Object.keys(row)).toEqual(['guid', 'pid', 'protocol', 'local_ip', 'local_port', 'remote_ip', 'remote_port', 'state']);
+  });
+
+  it('says that only --once is available yet, exit 1', async () => {
+    const failed = await run(process.execPath, [bin, 'agent']).then(() => undefined, (error: { code: number; stderr: string }) => error);
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr).toMatch(/only --once is available yet/);
+  });
+});

@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
-import { hostname, platform } from 'node:os';
-import { collectLinuxConnections } from '../agent/collect-linux.js';
+import { hostname } from 'node:os';
+import { collectConnections } from '../agent/collect-connections.js';
 import { netstatRows } from '../commands/netstat-answer.js';
 import { createRecordWriter, OUTPUT_FORMATS, type OutputFormat } from './output-format.js';
 import { EXIT, type CliIo } from './run-cli.js';
@@ -36,12 +36,11 @@ export async function runAgent(argv: readonly string[], io: CliIo): Promise<numb
     io.stderr.write('error: only --once is available yet (connecting to a connector with --connect comes with the agent work)\n');
     return EXIT.failure;
   }
-  if (platform() !== 'linux') {
-    io.stderr.write(`error: collecting connections on ${platform()} is not available yet (Linux /proc only for now)\n`);
-    return EXIT.failure;
-  }
+  const { connections, rejected } = await collectConnections();
+  // Entries systeminformation gave that we could not read are said, not silently dropped.
+  if (rejected.length > 0) io.stderr.write(`warning: ${rejected.length} entries skipped (first: ${rejected[0]})\n`);
   // Through the same validation as a sentry's answer: what we print is what sentry-netstat would emit.
-  const rows = netstatRows(options.guid, collectLinuxConnections());
+  const rows = netstatRows(options.guid, connections);
   const writer = createRecordWriter(options.format ?? (io.stdout.isTTY === true ? 'table' : 'jsonl'), io.stdout);
   for (const row of rows) await writer.write(row);
   await writer.end();

@@ -1,0 +1,26 @@
+import { platform } from 'node:os';
+import { collectLinuxConnections, type WireConnection } from './collect-linux.js';
+import { normalizeSiConnection } from './normalize-si-connection.js';
+
+/** This host's connections and the entries that could not be used (only outside Linux). */
+export interface Collected {
+  readonly connections: WireConnection[];
+  readonly rejected: readonly string[];
+}
+
+/**
+ * This host's connections: /proc on Linux (fast, complete, with pids), systeminformation elsewhere
+ * (macOS, Windows, BSD), normalised to the same records.
+ */
+export async function collectConnections(): Promise<Collected> {
+  if (platform() === 'linux') return { connections: collectLinuxConnections(), rejected: [] };
+  const si = await import('systeminformation');
+  const connections: WireConnection[] = [];
+  const rejected: string[] = [];
+  for (const entry of await si.networkConnections()) {
+    const result = normalizeSiConnection(entry);
+    if ('connection' in result) connections.push(result.connection);
+    else rejected.push(result.rejected);
+  }
+  return { connections, rejected };
+}

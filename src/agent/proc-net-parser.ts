@@ -37,7 +37,8 @@ export function decodeProcAddress(hex: string, endianness: Endianness): string {
     const wordBytes = [0, 2, 4, 6].map((i) => parseInt(hex.slice(word + i, word + i + 2), 16));
     bytes.push(...(endianness === 'LE' ? wordBytes.reverse() : wordBytes));
   }
-  return IpAddress.fromBytes(bytes).toString();
+  // Dotted decimal from bytes is canonical already; IPv6 needs RFC 5952 compression.
+  return bytes.length === 4 ? bytes.join('.') : IpAddress.fromBytes(bytes).toString();
 }
 
 /**
@@ -47,6 +48,13 @@ export function decodeProcAddress(hex: string, endianness: Endianness): string {
 export function parseProcNet(text: string, protocol: Protocol, endianness: Endianness): ProcSocket[] {
   const states = protocol.startsWith('tcp') ? TCP_STATE_BY_CODE : UDP_STATE_BY_CODE;
   const sockets: ProcSocket[] = [];
+  // A host repeats few addresses (its own, loopback, wildcards) across thousands of sockets.
+  const decoded = new Map<string, string>();
+  const decode = (hex: string): string => {
+    let address = decoded.get(hex);
+    if (address === undefined) decoded.set(hex, (address = decodeProcAddress(hex, endianness)));
+    return address;
+  };
   for (const line of text.split('\n')) {
     // sl local rem st tx:rx tr:when retrnsmt uid timeout inode ...
     const f = line.trim().split(/\s+/);
@@ -58,9 +66,9 @@ export function parseProcNet(text: string, protocol: Protocol, endianness: Endia
     try {
       sockets.push({
         protocol,
-        local_ip: decodeProcAddress(localHex, endianness),
+        local_ip: decode(localHex),
         local_port: parseInt(localPort, 16),
-        remote_ip: decodeProcAddress(remoteHex, endianness),
+        remote_ip: decode(remoteHex),
         remote_port: parseInt(remotePort, 16),
         state,
         inode: Number(f[9]),

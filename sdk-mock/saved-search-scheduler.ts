@@ -1,6 +1,9 @@
 import type { Row } from '../src/runtime/value.js';
 import { QueryParseError } from '../src/errors/query-parse-error.js';
-import type { MockHost } from './mock-host.js';
+import type { MockHost, QueryRun } from './mock-host.js';
+
+/** Node's timers cannot wait longer (a longer delay silently becomes 1 ms). */
+const MAX_INTERVAL_MS = 2 ** 31 - 1;
 
 /** A saved query that the host runs on an interval, as its owner. */
 export interface SavedSearch {
@@ -15,7 +18,7 @@ export interface SavedSearch {
 export interface SavedSearchRun {
   readonly startedAt: Date;
   readonly finishedAt: Date;
-  /** The records, when the run succeeded. */
+  /** The records, when the run was not refused (partial when it was cancelled). */
   readonly records?: readonly Row[];
   /** Why it failed: a parse error has its code (e.g. 23100 when the owner is no longer an administrator). */
   readonly error?: { readonly code?: number; readonly message: string };
@@ -25,7 +28,8 @@ interface Entry {
   readonly search: SavedSearch;
   readonly timer: NodeJS.Timeout;
   readonly runs: SavedSearchRun[];
-  running: boolean;
+  /** The run in progress, cancelled when the search is unscheduled. */
+  running: QueryRun | undefined;
   /** Ticks that found the previous run still going. */
   skipped: number;
 }
@@ -47,22 +51,26 @@ export class SavedSearchScheduler {
 
   /** Schedules `search` (replacing one of the same name); the first run is one interval from now. */
   schedule(search: SavedSearch): void {
-    if (!(search.intervalMs > 0)) throw new RangeError(`interval must be positive, not ${search.intervalMs}`);
+    if (!(search.intervalMs > 0 && search.intervalMs <= MAX_INTERVAL_MS)) {
+      throw new RangeError(`interval must be 1..${MAX_INTERVAL_MS} ms, not ${search.intervalMs}`);
+    }
     this.unschedule(search.name);
     const entry: Entry = {
       search,
       runs: [],
-      running: false,
+      running: undefined,
       skipped: 0,
       timer: setInterval(() => void this.#tick(entry), search.intervalMs),
     };
     this.#entries.set(search.name, entry);
   }
 
-  /** Removes a saved search and its timer. */
+  /** Removes a saved search and its timer, and cancels its run in progress. */
   unschedule(name: string): void {
     const entry = this.#entries.get(name);
-    if (entry) clearInterval(entry.timer);
+    if (!entry) return;
+    clearInterval(entry.timer);
+    entry.running?.cancel();
     this.#entries.delete(name);
   }
 
@@ -86,17 +94,19 @@ export class SavedSearchScheduler {
       entry.skipped++;
       return;
     }
-    entry.running = true;
     const startedAt = new Date();
+    const records: Row[] = [];
     let run: SavedSearchRun;
     try {
-      const records = await this.#host.query(entry.search.query, { user: entry.search.owner });
-      run = { startedAt, finishedAt: new Date(), records };
+      // Parsed at every run, as the owner: a revoked permission shows up as that run's error.
+      entry.running = this.#host.start(entry.search.query, { user: entry.search.owner, onRecord: (row) => void records.push(row) });
+      const outcome = await entry.running.done;
+      run = { startedAt, finishedAt: new Date(), records, ...(outcome.reason === 'cancel' && { error: { message: 'cancelled' } }) };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       run = { startedAt, finishedAt: new Date(), error: error instanceof QueryParseError ? { code: error.code, message } : { message } };
     }
-    entry.running = false;
+    entry.running = undefined;
     entry.runs.push(run);
     if (entry.runs.length > this.#maxRuns) entry.runs.shift();
   }

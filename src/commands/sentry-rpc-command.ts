@@ -47,7 +47,9 @@ export class SentryRpcCommand implements QueryCommand {
     this.#ctx = ctx;
     const pool = new RpcPool(this.#settings.parallel);
     this.#pool = pool;
-    ctx.signal.addEventListener('abort', () => pool.abort(ctx.signal.reason), { once: true });
+    // An AbortSignal fires only once: one already aborted (stopped before it started) must be seen now.
+    if (ctx.signal.aborted) pool.abort(ctx.signal.reason);
+    else ctx.signal.addEventListener('abort', () => pool.abort(ctx.signal.reason), { once: true });
   }
 
   async onPush(row: Row): Promise<void> {
@@ -96,6 +98,9 @@ export class SentryRpcCommand implements QueryCommand {
 }
 
 function errorMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message
+    : typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string'
+      ? (error as { message: string }).message
+      : typeof error === 'string' ? error : JSON.stringify(error) ?? String(error);
   return message === '' ? 'sentry RPC failed' : message;
 }

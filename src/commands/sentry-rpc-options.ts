@@ -52,7 +52,7 @@ export function parseSentryRpcOptions(ctx: ParseContext, argText: string): Sentr
 
 function readTimeout(text: string, offset: number): number {
   // Digits only: no sign, no exponent, no fraction, no unit ("30s"), no empty value.
-  const seconds = /^[0-9]{1,10}$/.test(text) ? Number(text) : NaN;
+  const seconds = /^[0-9]+$/.test(text) ? Number(text) : NaN;
   if (!(seconds >= SENTRY_RPC_TIMEOUT.min && seconds <= SENTRY_RPC_TIMEOUT.max)) {
     throw new QueryParseError(ERRORS.INVALID_SENTRY_RPC_TIMEOUT, offset);
   }

@@ -26,7 +26,7 @@ describe('sentry-netstat options', () => {
     expect(timeoutMs('   ')).toBe(30_000);
   });
 
-  it.each([['timeout=1', 1_000], ['timeout=60', 60_000], ['timeout=600', 600_000], ['  timeout=60  ', 60_000], ['timeout="60"', 60_000]])(
+  it.each([['timeout=1', 1_000], ['timeout=60', 60_000], ['timeout=600', 600_000], ['  timeout=60  ', 60_000], ['timeout="60"', 60_000], ['timeout=00000000060', 60_000]])(
     'accepts %s', (args, ms) => expect(timeoutMs(` ${args}`)).toBe(ms));
 
   it.each(['0', '601', '-1', '1.5', 'abc', '1e2', '', '30s', '+5', '""', '99999999999'])('rejects timeout=%s with 23101', (value) => {

@@ -300,6 +300,25 @@ describe('sentry-netstat on the mock host', () => {
       expect(vi.getTimerCount()).toBe(0);
     });
 
+    it('are cancelled by close(): a run in progress stops, and no timer is left', async () => {
+      const host = new MockHost({ env: {}, sentries: sentries(3, 500_000) });
+      host.scheduler.schedule({ name: 'slow', owner: 'admin', query: 'sentry | fields guid | sentry-netstat timeout=600', intervalMs: 1_000 });
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(host.sentries.stats.inFlight).toBe(3);
+      host.close();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(host.sentries.stats.inFlight).toBe(0);
+      expect(vi.getTimerCount()).toBe(0);
+    });
+
+    it('refuse an interval Node cannot wait for (it would fire every millisecond)', () => {
+      const host = new MockHost({ env: {} });
+      const search = { name: 'monthly', owner: 'admin', query: 'sentry', intervalMs: 30 * 24 * 3_600_000 };
+      expect(() => host.scheduler.schedule(search)).toThrow(RangeError);
+      expect(() => host.scheduler.schedule({ ...search, intervalMs: 0 })).toThrow(RangeError);
+      expect(vi.getTimerCount()).toBe(0);
+    });
+
     it('skip a tick while the previous run is still going', async () => {
       const host = new MockHost({ env: {}, sentries: [{ ...db, delay_ms: 25_000 }] });
       host.scheduler.schedule({ name: 'slow', owner: 'admin', query: 'sentry | fields guid | sentry-netstat', intervalMs: 10_000 });

@@ -42,3 +42,12 @@ export {
   NETSTAT_OUTPUT_FIELDS,
   SENTRY_RPC_RUNTIME_ERRORS,
 } from './commands/sentry-netstat.js';
+export { KeyRegistry, type KeyCheck } from './connector/key-registry.js';
+export {
+  WebSocketConnector,
+  type WebSocketConnectorOptions,
+  type ConnectorLogEvent,
+} from './connector/websocket-connector.js';
+export { CLOSE_CODES, type HelloFrame, type WelcomeFrame } from './connector/protocol.js';
+export { startAgent, type AgentOptions, type AgentHandle, type AgentStatus } from './agent/agent-client.js';
+export { fullJitterBackoff, type Backoff, type FullJitterOptions } from './agent/backoff.js';

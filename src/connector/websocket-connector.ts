@@ -1,0 +1,216 @@
+import { once } from 'node:events';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer, type ServerOptions as TlsOptions } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import WebSocket, { WebSocketServer } from 'ws';
+import { IpAddress } from '../runtime/ip-address.js';
+import { SentryRpcError, type SentryCallOptions, type SentryConnector, type SentryInfo } from '../runtime/sentry-connector.js';
+import { KeyRegistry } from './key-registry.js';
+import { CLOSE_CODES, helloFrameSchema, readFrame, type WelcomeFrame } from './protocol.js';
+import { SentryLink } from './sentry-link.js';
+
+/** Something the connector refused or dropped, for the operator's log. */
+export interface ConnectorLogEvent {
+  readonly event: 'rejected' | 'malformed-frame' | 'handshake-timeout' | 'socket-error' | 'replaced' | 'disconnected';
+  readonly detail: string;
+  readonly guid?: string;
+  readonly remote_ip?: string;
+}
+
+/** Options of {@link WebSocketConnector.listen}. */
+export interface WebSocketConnectorOptions {
+  /** The sentries allowed in. */
+  readonly keys: KeyRegistry;
+  /** Interface to listen on. @default '127.0.0.1' */
+  readonly host?: string;
+  /** Port; 0 picks a free one (see {@link WebSocketConnector.address}). @default 0 */
+  readonly port?: number;
+  /** Serve `wss://` with these TLS options (cert, key, ...). Ignored when `server` is given. */
+  readonly tls?: TlsOptions;
+  /** An HTTP(S) server the caller owns and has set listening; the connector attaches to it and never closes it. */
+  readonly server?: HttpServer | HttpsServer;
+  /** Largest accepted frame in bytes; a bigger one closes that socket (1009). @default 16 MiB */
+  readonly maxPayload?: number;
+  /** A socket that has not sent a valid hello in time is closed. @default 10 000 */
+  readonly handshakeTimeoutMs?: number;
+  /** Ping period of authenticated links; a missed pong terminates the link. 0 disables. @default 30 000 */
+  readonly pingIntervalMs?: number;
+  /** Told of every rejection and dropped link. */
+  readonly log?: (event: ConnectorLogEvent) => void;
+}
+
+interface SentryRecord {
+  hostname?: string;
+  os?: string;
+  remote_ip?: string;
+  connected_at: Date;
+  link: SentryLink;
+}
+
+/** How long `close()` waits for closing handshakes before dropping sockets. */
+const CLOSE_GRACE_MS = 1_000;
+
+/**
+ * The host side of the real sentry link: a WebSocket server sentries connect to. A sentry says hello with its
+ * guid and key; once accepted it is welcomed and answers JSON-RPC calls. A newer authenticated link of a guid
+ * replaces the older one; a failed hello never disturbs a live link.
+ *
+ * @example
+ * ```ts
+ * const connector = await WebSocketConnector.listen({ keys: new KeyRegistry({ 'web-01': secret }), port: 8443, tls });
+ * const answer = await connector.call('web-01', 'netstat', {}, { timeoutMs: 30_000 });
+ * ```
+ */
+export class WebSocketConnector implements SentryConnector {
+  readonly #wss: WebSocketServer;
+  readonly #server: HttpServer | HttpsServer;
+  readonly #ownsServer: boolean;
+  readonly #options: WebSocketConnectorOptions;
+  readonly #sentries = new Map<string, SentryRecord>();
+  /** Sockets still in their handshake, with their deadline timers. */
+  readonly #pending = new Map<WebSocket, NodeJS.Timeout>();
+  #closing: Promise<void> | undefined;
+
+  private constructor(server: HttpServer | HttpsServer, ownsServer: boolean, options: WebSocketConnectorOptions) {
+    this.#server = server;
+    this.#ownsServer = ownsServer;
+    this.#options = options;
+    this.#wss = new WebSocketServer({ server, maxPayload: options.maxPayload ?? 16 * 1024 * 1024 });
+    this.#wss.on('connection', (ws, request) => this.#onConnection(ws, request));
+    this.#wss.on('error', (error) => this.#log({ event: 'socket-error', detail: error.message }));
+  }
+
+  /** Starts a connector and resolves once it listens. */
+  static async listen(options: WebSocketConnectorOptions): Promise<WebSocketConnector> {
+    if (options.server) return new WebSocketConnector(options.server, false, options);
+    const server = options.tls ? createHttpsServer(options.tls) : createHttpServer();
+    // Plain HTTP requests get a clear refusal instead of hanging.
+    server.on('request', (_request, response) => response.writeHead(426, { Connection: 'close' }).end('WebSocket only\n'));
+    const connector = new WebSocketConnector(server, true, options);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+    await once(server, 'listening');
+    return connector;
+  }
+
+  /** Where it listens. */
+  address(): AddressInfo {
+    return this.#server.address() as AddressInfo;
+  }
+
+  list(): SentryInfo[] {
+    return [...this.#sentries].map(([guid, s]) => ({
+      guid,
+      connected: s.link.open,
+      ...(s.hostname !== undefined && { hostname: s.hostname }),
+      ...(s.os !== undefined && { os: s.os }),
+      ...(s.remote_ip !== undefined && { remote_ip: s.remote_ip }),
+      connected_at: s.connected_at,
+    }));
+  }
+
+  call(guid: string, method: string, params: Readonly<Record<string, unknown>>, options: SentryCallOptions): Promise<unknown> {
+    if (options.signal?.aborted) return Promise.reject(options.signal.reason);
+    const link = this.#sentries.get(guid)?.link;
+    if (!link?.open || this.#closing) return Promise.reject(SentryRpcError.notConnected());
+    return link.call(method, params, options);
+  }
+
+  /** Closes every link and handshake and stops listening; leaves no timer behind. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    const sockets = [...this.#wss.clients];
+    for (const [ws, timer] of this.#pending) {
+      clearTimeout(timer);
+      ws.close(CLOSE_CODES.goingAway, 'connector closing');
+    }
+    this.#pending.clear();
+    for (const { link } of this.#sentries.values()) link.close(CLOSE_CODES.goingAway, 'connector closing');
+    const closed = Promise.all(sockets.map((ws) => ws.readyState === WebSocket.CLOSED ? undefined : once(ws, 'close')));
+    const grace = setTimeout(() => { for (const ws of sockets) ws.terminate(); }, CLOSE_GRACE_MS);
+    await closed;
+    clearTimeout(grace);
+    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+    if (this.#ownsServer) {
+      await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    }
+  }
+
+  #onConnection(ws: WebSocket, request: IncomingMessage): void {
+    const remote_ip = canonicalIp(request.socket.remoteAddress);
+    const log = (event: ConnectorLogEvent['event'], detail: string, guid?: string): void =>
+      this.#log({ event, detail, ...(guid !== undefined && { guid }), ...(remote_ip !== undefined && { remote_ip }) });
+    // ws reports oversize frames and protocol errors here, then closes the socket (1009 / 1002).
+    ws.on('error', (error) => log('socket-error', error.message));
+    if (this.#closing) {
+      ws.close(CLOSE_CODES.goingAway, 'connector closing');
+      return;
+    }
+    const deadline = setTimeout(() => {
+      this.#pending.delete(ws);
+      log('handshake-timeout', 'no hello in time');
+      ws.close(CLOSE_CODES.policy, 'handshake timeout');
+    }, this.#options.handshakeTimeoutMs ?? 10_000);
+    this.#pending.set(ws, deadline);
+    ws.on('close', () => {
+      clearTimeout(deadline);
+      this.#pending.delete(ws);
+    });
+
+    ws.once('message', (data, isBinary) => {
+      clearTimeout(deadline);
+      this.#pending.delete(ws);
+      // Already closing (deadline passed, or the connector is shutting down): a late hello is not honoured.
+      if (ws.readyState !== WebSocket.OPEN || this.#closing) return;
+      const read = isBinary ? { ok: false as const, error: 'binary frame' } : readFrame(helloFrameSchema, data);
+      if (!read.ok) {
+        log('malformed-frame', read.error);
+        ws.close(CLOSE_CODES.malformedFrame, 'malformed frame');
+        return;
+      }
+      const hello = read.frame;
+      const check = this.#options.keys.check(hello.guid, hello.key);
+      if (check !== 'ok') {
+        // The log says which; the sentry is only told that it failed, so guids cannot be probed.
+        log('rejected', check, hello.guid);
+        ws.close(CLOSE_CODES.policy, 'authentication failed');
+        return;
+      }
+      this.#accept(ws, hello.guid, { hostname: hello.hostname, os: hello.os, remote_ip }, log);
+    });
+  }
+
+  #accept(
+    ws: WebSocket,
+    guid: string,
+    info: Pick<SentryRecord, 'hostname' | 'os' | 'remote_ip'>,
+    log: (event: ConnectorLogEvent['event'], detail: string, guid?: string) => void,
+  ): void {
+    const previous = this.#sentries.get(guid);
+    if (previous?.link.open) {
+      log('replaced', 'a newer link authenticated', guid);
+      previous.link.close(CLOSE_CODES.replaced, 'replaced by a newer link');
+    }
+    const link: SentryLink = new SentryLink(ws, {
+      pingIntervalMs: this.#options.pingIntervalMs ?? 30_000,
+      onViolation: (detail) => log('malformed-frame', detail, guid),
+      onClose: (code, reason) => log('disconnected', `${code}${reason ? ` ${reason}` : ''}`, guid),
+    });
+    this.#sentries.set(guid, { ...info, connected_at: new Date(), link });
+    const welcome: WelcomeFrame = { type: 'welcome' };
+    ws.send(JSON.stringify(welcome));
+  }
+
+  #log(event: ConnectorLogEvent): void {
+    this.#options.log?.(event);
+  }
+}
+
+/** The peer address in canonical text (IPv4-mapped IPv6 kept as `::ffff:a.b.c.d`), or undefined. */
+function canonicalIp(address: string | undefined): string | undefined {
+  if (address === undefined) return undefined;
+  return IpAddress.tryParse(address)?.toString() ?? address;
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { helloFrameSchema, readFrame, rpcRequestSchema, rpcResponseSchema } from '../../src/connector/protocol.js';
+
+const frame = (value: unknown): Buffer => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
+
+describe('protocol frames', () => {
+  it('reads a hello, with optional hostname and os', () => {
+    expect(readFrame(helloFrameSchema, frame({ type: 'hello', guid: 'g', key: 'k', hostname: 'h' })))
+      .toEqual({ ok: true, frame: { type: 'hello', guid: 'g', key: 'k', hostname: 'h' } });
+  });
+
+  it('refuses non-JSON and says where a frame breaks the schema', () => {
+    expect(readFrame(helloFrameSchema, frame('{nope'))).toEqual({ ok: false, error: 'frame is not JSON' });
+    const bad = readFrame(helloFrameSchema, frame({ type: 'hello', guid: '', key: 'k' }));
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.error).toMatch(/^frame breaks the protocol: guid: /);
+  });
+
+  it('reads JSON-RPC responses (result or error) and refuses anything else', () => {
+    expect(readFrame(rpcResponseSchema, frame({ jsonrpc: '2.0', id: 1, result: null })).ok).toBe(true);
+    expect(readFrame(rpcResponseSchema, frame({ jsonrpc: '2.0', id: 1, error: { code: -32601, message: 'x' } })).ok).toBe(true);
+    for (const wrong of [
+      { jsonrpc: '2.0', id: 1 },
+      { jsonrpc: '2.0', id: 1, error: { code: 'x', message: 'x' } },
+      [{ jsonrpc: '2.0', id: 1, result: 1 }],
+      { jsonrpc: '2.0', id: {}, result: 1 },
+      'a string',
+    ]) expect(readFrame(rpcResponseSchema, frame(JSON.stringify(wrong))).ok, JSON.stringify(wrong)).toBe(false);
+  });
+
+  it('reads JSON-RPC requests, with named or positional params', () => {
+    expect(readFrame(rpcRequestSchema, frame({ jsonrpc: '2.0', id: 3, method: 'netstat', params: {} })).ok).toBe(true);
+    expect(readFrame(rpcRequestSchema, frame({ jsonrpc: '2.0', id: 3, method: 'netstat', params: 5 })).ok).toBe(false);
+  });
+});

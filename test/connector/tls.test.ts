@@ -1,0 +1,72 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAgent } from '../../src/agent/agent-client.js';
+import { KeyRegistry } from '../../src/connector/key-registry.js';
+import { WebSocketConnector } from '../../src/connector/websocket-connector.js';
+
+/** A throwaway self-signed certificate for 127.0.0.1 (needs the openssl CLI; the suite is skipped without it). */
+function selfSigned(): { cert: Buffer; key: Buffer } | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'sentry-tls-'));
+  try {
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+    ], { stdio: 'ignore' });
+    return { cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) };
+  } catch {
+    return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const tls = selfSigned();
+
+describe.skipIf(!tls)('WebSocketConnector over wss', () => {
+  let connector: WebSocketConnector;
+  beforeAll(async () => {
+    connector = await WebSocketConnector.listen({ keys: new KeyRegistry({ 'tls-1': 'k' }), tls: tls! });
+  });
+  afterAll(() => connector.close());
+
+  it('an agent trusting the certificate is served over wss', async () => {
+    let connected!: () => void;
+    const welcomed = new Promise<void>((resolve) => { connected = resolve; });
+    const agent = startAgent({
+      url: `wss://127.0.0.1:${connector.address().port}`,
+      guid: 'tls-1',
+      key: 'k',
+      collect: () => ['secure'],
+      wsOptions: { ca: tls!.cert },
+      onStatus: (s) => { if (s.state === 'connected') connected(); },
+    });
+    try {
+      await welcomed;
+      await expect(connector.call('tls-1', 'netstat', {}, { timeoutMs: 5_000 })).resolves.toEqual(['secure']);
+    } finally {
+      await agent.stop();
+    }
+  });
+
+  it('an agent that does not trust the certificate never gets in', async () => {
+    let failed!: (reason: string) => void;
+    const refused = new Promise<string>((resolve) => { failed = resolve; });
+    const agent = startAgent({
+      url: `wss://127.0.0.1:${connector.address().port}`,
+      guid: 'tls-1',
+      key: 'k',
+      backoff: () => 60_000,
+      onStatus: (s) => { if (s.state === 'disconnected') failed(s.state); },
+    });
+    try {
+      expect(await refused).toBe('disconnected');
+      expect(agent.connected).toBe(false);
+    } finally {
+      await agent.stop();
+    }
+  });
+});

@@ -48,6 +48,6 @@ export {
   type WebSocketConnectorOptions,
   type ConnectorLogEvent,
 } from './connector/websocket-connector.js';
-export { CLOSE_CODES, type HelloFrame, type WelcomeFrame } from './connector/protocol.js';
+export { CLOSE_CODES, helloFrameSchema, welcomeFrameSchema, type HelloFrame, type WelcomeFrame } from './connector/protocol.js';
 export { startAgent, type AgentOptions, type AgentHandle, type AgentStatus } from './agent/agent-client.js';
 export { fullJitterBackoff, type Backoff, type FullJitterOptions } from './agent/backoff.js';

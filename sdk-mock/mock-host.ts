@@ -1,5 +1,6 @@
 import { sentryNetstatCommand } from '../src/commands/sentry-netstat.js';
 import type { CommandParser } from '../src/runtime/command.js';
+import type { SentryConnector } from '../src/runtime/sentry-connector.js';
 import { hostConfigFrom, type ConfigValue, type HostConfig, type Session } from '../src/runtime/session.js';
 import type { Row } from '../src/runtime/value.js';
 import { builtinCommands } from './commands/builtin-commands.js';
@@ -20,6 +21,11 @@ export interface MockHostOptions {
   /** Host configuration, e.g. `logpresso.core.sentry_rpc_parallel`. */
   readonly config?: Readonly<Record<string, ConfigValue>>;
   readonly sentries?: readonly MockSentry[];
+  /**
+   * A real connector (e.g. `WebSocketConnector`) to use instead of the in-memory sentries.
+   * @default the in-memory {@link MockHost.sentries}
+   */
+  readonly connector?: SentryConnector;
   /** The process environment commands fall back to. @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Extra command parsers, besides the built-ins and sentry-netstat. */
@@ -56,7 +62,10 @@ export interface QueryRun {
  * ```
  */
 export class MockHost {
+  /** The in-memory sentries (from `options.sentries`). */
   readonly sentries: MockSentryConnector;
+  /** What commands call: `options.connector`, else {@link MockHost.sentries}. */
+  readonly connector: SentryConnector;
   readonly scheduler: SavedSearchScheduler;
   readonly #users: Map<string, MockUser>;
   readonly #config: Map<string, ConfigValue>;
@@ -68,6 +77,7 @@ export class MockHost {
     this.#config = new Map(Object.entries(options.config ?? {}));
     this.#env = options.env ?? process.env;
     this.sentries = new MockSentryConnector(options.sentries);
+    this.connector = options.connector ?? this.sentries;
     for (const parser of [...builtinCommands, sentryNetstatCommand, ...(options.commands ?? [])]) this.register(parser);
     this.scheduler = new SavedSearchScheduler(this);
   }
@@ -113,7 +123,7 @@ export class MockHost {
     const session = this.session(options.user);
     const config = this.config;
     const plan = planQuery(query, this.#parsers, { session, config, env: this.#env });
-    const execution = new QueryExecution(plan, { sentries: this.sentries, session, config }, options.onRecord ?? (() => undefined));
+    const execution = new QueryExecution(plan, { sentries: this.connector, session, config }, options.onRecord ?? (() => undefined));
     const { signal } = options;
     const onAbort = (): void => execution.cancel();
     if (signal?.aborted) execution.cancel();

@@ -4,6 +4,7 @@ import { MockHost, type MockHostOptions } from '../../sdk-mock/mock-host.js';
 import { loadScenarioFile, ScenarioError } from '../../sdk-mock/scenario.js';
 import type { QueryOutcome } from '../../sdk-mock/query-execution.js';
 import { QueryParseError } from '../errors/query-parse-error.js';
+import { startLocalSentry } from './local-sentry.js';
 import { createRecordWriter, OUTPUT_FORMATS, type OutputFormat, type OutputStream } from './output-format.js';
 
 /** Exit codes of `sentry-query`. */
@@ -24,11 +25,6 @@ export interface CliIo {
   /** Aborted on SIGINT: the running query is cancelled and the exit code is 130. */
   readonly signal?: AbortSignal;
 }
-
-/** What stderr says when there is no `--scenario`. */
-export const NO_SCENARIO_MESSAGE =
-  'error: real sentries are not available yet (they arrive with the "Real sentries" work: agent + WebSocket connector); ' +
-  'use --scenario FILE to run against an offline scenario, e.g. --scenario examples/fleet.json';
 
 interface CliArguments {
   readonly query: string;
@@ -57,9 +53,9 @@ async function parseArguments(argv: readonly string[], io: CliIo): Promise<CliAr
   let parsed: CliArguments | undefined;
   const program = new Command()
     .name('sentry-query')
-    .description('Runs a query (e.g. "sentry | fields guid | sentry-netstat") against an offline scenario of sentries.')
+    .description('Runs a query (e.g. "sentry | fields guid | sentry-netstat") against this host\'s own sentry, or an offline scenario (--scenario).')
     .argument('<query>', 'the query to run, quoted as one argument')
-    .option('--scenario <file>', 'JSON scenario (users, config, sentries) for the offline host')
+    .option('--scenario <file>', 'JSON scenario (users, config, sentries) for the offline host; without it, this host\'s own sentry')
     .option('--user <name>', 'run the query as this user of the scenario', 'admin')
     .addOption(new Option('--format <format>', 'output format (default: table on a terminal, else jsonl)').choices(OUTPUT_FORMATS))
     .helpOption('-h, --help', 'show this help')
@@ -157,16 +153,21 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.failure;
       throw error;
     }
-    if (args.scenario === undefined) throw new CliFailure(NO_SCENARIO_MESSAGE);
-    const options = await loadScenario(args.scenario);
-    if (io.signal?.aborted) return EXIT.interrupted;
-    const host = new MockHost(options);
+    // Without a scenario: this host's own sentry, over a real WebSocket on loopback.
+    const local = args.scenario === undefined ? await startLocalSentry() : undefined;
     try {
-      checkUser(host, options, args.user);
-      const format = args.format ?? (io.stdout.isTTY === true ? 'table' : 'jsonl');
-      return await runQuery(host, args, format, io);
+      const options: MockHostOptions = local ? { connector: local.connector } : await loadScenario(args.scenario!);
+      if (io.signal?.aborted) return EXIT.interrupted;
+      const host = new MockHost(options);
+      try {
+        checkUser(host, options, args.user);
+        const format = args.format ?? (io.stdout.isTTY === true ? 'table' : 'jsonl');
+        return await runQuery(host, args, format, io);
+      } finally {
+        host.close();
+      }
     } finally {
-      host.close();
+      await local?.close();
     }
   } catch (error) {
     if (error instanceof CliFailure) {

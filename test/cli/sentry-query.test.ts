@@ -179,16 +179,6 @@ describe('sentry-query: errors', () => {
     expect(stderr).toBe("error: unknown user 'mallory' (the scenario's users: admin, bob)\n");
   });
 
-  it('no --scenario: exit 1, saying real sentries are not available yet and to use --scenario FILE', async () => {
-    const { code, stdout, stderr } = await sentryQuery('sentry | fields guid | sentry-netstat');
-    expect(code).toBe(1);
-    expect(stdout).toBe('');
-    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(stderr).toContain('real sentries are not available yet');
-    expect(stderr).toContain('Real sentries');
-    expect(stderr).toContain('--scenario FILE');
-  });
-
   it('usage errors (no query, bad --format): exit 1 with one line', async () => {
     const missing = await sentryQuery('--scenario', fleet);
     expect(missing.code).toBe(1);

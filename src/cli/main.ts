@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import { runAgent } from './run-agent.js';
+import { runNode } from './run-node.js';
 import { EXIT, runCli } from './run-cli.js';
 
 const interrupt = new AbortController();
@@ -19,7 +20,9 @@ process.stdout.on('error', () => undefined);
 
 const argv = process.argv.slice(2);
 const io = { stdout: process.stdout, stderr: process.stderr, signal: interrupt.signal };
-// `sentry-query agent ...` runs the agent; anything else is a query.
-const code = argv[0] === 'agent' ? await runAgent(argv.slice(1), io) : await runCli(argv, io);
+// `sentry-query agent|node ...` run a sentry or a connector; anything else is a query.
+const subcommands = { agent: runAgent, node: runNode } as const;
+const sub = subcommands[argv[0] as keyof typeof subcommands] as typeof runAgent | undefined;
+const code = sub ? await sub(argv.slice(1), io) : await runCli(argv, io);
 process.off('SIGINT', onSigint);
 process.exitCode = code;

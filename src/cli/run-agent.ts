@@ -1,48 +1,98 @@
 import { Command, CommanderError, Option } from 'commander';
-import { hostname } from 'node:os';
+import { readFile } from 'node:fs/promises';
+import { hostname, platform } from 'node:os';
 import { collectConnections } from '../agent/collect-connections.js';
+import { startAgent } from '../agent/agent-client.js';
 import { netstatRows } from '../commands/netstat-answer.js';
+import { KeyFileError, loadAgentKey } from '../connector/key-file.js';
 import { createRecordWriter, OUTPUT_FORMATS, type OutputFormat } from './output-format.js';
 import { EXIT, type CliIo } from './run-cli.js';
 
+interface AgentArguments {
+  readonly once?: boolean;
+  readonly connect?: string;
+  readonly keyFile?: string;
+  readonly ca?: string;
+  readonly guid: string;
+  readonly format?: OutputFormat;
+}
+
 /**
- * `sentry-query agent --once [--guid GUID] [--format table|jsonl|csv]`: prints this host's connections in the
- * records `sentry-netstat` emits (a netstat with our schema), then exits. The long-running agent that connects
- * to a connector (`--connect`) is not built yet; asking for it says so.
+ * `sentry-query agent --connect ws[s]://HOST:PORT --key-file FILE [--guid GUID] [--ca FILE]` runs a sentry:
+ * it connects, authenticates, answers `netstat` with this host's connections and reconnects with backoff
+ * until interrupted. `sentry-query agent --once [--guid GUID] [--format …]` prints this host's connections in
+ * the records `sentry-netstat` emits, then exits.
  */
 export async function runAgent(argv: readonly string[], io: CliIo): Promise<number> {
-  let options: { once?: boolean; guid: string; format?: OutputFormat } | undefined;
+  let args: AgentArguments | undefined;
   const program = new Command()
     .name('sentry-query agent')
-    .description("Prints this host's network connections (--once).")
+    .description("Runs this host's sentry (--connect), or prints this host's connections (--once).")
     .option('--once', "print this host's connections and exit")
-    .option('--guid <guid>', 'the guid field of the records', hostname())
-    .addOption(new Option('--format <format>', 'output format (default: table on a terminal, else jsonl)').choices(OUTPUT_FORMATS))
+    .option('--connect <url>', 'connector to connect to (ws:// or wss://)')
+    .option('--key-file <file>', "file holding this sentry's key (with --connect)")
+    .option('--ca <file>', 'PEM certificate to trust for wss:// (e.g. a self-signed connector)')
+    .option('--guid <guid>', 'the sentry guid', hostname())
+    .addOption(new Option('--format <format>', 'output format with --once (default: table on a terminal, else jsonl)').choices(OUTPUT_FORMATS))
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
       outputError: (text, write) => write(`${text.replace(/\s*\n\s*/g, ' ').trim()}\n`),
     })
-    .action((opts: { once?: boolean; guid: string; format?: OutputFormat }) => { options = opts; });
+    .action((opts: AgentArguments) => { args = opts; });
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.failure;
     throw error;
   }
-  if (!options) return EXIT.failure;
-  if (!options.once) {
-    io.stderr.write('error: only --once is available yet (connecting to a connector with --connect comes with the agent work)\n');
-    return EXIT.failure;
-  }
+  if (!args) return EXIT.failure;
+  if (args.once) return printOnce(args, io);
+  if (args.connect !== undefined) return runConnected(args, args.connect, io);
+  io.stderr.write('error: give --connect URL --key-file FILE to run the sentry, or --once to print this host\'s connections\n');
+  return EXIT.failure;
+}
+
+async function printOnce(args: AgentArguments, io: CliIo): Promise<number> {
   const { connections, rejected } = await collectConnections();
   // Entries systeminformation gave that we could not read are said, not silently dropped.
   if (rejected.length > 0) io.stderr.write(`warning: ${rejected.length} entries skipped (first: ${rejected[0]})\n`);
   // Through the same validation as a sentry's answer: what we print is what sentry-netstat would emit.
-  const rows = netstatRows(options.guid, connections);
-  const writer = createRecordWriter(options.format ?? (io.stdout.isTTY === true ? 'table' : 'jsonl'), io.stdout);
+  const rows = netstatRows(args.guid, connections);
+  const writer = createRecordWriter(args.format ?? (io.stdout.isTTY === true ? 'table' : 'jsonl'), io.stdout);
   for (const row of rows) await writer.write(row);
   await writer.end();
+  return EXIT.ok;
+}
+
+async function runConnected(args: AgentArguments, url: string, io: CliIo): Promise<number> {
+  if (args.keyFile === undefined) {
+    io.stderr.write('error: --connect needs --key-file FILE\n');
+    return EXIT.failure;
+  }
+  let key: string;
+  let ca: Buffer | undefined;
+  try {
+    key = await loadAgentKey(args.keyFile);
+    ca = args.ca === undefined ? undefined : await readFile(args.ca);
+  } catch (error) {
+    io.stderr.write(`error: ${error instanceof KeyFileError ? error.message : `cannot read ${args.ca}: ${(error as Error).message}`}\n`);
+    return EXIT.failure;
+  }
+  const agent = startAgent({
+    url, guid: args.guid, key, hostname: hostname(), os: platform(),
+    collect: async () => (await collectConnections()).connections,
+    ...(ca && { wsOptions: { ca } }),
+    onStatus: (status) => {
+      if (status.state === 'connected') io.stderr.write(`connected to ${url} as ${args.guid}\n`);
+      if (status.state === 'disconnected') {
+        io.stderr.write(`disconnected (${status.code}${status.reason ? ` ${status.reason}` : ''}); retrying in ${(status.retryInMs / 1000).toFixed(1)} s\n`);
+      }
+    },
+  });
+  // Runs until interrupted (SIGINT); then closes the link cleanly.
+  if (io.signal && !io.signal.aborted) await new Promise((resolve) => io.signal!.addEventListener('abort', resolve, { once: true }));
+  await agent.stop();
   return EXIT.ok;
 }

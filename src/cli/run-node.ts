@@ -1,0 +1,72 @@
+import { Command, CommanderError } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { KeyFileError, loadKeysFile } from '../connector/key-file.js';
+import { WebSocketConnector } from '../connector/websocket-connector.js';
+import { EXIT, type CliIo } from './run-cli.js';
+
+interface NodeArguments {
+  readonly listen: string;
+  readonly host: string;
+  readonly keys: string;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+}
+
+/**
+ * `sentry-query node --listen PORT --keys FILE [--host ADDR] [--tls-cert FILE --tls-key FILE]` runs a
+ * standalone connector that sentries on other machines connect to. It prints `listening on ws[s]://HOST:PORT`
+ * on stdout once ready, logs every rejected or dropped link on stderr (one JSON object per line), and runs until
+ * interrupted.
+ */
+export async function runNode(argv: readonly string[], io: CliIo): Promise<number> {
+  let args: NodeArguments | undefined;
+  const program = new Command()
+    .name('sentry-query node')
+    .description('Runs a connector that sentries connect to.')
+    .requiredOption('--listen <port>', 'port to listen on (0: any free port)')
+    .requiredOption('--keys <file>', 'JSON file of guid → key')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--tls-cert <file>', 'PEM certificate: serve wss://')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => write(`${text.replace(/\s*\n\s*/g, ' ').trim()}\n`),
+    })
+    .action((opts: NodeArguments) => { args = opts; });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.failure;
+    throw error;
+  }
+  if (!args) return EXIT.failure;
+  const port = Number(args.listen);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    io.stderr.write(`error: --listen must be a port 0..65535, not ${args.listen}\n`);
+    return EXIT.failure;
+  }
+  if ((args.tlsCert === undefined) !== (args.tlsKey === undefined)) {
+    io.stderr.write('error: --tls-cert and --tls-key go together\n');
+    return EXIT.failure;
+  }
+  let connector: WebSocketConnector;
+  try {
+    const keys = await loadKeysFile(args.keys);
+    const tls = args.tlsCert && args.tlsKey ? { cert: await readFile(args.tlsCert), key: await readFile(args.tlsKey) } : undefined;
+    connector = await WebSocketConnector.listen({
+      keys, host: args.host, port, ...(tls && { tls }),
+      log: (event) => io.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`),
+    });
+  } catch (error) {
+    io.stderr.write(`error: ${error instanceof KeyFileError ? error.message : (error as Error).message}\n`);
+    return EXIT.failure;
+  }
+  const { address, port: bound } = connector.address();
+  const shown = address.includes(':') ? `[${address}]` : address;
+  io.stdout.write(`listening on ${args.tlsCert ? 'wss' : 'ws'}://${shown}:${bound}\n`);
+  if (io.signal && !io.signal.aborted) await new Promise((resolve) => io.signal!.addEventListener('abort', resolve, { once: true }));
+  await connector.close();
+  return EXIT.ok;
+}

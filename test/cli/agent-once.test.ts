@@ -28,9 +28,9 @@ describe.runIf(platform() === 'linux')('sentry-query agent --once', () => {
     for (const row of rows) expect(Object.keys(row)).toEqual(['guid', 'pid', 'protocol', 'local_ip', 'local_port', 'remote_ip', 'remote_port', 'state']);
   });
 
-  it('says that only --once is available yet, exit 1', async () => {
+  it('without --once or --connect, says what to give, exit 1', async () => {
     const failed = await run(process.execPath, [bin, 'agent']).then(() => undefined, (error: { code: number; stderr: string }) => error);
     expect(failed?.code).toBe(1);
-    expect(failed?.stderr).toMatch(/only --once is available yet/);
+    expect(failed?.stderr).toBe("error: give --connect URL --key-file FILE to run the sentry, or --once to print this host's connections\n");
   });
 });

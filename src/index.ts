@@ -51,3 +51,16 @@ export {
 export { CLOSE_CODES, helloFrameSchema, welcomeFrameSchema, type HelloFrame, type WelcomeFrame } from './connector/protocol.js';
 export { startAgent, type AgentOptions, type AgentHandle, type AgentStatus } from './agent/agent-client.js';
 export { fullJitterBackoff, type Backoff, type FullJitterOptions } from './agent/backoff.js';
+export {
+  startFleet,
+  FleetConnectError,
+  type Fleet,
+  type FleetOptions,
+  type FleetMember,
+  type FleetStats,
+} from './simulator/fleet.js';
+export { type SimulatorCounters } from './simulator/simulated-sentry.js';
+export { faultOf, checkFaultFractions, type FaultFractions, type SentryFault } from './simulator/fault-plan.js';
+export { simulatedCredentials, readCredentialsFile, type SentryCredentials } from './simulator/fleet-keys.js';
+export { fakeConnections, type FakeConnection } from './simulator/fake-connections.js';
+export { loadKeysFile, loadAgentKey, keysFileSchema, KeyFileError } from './connector/key-file.js';

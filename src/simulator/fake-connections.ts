@@ -1,0 +1,63 @@
+/**
+ * Generated `netstat` answers for simulated sentries: valid by `netstatConnectionSchema`, a mix of tcp/tcp6/udp/udp6
+ * in plausible states, and the same for the same guid every time.
+ *
+ * @module
+ */
+import { TCP_STATES, type Protocol } from '../commands/netstat-answer.js';
+import { pick, randomInt, seededRandom, seedOf } from './seeded-random.js';
+
+/** One connection in wire form, as a sentry sends it. */
+export interface FakeConnection {
+  readonly pid: number | null;
+  readonly protocol: Protocol;
+  readonly local_ip: string;
+  readonly local_port: number;
+  readonly remote_ip: string;
+  readonly remote_port: number;
+  readonly state: string;
+}
+
+// TCP states other than LISTEN, for connections that have a peer.
+const PEERED_TCP_STATES = TCP_STATES.filter((state) => state !== 'LISTEN');
+const SERVICE_PORTS = [22, 53, 80, 123, 443, 3306, 5432, 6379, 8080, 8443] as const;
+
+/**
+ * `count` connections of the sentry `guid`. Addresses come from private and documentation ranges, written in
+ * canonical form (so they read back unchanged through `IpAddress`); protocols cycle tcp, tcp6, udp, udp6 so any
+ * three or more connections mix families.
+ */
+export function fakeConnections(guid: string, count: number): FakeConnection[] {
+  const random = seededRandom(seedOf(guid));
+  const host = randomInt(random, 1, 254);
+  const protocols: readonly Protocol[] = ['tcp', 'tcp6', 'udp', 'udp6'];
+  return Array.from({ length: count }, (_, i) => {
+    const protocol = protocols[i % protocols.length] as Protocol;
+    const v6 = protocol.endsWith('6');
+    const local = (): string => (v6 ? `fd00::${hex(host)}:${hex(randomInt(random, 1, 0xffff))}` : `10.0.${randomInt(random, 0, 255)}.${host}`);
+    const remote = (): string => (v6 ? `2001:db8::${hex(randomInt(random, 1, 0xffff))}` : `198.51.100.${randomInt(random, 1, 254)}`);
+    const unbound = v6 ? '::' : '0.0.0.0';
+    const pid = random() < 0.1 ? null : randomInt(random, 1, 65_535);
+    const roll = random();
+    if (protocol.startsWith('tcp')) {
+      if (roll < 0.3) {
+        return { pid, protocol, local_ip: unbound, local_port: pick(random, SERVICE_PORTS), remote_ip: unbound, remote_port: 0, state: 'LISTEN' };
+      }
+      return {
+        pid, protocol, local_ip: local(), local_port: randomInt(random, 32_768, 60_999),
+        remote_ip: remote(), remote_port: pick(random, SERVICE_PORTS), state: pick(random, PEERED_TCP_STATES),
+      };
+    }
+    if (roll < 0.5) {
+      return { pid, protocol, local_ip: unbound, local_port: pick(random, SERVICE_PORTS), remote_ip: unbound, remote_port: 0, state: 'NONE' };
+    }
+    return {
+      pid, protocol, local_ip: local(), local_port: randomInt(random, 32_768, 60_999),
+      remote_ip: remote(), remote_port: pick(random, SERVICE_PORTS), state: 'ESTABLISHED',
+    };
+  });
+}
+
+function hex(value: number): string {
+  return value.toString(16);
+}

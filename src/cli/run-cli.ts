@@ -4,6 +4,8 @@ import { MockHost, type MockHostOptions } from '../../sdk-mock/mock-host.js';
 import { loadScenarioFile, ScenarioError } from '../../sdk-mock/scenario.js';
 import type { QueryOutcome } from '../../sdk-mock/query-execution.js';
 import { QueryParseError } from '../errors/query-parse-error.js';
+import { readFile } from 'node:fs/promises';
+import { RemoteQueryError, runRemoteQuery } from '../remote/remote-query.js';
 import { startLocalSentry } from './local-sentry.js';
 import { createRecordWriter, OUTPUT_FORMATS, type OutputFormat, type OutputStream } from './output-format.js';
 
@@ -29,6 +31,8 @@ export interface CliIo {
 interface CliArguments {
   readonly query: string;
   readonly scenario: string | undefined;
+  readonly host: string | undefined;
+  readonly tokenFile: string | undefined;
   readonly user: string;
   readonly format: OutputFormat | undefined;
 }
@@ -56,6 +60,8 @@ async function parseArguments(argv: readonly string[], io: CliIo): Promise<CliAr
     .description('Runs a query (e.g. "sentry | fields guid | sentry-netstat") against this host\'s own sentry, or an offline scenario (--scenario).')
     .argument('<query>', 'the query to run, quoted as one argument')
     .option('--scenario <file>', 'JSON scenario (users, config, sentries) for the offline host; without it, this host\'s own sentry')
+    .option('--host <url>', "send the query to a node's query endpoint (ws://HOST:PORT) instead")
+    .option('--token-file <file>', "file holding the node's administrator token (with --host)")
     .option('--user <name>', 'run the query as this user of the scenario', 'admin')
     .addOption(new Option('--format <format>', 'output format (default: table on a terminal, else jsonl)').choices(OUTPUT_FORMATS))
     .helpOption('-h, --help', 'show this help')
@@ -66,8 +72,8 @@ async function parseArguments(argv: readonly string[], io: CliIo): Promise<CliAr
       // Commander adds suggestions on a second line ("(Did you mean --scenario?)"): keep one line.
       outputError: (text, write) => write(`${oneLine(text)}\n`),
     })
-    .action((query: string, options: { scenario?: string; user: string; format?: OutputFormat }) => {
-      parsed = { query, scenario: options.scenario, user: options.user, format: options.format };
+    .action((query: string, options: { scenario?: string; host?: string; tokenFile?: string; user: string; format?: OutputFormat }) => {
+      parsed = { query, scenario: options.scenario, host: options.host, tokenFile: options.tokenFile, user: options.user, format: options.format };
     });
   await program.parseAsync([...argv], { from: 'user' });
   if (!parsed) throw new CommanderError(EXIT.failure, 'sentry-query.noAction', 'error: no query');
@@ -137,6 +143,35 @@ async function runQuery(host: MockHost, args: CliArguments, format: OutputFormat
   return EXIT.ok;
 }
 
+/** Sends the query to a node's query endpoint and prints what it streams back. */
+async function runOnNode(args: CliArguments, url: string, io: CliIo): Promise<number> {
+  if (args.scenario !== undefined) throw new CliFailure('error: --host and --scenario do not go together');
+  if (args.tokenFile === undefined) throw new CliFailure('error: --host needs --token-file FILE');
+  let token: string;
+  try {
+    token = (await readFile(args.tokenFile, 'utf8')).trim();
+  } catch (error) {
+    throw new CliFailure(`error: cannot read ${args.tokenFile} (${(error as NodeJS.ErrnoException).code ?? messageOf(error)})`);
+  }
+  const format = args.format ?? (io.stdout.isTTY === true ? 'table' : 'jsonl');
+  const writer = createRecordWriter(format, io.stdout);
+  let outcome: { reason: 'end' | 'cancel' };
+  try {
+    outcome = await runRemoteQuery({ url, token, query: args.query, onRecord: (row) => writer.write(row), ...(io.signal && { signal: io.signal }) });
+  } catch (error) {
+    await writer.end();
+    if (error instanceof RemoteQueryError && error.code !== undefined) throw new CliFailure(`${error.code} ${error.message}`, EXIT.parseError);
+    throw new CliFailure(`error: ${messageOf(error)}`);
+  }
+  await writer.end();
+  if (outcome.reason === 'cancel') {
+    io.stderr.write(`interrupted: query cancelled after ${writer.count} records\n`);
+    return EXIT.interrupted;
+  }
+  if (format === 'table') io.stderr.write(`${writer.count} record${writer.count === 1 ? '' : 's'}\n`);
+  return EXIT.ok;
+}
+
 /**
  * `sentry-query [--scenario FILE] [--user NAME] [--format table|jsonl|csv] "QUERY"`, testable: takes the
  * arguments after the program name and the streams, and resolves with the exit code (it never exits the
@@ -153,6 +188,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.failure;
       throw error;
     }
+    if (args.host !== undefined) return await runOnNode(args, args.host, io);
     // Without a scenario: this host's own sentry, over a real WebSocket on loopback.
     const local = args.scenario === undefined ? await startLocalSentry() : undefined;
     try {

@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { KeyFileError, loadKeysFile } from '../connector/key-file.js';
 import { WebSocketConnector } from '../connector/websocket-connector.js';
+import { MockHost } from '../../sdk-mock/mock-host.js';
+import { QueryServer } from '../remote/query-server.js';
 import { EXIT, type CliIo } from './run-cli.js';
 
 interface NodeArguments {
@@ -10,6 +12,12 @@ interface NodeArguments {
   readonly keys: string;
   readonly tlsCert?: string;
   readonly tlsKey?: string;
+  readonly queryPort?: string;
+  readonly adminTokenFile?: string;
+}
+
+function hostPort(address: string, port: number): string {
+  return `${address.includes(':') ? `[${address}]` : address}:${port}`;
 }
 
 /**
@@ -28,6 +36,8 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--tls-cert <file>', 'PEM certificate: serve wss://')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option('--query-port <port>', 'also take queries on this port (sentry-query --host), with --admin-token-file')
+    .option('--admin-token-file <file>', 'file holding the administrator token that query clients must present')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
@@ -51,7 +61,12 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
     io.stderr.write('error: --tls-cert and --tls-key go together\n');
     return EXIT.failure;
   }
+  if ((args.queryPort === undefined) !== (args.adminTokenFile === undefined)) {
+    io.stderr.write('error: --query-port and --admin-token-file go together\n');
+    return EXIT.failure;
+  }
   let connector: WebSocketConnector;
+  let queries: QueryServer | undefined;
   try {
     const keys = await loadKeysFile(args.keys);
     const tls = args.tlsCert && args.tlsKey ? { cert: await readFile(args.tlsCert), key: await readFile(args.tlsKey) } : undefined;
@@ -59,14 +74,23 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
       keys, host: args.host, port, ...(tls && { tls }),
       log: (event) => io.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`),
     });
+    if (args.queryPort !== undefined && args.adminTokenFile !== undefined) {
+      const adminToken = (await readFile(args.adminTokenFile, 'utf8')).trim();
+      if (adminToken.length < 16) throw new Error(`${args.adminTokenFile}: expected a token of at least 16 characters`);
+      // The node's own host: queries run here, as the administrator, over the sentries connected to it.
+      const host = new MockHost({ connector, users: { admin: { admin: true } } });
+      queries = await QueryServer.listen({ start: (query, options) => host.start(query, options), adminToken, host: args.host, port: Number(args.queryPort) });
+    }
   } catch (error) {
+    await connector!?.close();
     io.stderr.write(`error: ${error instanceof KeyFileError ? error.message : (error as Error).message}\n`);
     return EXIT.failure;
   }
   const { address, port: bound } = connector.address();
-  const shown = address.includes(':') ? `[${address}]` : address;
-  io.stdout.write(`listening on ${args.tlsCert ? 'wss' : 'ws'}://${shown}:${bound}\n`);
+  io.stdout.write(`listening on ${args.tlsCert ? 'wss' : 'ws'}://${hostPort(address, bound)}\n`);
+  if (queries) io.stdout.write(`queries on ws://${hostPort(queries.address().address, queries.address().port)}\n`);
   if (io.signal && !io.signal.aborted) await new Promise((resolve) => io.signal!.addEventListener('abort', resolve, { once: true }));
+  await queries?.close();
   await connector.close();
   return EXIT.ok;
 }

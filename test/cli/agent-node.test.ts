@@ -101,3 +101,47 @@ describe('sentry-query node --listen (a child process)', () => {
     expect(await exited(node)).toBe(0);
   });
 });
+
+describe('sentry-query --host: queries sent to a node (child processes)', () => {
+  it('runs sentry-netstat on the node over its sentries; refuses a wrong token; keeps parse error codes', async () => {
+    const token = 't'.repeat(24);
+    await writeFile(join(dir, 'admin.token'), `${token}\n`, { mode: 0o600 });
+    await writeFile(join(dir, 'wrong.token'), `${'x'.repeat(24)}\n`, { mode: 0o600 });
+    const node = start('node', '--listen', '0', '--keys', join(dir, 'keys.json'), '--query-port', '0', '--admin-token-file', join(dir, 'admin.token'));
+    const lines = createInterface({ input: node.stdout! });
+    const urls: string[] = [];
+    await new Promise<void>((resolve) => lines.on('line', (line) => { urls.push(line); if (urls.length === 2) resolve(); }));
+    const sentryUrl = urls[0]!.replace('listening on ', '');
+    const queryUrl = urls[1]!.replace('queries on ', '');
+
+    const answer = [{ pid: 7, protocol: 'tcp6', local_ip: '::1', local_port: 8080, remote_ip: '::', remote_port: 0, state: 'LISTEN' }];
+    const agent = await new Promise<ReturnType<typeof startAgent>>((resolve) => {
+      const a = startAgent({ url: sentryUrl, guid: 'child-1', key: KEY, collect: () => answer, onStatus: (s) => { if (s.state === 'connected') resolve(a); } });
+    });
+    try {
+      const query = (tokenFile: string, text: string) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = start('--host', queryUrl, '--token-file', join(dir, tokenFile), '--format', 'jsonl', text);
+        let stdout = ''; let stderr = '';
+        child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
+        child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+        child.once('exit', (code) => resolve({ code, stdout, stderr }));
+      });
+
+      const ok = await query('admin.token', 'sentry | fields guid | sentry-netstat');
+      expect(ok.code).toBe(0);
+      expect(ok.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([
+        { guid: 'child-1', pid: 7, protocol: 'tcp6', local_ip: '::1', local_port: 8080, remote_ip: '::', remote_port: 0, state: 'LISTEN' },
+      ]);
+
+      const refused = await query('wrong.token', 'sentry');
+      expect(refused).toMatchObject({ code: 1, stdout: '', stderr: 'error: authentication failed\n' });
+
+      const parse = await query('admin.token', 'sentry | fields guid | sentry-netstat timeout=0');
+      expect(parse).toMatchObject({ code: 2, stderr: '23101 Invalid sentry RPC timeout option value. Use a value between 1 and 600.\n' });
+    } finally {
+      await agent.stop();
+      node.kill('SIGINT');
+      expect(await exited(node)).toBe(0);
+    }
+  });
+});

@@ -1,0 +1,121 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { QueryParseError } from '../errors/query-parse-error.js';
+import { rowToJson, type Row } from '../runtime/value.js';
+import { queryRequestSchema, type QueryResponse } from './query-protocol.js';
+
+/** Starts a query as `user`; the host's `start` (e.g. MockHost) fits. */
+export type StartQuery = (
+  query: string,
+  options: { user: string; onRecord: (row: Row) => Promise<void> },
+) => { readonly done: Promise<{ reason: 'end' | 'cancel' }>; cancel(): void };
+
+/** Options of {@link QueryServer.listen}. */
+export interface QueryServerOptions {
+  readonly start: StartQuery;
+  /** The administrator token clients must present (compared in constant time). */
+  readonly adminToken: string;
+  /** The user queries run as. @default "admin" */
+  readonly adminUser?: string;
+  /** @default "127.0.0.1" */
+  readonly host?: string;
+  /** @default 0 (any free port) */
+  readonly port?: number;
+  /** Largest request frame in bytes. @default 1 MiB */
+  readonly maxPayload?: number;
+}
+
+/** How long a client may take to send its query request. */
+const REQUEST_DEADLINE_MS = 10_000;
+
+const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
+
+/**
+ * The node's query endpoint: one WebSocket per query. The client sends `{type:'query', token, query}`; the
+ * node streams `{type:'record', row}` (values as JSON: ipaddr as text) and ends with `{type:'end'}` or
+ * `{type:'error', code?, message}`. A client that closes its socket cancels its query. Each record is sent
+ * only after the previous one was handed to the socket, so a slow client slows the query instead of
+ * filling memory.
+ */
+export class QueryServer {
+  readonly #wss: WebSocketServer;
+  readonly #options: QueryServerOptions;
+  readonly #tokenDigest: Buffer;
+
+  private constructor(wss: WebSocketServer, options: QueryServerOptions) {
+    this.#wss = wss;
+    this.#options = options;
+    this.#tokenDigest = digest(options.adminToken);
+    wss.on('connection', (socket) => this.#serve(socket));
+  }
+
+  static async listen(options: QueryServerOptions): Promise<QueryServer> {
+    const wss = new WebSocketServer({ host: options.host ?? '127.0.0.1', port: options.port ?? 0, maxPayload: options.maxPayload ?? 1 << 20 });
+    await new Promise<void>((resolve, reject) => { wss.once('listening', resolve); wss.once('error', reject); });
+    return new QueryServer(wss, options);
+  }
+
+  address(): AddressInfo {
+    return this.#wss.address() as AddressInfo;
+  }
+
+  /** Stops listening and closes every query socket (their queries are cancelled). */
+  async close(): Promise<void> {
+    for (const client of this.#wss.clients) client.terminate();
+    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+  }
+
+  #serve(socket: WebSocket): void {
+    // A client that never says what it wants does not get to hold a socket.
+    const deadline = setTimeout(() => socket.terminate(), REQUEST_DEADLINE_MS);
+    socket.once('close', () => clearTimeout(deadline));
+    socket.once('message', (data, isBinary) => {
+      clearTimeout(deadline);
+      let text: string;
+      try {
+        text = isBinary ? '' : data.toString();
+      } catch {
+        text = '';
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      const request = queryRequestSchema.safeParse(json);
+      if (!request.success) return this.#finish(socket, { type: 'error', message: 'malformed query request' });
+      if (!timingSafeEqual(digest(request.data.token), this.#tokenDigest)) {
+        return this.#finish(socket, { type: 'error', message: 'authentication failed' });
+      }
+      void this.#run(socket, request.data.query);
+    });
+  }
+
+  async #run(socket: WebSocket, query: string): Promise<void> {
+    const send = (frame: QueryResponse): Promise<void> => new Promise((resolve) => {
+      if (socket.readyState !== socket.OPEN) return resolve();
+      socket.send(JSON.stringify(frame), () => resolve());
+    });
+    let run: ReturnType<StartQuery>;
+    try {
+      run = this.#options.start(query, { user: this.#options.adminUser ?? 'admin', onRecord: (row) => send({ type: 'record', row: rowToJson(row) }) });
+    } catch (error) {
+      const code = error instanceof QueryParseError ? error.code : undefined;
+      return this.#finish(socket, { type: 'error', ...(code !== undefined && { code }), message: (error as Error).message });
+    }
+    socket.once('close', () => run.cancel());
+    try {
+      const outcome = await run.done;
+      this.#finish(socket, { type: 'end', reason: outcome.reason });
+    } catch (error) {
+      this.#finish(socket, { type: 'error', message: `the query failed: ${(error as Error).message}` });
+    }
+  }
+
+  #finish(socket: WebSocket, frame: QueryResponse): void {
+    if (socket.readyState !== socket.OPEN) return;
+    socket.send(JSON.stringify(frame), () => socket.close(1000));
+  }
+}

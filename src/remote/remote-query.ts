@@ -1,0 +1,82 @@
+import { WebSocket, type ClientOptions } from 'ws';
+import type { Row } from '../runtime/value.js';
+import { queryResponseSchema } from './query-protocol.js';
+
+/** The node refused or failed the query; `code` is set for parse errors (e.g. 23101). */
+export class RemoteQueryError extends Error {
+  override readonly name = 'RemoteQueryError';
+  constructor(message: string, readonly code?: number) {
+    super(message);
+  }
+}
+
+/** Options of {@link runRemoteQuery}. */
+export interface RemoteQueryOptions {
+  /** The node's query endpoint, e.g. `ws://10.0.0.5:8444`. */
+  readonly url: string;
+  /** The node's administrator token. */
+  readonly token: string;
+  readonly query: string;
+  /** Receives each record in order (values as JSON: ipaddr as its text). */
+  readonly onRecord: (row: Row) => void | Promise<void>;
+  /** Aborting closes the socket, which cancels the query on the node. */
+  readonly signal?: AbortSignal;
+  readonly wsOptions?: ClientOptions;
+}
+
+/**
+ * Runs a query on a node (see `QueryServer`) and streams its records. Resolves when the node says the query
+ * ended (or when cancelled through `signal`); rejects with {@link RemoteQueryError} when the node refuses it,
+ * it fails, or the connection drops first.
+ */
+export function runRemoteQuery(options: RemoteQueryOptions): Promise<{ reason: 'end' | 'cancel' }> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(options.url, options.wsOptions);
+    let settled = false;
+    // Records are handed over one at a time, in order, even when the consumer is slower than the node.
+    let delivered: Promise<void> = Promise.resolve();
+    const settle = (finish: () => void): void => {
+      if (settled) return;
+      settled = true;
+      options.signal?.removeEventListener('abort', onAbort);
+      finish();
+    };
+    const onAbort = (): void => {
+      socket.close();
+      settle(() => resolve({ reason: 'cancel' }));
+    };
+    if (options.signal?.aborted) return onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    socket.on('open', () => socket.send(JSON.stringify({ type: 'query', token: options.token, query: options.query })));
+    socket.on('message', (data) => {
+      let json: unknown;
+      try {
+        json = JSON.parse(String(data));
+      } catch {
+        json = undefined;
+      }
+      const frame = queryResponseSchema.safeParse(json);
+      if (!frame.success) {
+        socket.terminate();
+        return settle(() => reject(new RemoteQueryError('the node sent a malformed frame')));
+      }
+      const f = frame.data;
+      if (f.type === 'record') {
+        delivered = delivered.then(() => options.onRecord(f.row as Row));
+      } else if (f.type === 'end') {
+        void delivered.then(() => settle(() => resolve({ reason: f.reason })), (error: unknown) => settle(() => reject(error)));
+      } else {
+        void delivered.then(() => settle(() => reject(new RemoteQueryError(f.message, f.code))), (error: unknown) => settle(() => reject(error)));
+      }
+    });
+    socket.on('error', (error) => settle(() => reject(new RemoteQueryError(`cannot reach ${options.url}: ${error.message}`))));
+    socket.on('close', () => {
+      // After `end`/`error` the node closes; waiting for delivery happens in those handlers.
+      void delivered.then(
+        () => settle(() => reject(new RemoteQueryError('the connection closed before the query ended'))),
+        (error: unknown) => settle(() => reject(error)),
+      );
+    });
+  });
+}

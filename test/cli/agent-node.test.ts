@@ -1,12 +1,13 @@
 // Real child processes on loopback: `sentry-query agent --connect` and `sentry-query node --listen`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
 import { platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KeyRegistry, startAgent, WebSocketConnector, type AgentStatus } from '../../src/index.js';
+import { IpAddress, KeyRegistry, startAgent, WebSocketConnector, type AgentStatus } from '../../src/index.js';
 import { MockHost } from '../../sdk-mock/index.js';
 
 const bin = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
@@ -27,8 +28,10 @@ function lineMatching(stream: NodeJS.ReadableStream, pattern: RegExp): Promise<s
   });
 }
 
+/** The exit code (null when killed by a signal); also when the child has already exited. */
 function exited(child: ChildProcess): Promise<number | null> {
-  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
 let dir: string;
@@ -43,12 +46,16 @@ afterAll(async () => {
 });
 
 describe.runIf(platform() === 'linux')('sentry-query agent --connect (a child process) against a connector', () => {
-  let listener: Server;
+  let listener: Server; let listener6: Server; let udp: UdpSocket;
   beforeAll(async () => {
     listener = createServer();
     await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    listener6 = createServer();
+    await new Promise<void>((resolve) => listener6.listen(0, '::1', resolve));
+    udp = createSocket('udp6');
+    await new Promise<void>((resolve) => udp.bind(0, '::1', resolve));
   });
-  afterAll(() => { listener.close(); });
+  afterAll(() => { listener.close(); listener6.close(); udp.close(); });
 
   it("answers sentry-netstat with this host's sockets, then goes 'not connected' when killed", async () => {
     const connector = await WebSocketConnector.listen({ host: '127.0.0.1', port: 0, keys: new KeyRegistry({ 'child-1': KEY }) });
@@ -58,14 +65,33 @@ describe.runIf(platform() === 'linux')('sentry-query agent --connect (a child pr
 
       const host = new MockHost({ connector, env: {} });
       const rows = await host.query('sentry | fields guid | sentry-netstat timeout=10');
-      const port = (listener.address() as { port: number }).port;
-      expect(rows).toContainEqual(expect.objectContaining({ guid: 'child-1', pid: process.pid, protocol: 'tcp', local_port: port, state: 'LISTEN' }));
+      const port = (s: { address(): unknown }): number => (s.address() as { port: number }).port;
+      const find = (protocol: string, p: number) => rows.find((r) => r['protocol'] === protocol && r['local_port'] === p);
+      expect(find('tcp', port(listener))).toMatchObject({ guid: 'child-1', pid: process.pid, local_ip: IpAddress.parse('127.0.0.1'), state: 'LISTEN' });
+      expect(find('tcp6', port(listener6))).toMatchObject({ guid: 'child-1', pid: process.pid, local_ip: IpAddress.parse('::1'), state: 'LISTEN' });
+      expect(find('udp6', port(udp))).toMatchObject({ guid: 'child-1', pid: process.pid, local_ip: IpAddress.parse('::1'), state: 'NONE' });
 
       agent.kill('SIGKILL');
       await exited(agent);
       const after = await host.query('sentry | fields guid | sentry-netstat timeout=10');
       expect(after).toHaveLength(1);
       expect(['not connected', 'disconnected']).toContain(after[0]!['_error']);
+    } finally {
+      await connector.close();
+    }
+  });
+
+  it('an agent killed mid-call: the call in flight ends in "disconnected"', async () => {
+    const connector = await WebSocketConnector.listen({ host: '127.0.0.1', port: 0, keys: new KeyRegistry({ 'child-1': KEY }) });
+    try {
+      const agent = start('agent', '--connect', `ws://127.0.0.1:${connector.address().port}`, '--guid', 'child-1', '--key-file', join(dir, 'agent.key'));
+      await lineMatching(agent.stderr!, /^connected to /);
+      // Stopped, it cannot answer: the call stays in flight until the process dies and the kernel closes its socket.
+      agent.kill('SIGSTOP');
+      const call = connector.call('child-1', 'netstat', {}, { timeoutMs: 60_000 });
+      agent.kill('SIGKILL');
+      await expect(call).rejects.toThrow('disconnected');
+      await exited(agent);
     } finally {
       await connector.close();
     }

@@ -28,6 +28,7 @@ export {
   PROTOCOLS,
   type Protocol,
   type NetstatConnection,
+  type WireConnection,
 } from './commands/netstat-answer.js';
 export {
   parseSentryRpcOptions,

@@ -1,5 +1,6 @@
 import { platform } from 'node:os';
-import { collectLinuxConnections, type WireConnection } from './collect-linux.js';
+import type { WireConnection } from '../commands/netstat-answer.js';
+import { collectLinuxConnections } from './collect-linux.js';
 import { normalizeSiConnection } from './normalize-si-connection.js';
 
 /** This host's connections and the entries that could not be used (only outside Linux). */

@@ -1,20 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
-import type { Protocol } from '../commands/netstat-answer.js';
+import type { Protocol, WireConnection } from '../commands/netstat-answer.js';
 import { parseProcNet, type Endianness } from './proc-net-parser.js';
 import { socketOwners } from './socket-owners.js';
 
-/** A connection in the `netstat` answer's wire form (addresses as canonical text). */
-export interface WireConnection {
-  readonly pid: number | null;
-  readonly protocol: Protocol;
-  readonly local_ip: string;
-  readonly local_port: number;
-  readonly remote_ip: string;
-  readonly remote_port: number;
-  readonly state: string;
-}
 
 const FILES: readonly Protocol[] = ['tcp', 'tcp6', 'udp', 'udp6'];
 

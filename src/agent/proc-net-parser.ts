@@ -1,20 +1,14 @@
-import type { Protocol } from '../commands/netstat-answer.js';
+import type { Protocol, WireConnection } from '../commands/netstat-answer.js';
 import { IpAddress } from '../runtime/ip-address.js';
 
 /** Byte order of the host that wrote the /proc file (`os.endianness()`). */
 export type Endianness = 'LE' | 'BE';
 
-/** One socket as a /proc/net/{tcp,tcp6,udp,udp6} line describes it. */
-export interface ProcSocket {
-  readonly protocol: Protocol;
-  readonly local_ip: string;
-  readonly local_port: number;
-  readonly remote_ip: string;
-  readonly remote_port: number;
-  readonly state: string;
+/** One socket as a /proc/net/{tcp,tcp6,udp,udp6} line describes it: a connection without its owner, plus its inode. */
+export type ProcSocket = Omit<WireConnection, 'pid'> & {
   /** Socket inode; 0 for request sockets and sockets without one (their owner cannot be found). */
   readonly inode: number;
-}
+};
 
 /** The kernel's TCP state codes (include/net/tcp_states.h), as /proc prints them in hex. */
 const TCP_STATE_BY_CODE: Readonly<Record<number, string>> = {

@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { hostname, platform } from 'node:os';
 import { collectConnections } from '../agent/collect-connections.js';
@@ -6,6 +6,7 @@ import { startAgent } from '../agent/agent-client.js';
 import { netstatRows } from '../commands/netstat-answer.js';
 import { KeyFileError, loadAgentKey } from '../connector/key-file.js';
 import { createRecordWriter, OUTPUT_FORMATS, type OutputFormat } from './output-format.js';
+import { parseCommandLine } from './parse-command-line.js';
 import { EXIT, type CliIo } from './run-cli.js';
 
 interface AgentArguments {
@@ -24,7 +25,6 @@ interface AgentArguments {
  * the records `sentry-netstat` emits, then exits.
  */
 export async function runAgent(argv: readonly string[], io: CliIo): Promise<number> {
-  let args: AgentArguments | undefined;
   const program = new Command()
     .name('sentry-query agent')
     .description("Runs this host's sentry (--connect), or prints this host's connections (--once).")
@@ -33,21 +33,10 @@ export async function runAgent(argv: readonly string[], io: CliIo): Promise<numb
     .option('--key-file <file>', "file holding this sentry's key (with --connect)")
     .option('--ca <file>', 'PEM certificate to trust for wss:// (e.g. a self-signed connector)')
     .option('--guid <guid>', 'the sentry guid', hostname())
-    .addOption(new Option('--format <format>', 'output format with --once (default: table on a terminal, else jsonl)').choices(OUTPUT_FORMATS))
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
-      outputError: (text, write) => write(`${text.replace(/\s*\n\s*/g, ' ').trim()}\n`),
-    })
-    .action((opts: AgentArguments) => { args = opts; });
-  try {
-    await program.parseAsync([...argv], { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.failure;
-    throw error;
-  }
-  if (!args) return EXIT.failure;
+    .addOption(new Option('--format <format>', 'output format with --once (default: table on a terminal, else jsonl)').choices(OUTPUT_FORMATS));
+  const parsed = await parseCommandLine<AgentArguments>(program, argv, io);
+  if (typeof parsed === 'number') return parsed;
+  const args = parsed;
   if (args.once) return printOnce(args, io);
   if (args.connect !== undefined) return runConnected(args, args.connect, io);
   io.stderr.write('error: give --connect URL --key-file FILE to run the sentry, or --once to print this host\'s connections\n');

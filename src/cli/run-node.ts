@@ -1,9 +1,10 @@
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { KeyFileError, loadKeysFile } from '../connector/key-file.js';
 import { WebSocketConnector } from '../connector/websocket-connector.js';
 import { MockHost } from '../../sdk-mock/mock-host.js';
 import { QueryServer } from '../remote/query-server.js';
+import { parseCommandLine } from './parse-command-line.js';
 import { EXIT, type CliIo } from './run-cli.js';
 
 interface NodeArguments {
@@ -27,7 +28,6 @@ function hostPort(address: string, port: number): string {
  * interrupted.
  */
 export async function runNode(argv: readonly string[], io: CliIo): Promise<number> {
-  let args: NodeArguments | undefined;
   const program = new Command()
     .name('sentry-query node')
     .description('Runs a connector that sentries connect to.')
@@ -37,21 +37,10 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
     .option('--tls-cert <file>', 'PEM certificate: serve wss://')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--query-port <port>', 'also take queries on this port (sentry-query --host), with --admin-token-file')
-    .option('--admin-token-file <file>', 'file holding the administrator token that query clients must present')
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
-      outputError: (text, write) => write(`${text.replace(/\s*\n\s*/g, ' ').trim()}\n`),
-    })
-    .action((opts: NodeArguments) => { args = opts; });
-  try {
-    await program.parseAsync([...argv], { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.failure;
-    throw error;
-  }
-  if (!args) return EXIT.failure;
+    .option('--admin-token-file <file>', 'file holding the administrator token that query clients must present');
+  const parsed = await parseCommandLine<NodeArguments>(program, argv, io);
+  if (typeof parsed === 'number') return parsed;
+  const args = parsed;
   const port = Number(args.listen);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     io.stderr.write(`error: --listen must be a port 0..65535, not ${args.listen}\n`);

@@ -1,8 +1,9 @@
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { KeyFileError } from '../connector/key-file.js';
 import { checkFaultFractions } from '../simulator/fault-plan.js';
 import { FleetConnectError, startFleet } from '../simulator/fleet.js';
 import { readCredentialsFile } from '../simulator/fleet-keys.js';
+import { parseCommandLine } from './parse-command-line.js';
 import { EXIT, type CliIo } from './run-cli.js';
 
 interface SimulateArguments {
@@ -40,7 +41,6 @@ const fraction = (value: string): number => {
  * and runs until interrupted; then it drops them all and exits 0. Exits 1 if any could not connect.
  */
 export async function runSimulate(argv: readonly string[], io: CliIo): Promise<number> {
-  let args: SimulateArguments | undefined;
   const program = new Command()
     .name('sentry-query simulate')
     .description('Connects a fleet of simulated sentries (fake connections, scripted faults) to a connector, until interrupted.')
@@ -52,21 +52,11 @@ export async function runSimulate(argv: readonly string[], io: CliIo): Promise<n
     .option('--jitter-ms <n>', 'up to this much extra delay per answer', nonNegativeInteger, 0)
     .option('--timeout-fraction <f>', 'share of sentries that never answer', fraction, 0)
     .option('--disconnect-fraction <f>', 'share of sentries that drop their socket when called', fraction, 0)
-    .option('--garbage-fraction <f>', 'share of sentries that answer with a non-JSON frame', fraction, 0)
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
-      outputError: (text, write) => write(`${text.replace(/\s*\n\s*/g, ' ').trim()}\n`),
-    })
-    .action((opts: SimulateArguments) => { args = opts; });
-  try {
-    await program.parseAsync([...argv], { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.failure;
-    throw error;
-  }
-  if (!args || args.connect === undefined || args.keys === undefined) return EXIT.failure;
+    .option('--garbage-fraction <f>', 'share of sentries that answer with a non-JSON frame', fraction, 0);
+  const parsed = await parseCommandLine<SimulateArguments>(program, argv, io);
+  if (typeof parsed === 'number') return parsed;
+  const args = parsed;
+  if (args.connect === undefined || args.keys === undefined) return EXIT.failure;
   const fractions = {
     timeoutFraction: args.timeoutFraction,
     disconnectFraction: args.disconnectFraction,

@@ -61,6 +61,17 @@ export const netstatConnectionSchema = z.object({
 /** The answer of the `netstat` RPC: an array of connections. */
 export const netstatAnswerSchema = z.array(netstatConnectionSchema, { error: 'expected an array of connections' });
 
+/** One connection as a sentry sends it (the `netstat` answer's wire form: addresses as text). */
+export interface WireConnection {
+  readonly pid: number | null;
+  readonly protocol: Protocol;
+  readonly local_ip: string;
+  readonly local_port: number;
+  readonly remote_ip: string;
+  readonly remote_port: number;
+  readonly state: string;
+}
+
 /** A validated connection. */
 export type NetstatConnection = z.output<typeof netstatConnectionSchema>;
 

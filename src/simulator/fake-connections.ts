@@ -4,19 +4,11 @@
  *
  * @module
  */
-import { TCP_STATES, type Protocol } from '../commands/netstat-answer.js';
+import { TCP_STATES, type Protocol, type WireConnection } from '../commands/netstat-answer.js';
 import { pick, randomInt, seededRandom, seedOf } from './seeded-random.js';
 
-/** One connection in wire form, as a sentry sends it. */
-export interface FakeConnection {
-  readonly pid: number | null;
-  readonly protocol: Protocol;
-  readonly local_ip: string;
-  readonly local_port: number;
-  readonly remote_ip: string;
-  readonly remote_port: number;
-  readonly state: string;
-}
+/** One generated connection, in the wire form a sentry sends. */
+export type FakeConnection = WireConnection;
 
 // TCP states other than LISTEN, for connections that have a peer.
 const PEERED_TCP_STATES = TCP_STATES.filter((state) => state !== 'LISTEN');

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export { MockHost, type MockHostOptions, type MockUser, type RunOptions, type QueryRun } from './mock-host.js';
+export { MockCluster, nodeUnreachable, type MockDataNode } from './mock-cluster.js';
 export { MockSentryConnector, MALFORMED_ANSWER, type MockSentry, type MockSentryFailure } from './mock-sentries.js';
 export { SavedSearchScheduler, type SavedSearch, type SavedSearchRun } from './saved-search-scheduler.js';
 export { scenarioSchema, scenarioHostOptions, loadScenarioFile, ScenarioError, type Scenario } from './scenario.js';

@@ -1,9 +1,11 @@
 import { sentryNetstatCommand } from '../src/commands/sentry-netstat.js';
+import { sonarSentryNetstatCommand } from '../src/commands/sonar-sentry-netstat.js';
 import type { CommandParser } from '../src/runtime/command.js';
 import type { SentryConnector } from '../src/runtime/sentry-connector.js';
 import { hostConfigFrom, type ConfigValue, type HostConfig, type Session } from '../src/runtime/session.js';
 import type { Row } from '../src/runtime/value.js';
 import { builtinCommands } from './commands/builtin-commands.js';
+import { MockCluster, type MockDataNode } from './mock-cluster.js';
 import { MockSentryConnector, type MockSentry } from './mock-sentries.js';
 import { QueryExecution, type QueryOutcome, type RecordSink } from './query-execution.js';
 import { planQuery } from './query-plan.js';
@@ -26,6 +28,11 @@ export interface MockHostOptions {
    * @default the in-memory {@link MockHost.sentries}
    */
   readonly connector?: SentryConnector;
+  /**
+   * Data nodes: the host becomes the control node of an in-memory cluster (its own `sentries` stay those of
+   * the control node, usually none).
+   */
+  readonly nodes?: readonly MockDataNode[];
   /** The process environment commands fall back to. @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Extra command parsers, besides the built-ins and sentry-netstat. */
@@ -66,6 +73,8 @@ export class MockHost {
   readonly sentries: MockSentryConnector;
   /** What commands call: `options.connector`, else {@link MockHost.sentries}. */
   readonly connector: SentryConnector;
+  /** The in-memory cluster, when built with `nodes`. */
+  readonly cluster: MockCluster | undefined;
   readonly scheduler: SavedSearchScheduler;
   readonly #users: Map<string, MockUser>;
   readonly #config: Map<string, ConfigValue>;
@@ -78,7 +87,8 @@ export class MockHost {
     this.#env = options.env ?? process.env;
     this.sentries = new MockSentryConnector(options.sentries);
     this.connector = options.connector ?? this.sentries;
-    for (const parser of [...builtinCommands, sentryNetstatCommand, ...(options.commands ?? [])]) this.register(parser);
+    this.cluster = options.nodes ? new MockCluster(options.nodes) : undefined;
+    for (const parser of [...builtinCommands, sentryNetstatCommand, sonarSentryNetstatCommand, ...(options.commands ?? [])]) this.register(parser);
     this.scheduler = new SavedSearchScheduler(this);
   }
 
@@ -123,7 +133,7 @@ export class MockHost {
     const session = this.session(options.user);
     const config = this.config;
     const plan = planQuery(query, this.#parsers, { session, config, env: this.#env });
-    const execution = new QueryExecution(plan, { sentries: this.connector, session, config }, options.onRecord ?? (() => undefined));
+    const execution = new QueryExecution(plan, { sentries: this.connector, session, config, ...(this.cluster && { cluster: this.cluster }) }, options.onRecord ?? (() => undefined));
     const { signal } = options;
     const onAbort = (): void => execution.cancel();
     if (signal?.aborted) execution.cancel();

@@ -1,5 +1,6 @@
 import type { CommandContext, QueryCommand, QueryDriver, StopReason } from '../src/runtime/command.js';
 import type { SentryConnector } from '../src/runtime/sentry-connector.js';
+import type { Cluster } from '../src/runtime/cluster.js';
 import type { HostConfig, Session } from '../src/runtime/session.js';
 import type { Row } from '../src/runtime/value.js';
 import type { PlannedCommand } from './query-plan.js';
@@ -16,6 +17,7 @@ export interface QueryOutcome {
 /** What the commands of a query share from the host. */
 export interface ExecutionEnvironment {
   readonly sentries: SentryConnector;
+  readonly cluster?: Cluster;
   readonly session: Session;
   readonly config: HostConfig;
 }
@@ -94,6 +96,7 @@ export class QueryExecution {
       sentries: this.#env.sentries,
       session: this.#env.session,
       config: this.#env.config,
+      ...(this.#env.cluster && { cluster: this.#env.cluster }),
       finishUpstream: () => {
         for (let i = 0; i < index; i++) this.#stages[i]!.stop('limit');
       },

@@ -68,3 +68,5 @@ export { loadKeysFile, loadAgentKey, keysFileSchema, KeyFileError } from './conn
 export { QueryServer, type QueryServerOptions, type StartQuery } from './remote/query-server.js';
 export { runRemoteQuery, RemoteQueryError, type RemoteQueryOptions } from './remote/remote-query.js';
 export { queryRequestSchema, queryResponseSchema, type QueryRequest, type QueryResponse } from './remote/query-protocol.js';
+export { type Cluster, type ClusterNode, type ClusterSentryInfo } from './runtime/cluster.js';
+export { sonarSentryNetstatCommand, NOT_A_CLUSTER } from './commands/sonar-sentry-netstat.js';

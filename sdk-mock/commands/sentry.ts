@@ -15,6 +15,7 @@ const help: CommandHelp = {
   outputFields: [
     { name: 'guid', type: 'string', description: 'Sentry unique identifier.' },
     { name: 'connected', type: 'bool', description: 'Whether the sentry holds a link to the host.' },
+    { name: 'node', type: 'string', description: 'In a cluster: the data node the sentry belongs to.' },
     { name: 'hostname', type: 'string', description: 'Host name of the sentry, when known.' },
     { name: 'os', type: 'string', description: 'Operating system of the sentry, when known.' },
     { name: 'remote_ip', type: 'ipaddr', description: 'Address the sentry connects from, when known (a string if it is not an address).' },
@@ -24,8 +25,9 @@ const help: CommandHelp = {
 };
 
 /** One output record; fields the host does not know are left out rather than set to null. */
-function sentryRow(info: SentryInfo): Row {
+function sentryRow(info: SentryInfo & { node?: string }): Row {
   const row: Row = { guid: info.guid, connected: info.connected };
+  if (info.node !== undefined) row['node'] = info.node;
   if (info.hostname !== undefined) row['hostname'] = info.hostname;
   if (info.os !== undefined) row['os'] = info.os;
   if (info.remote_ip !== undefined) row['remote_ip'] = IpAddress.tryParse(info.remote_ip) ?? info.remote_ip;
@@ -43,7 +45,8 @@ class SentryDriver implements QueryDriver {
   async run(): Promise<void> {
     const ctx = this.#ctx;
     if (!ctx) throw new Error('sentry: run() before onStart()');
-    for (const info of ctx.sentries.list()) {
+    // On the control node of a cluster: every sentry of every data node, with its node.
+    for (const info of ctx.cluster?.sentries() ?? ctx.sentries.list()) {
       if (ctx.signal.aborted) return;
       await ctx.emit(sentryRow(info));
     }

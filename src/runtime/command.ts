@@ -1,6 +1,7 @@
 import type { Row, ValueType } from './value.js';
 import type { HostConfig, Session } from './session.js';
 import type { SentryConnector } from './sentry-connector.js';
+import type { Cluster } from './cluster.js';
 import type { ErrorCode } from '../errors/codes.js';
 
 /**
@@ -22,8 +23,10 @@ export interface CommandContext {
   emit(row: Row): Promise<void>;
   /** Aborted when this command must stop at once (`cancel`, or `limit` from downstream). */
   readonly signal: AbortSignal;
-  /** The host's sentries. */
+  /** The host's sentries (those connected to the node the query runs on). */
   readonly sentries: SentryConnector;
+  /** The cluster, when the host is the control node of one; `undefined` on a standalone host. */
+  readonly cluster?: Cluster;
   /** Who runs the query. */
   readonly session: Session;
   /** The host configuration. */

@@ -1,0 +1,73 @@
+import type { CommandHelp, CommandParser, FieldHelp } from '../runtime/command.js';
+import { SentryRpcError } from '../runtime/sentry-connector.js';
+import type { Row } from '../runtime/value.js';
+import { netstatRows } from './netstat-answer.js';
+import { NETSTAT_METHOD, NETSTAT_OUTPUT_FIELDS, SENTRY_RPC_RUNTIME_ERRORS } from './sentry-netstat.js';
+import { SentryRpcCommand, type SentryRpcCall } from './sentry-rpc-command.js';
+import { parseSentryRpcOptions, SENTRY_RPC_PARSE_ERRORS, TIMEOUT_OPTION_HELP } from './sentry-rpc-options.js';
+
+/** What a standalone host (no cluster) answers for every record. */
+export const NOT_A_CLUSTER = 'not a cluster: this host has no data nodes (use sentry-netstat)';
+
+const NODE_FIELD: FieldHelp = { name: 'node', type: 'string', description: 'Name of the data node the sentry is connected to.' };
+
+/** sentry-netstat's fields with `node` after `guid`. */
+const OUTPUT_FIELDS: readonly FieldHelp[] = [NETSTAT_OUTPUT_FIELDS[0]!, NODE_FIELD, ...NETSTAT_OUTPUT_FIELDS.slice(1)];
+
+const help: CommandHelp = {
+  description: 'Retrieves the network connection list from remote sentries across every data node of a cluster.',
+  syntax: 'sonar-sentry-netstat [timeout=INT]',
+  properties: {
+    commandType: 'transforming',
+    requiredPermission: 'administrator',
+    licenseUsage: 'N/A',
+    parallelExecution: true,
+    distributedExecution: true,
+  },
+  options: [TIMEOUT_OPTION_HELP],
+  inputFields: [
+    { name: 'guid', type: 'string', required: true, description: 'Sentry unique identifier.' },
+    { name: 'node', type: 'string', required: false, description: 'Data node to ask; when absent, the cluster directory says which node holds the sentry.' },
+  ],
+  outputFields: OUTPUT_FIELDS,
+  runtimeErrors: SENTRY_RPC_RUNTIME_ERRORS,
+};
+
+/** The answer together with the node that gave it, so rows can say where they came from. */
+interface RoutedAnswer {
+  readonly node: string;
+  readonly answer: unknown;
+}
+
+/** Routes each guid to its data node: the input's `node` field when it has one, else the cluster directory. */
+const sonarCall: SentryRpcCall = {
+  call: async (ctx, guid, input, options): Promise<RoutedAnswer> => {
+    if (!ctx.cluster) throw new Error(NOT_A_CLUSTER);
+    const given = input['node'];
+    const node = typeof given === 'string' && given !== '' ? given : ctx.cluster.locate(guid);
+    if (node === undefined) throw SentryRpcError.notConnected();
+    return { node, answer: await ctx.cluster.call(node, guid, NETSTAT_METHOD, {}, options) };
+  },
+  toRows: (guid, routed) => {
+    const { node, answer } = routed as RoutedAnswer;
+    // `guid` then `node` first; the spread keeps that order and fills in the rest.
+    return netstatRows(guid, answer).map((row): Row => ({ guid, node, ...row }));
+  },
+};
+
+/**
+ * `sonar-sentry-netstat [timeout=INT]`: sentry-netstat across a cluster. Same permission, options, input and
+ * runtime errors, and the same bounded pool and arrival order (it is the same {@link SentryRpcCommand}); the
+ * output adds `node`. A data node that is down or slow only affects its own sentries' records.
+ *
+ * @example
+ * ```ts
+ * await host.query('sentry | fields guid, node | sonar-sentry-netstat timeout=60');
+ * ```
+ */
+export const sonarSentryNetstatCommand: CommandParser = Object.freeze<CommandParser>({
+  name: 'sonar-sentry-netstat',
+  help,
+  errors: SENTRY_RPC_PARSE_ERRORS,
+  parse: (ctx, argText) => new SentryRpcCommand(parseSentryRpcOptions(ctx, argText), sonarCall),
+});

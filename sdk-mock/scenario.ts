@@ -38,14 +38,33 @@ const sentry = z.strictObject({
  * The scenario format (a public contract, documented in the README): users, host config, sentries.
  * Unknown keys are errors, so a typo never silently does nothing.
  */
+/** A list of sentries whose guids are unique. */
+const sentryList = z.array(sentry).superRefine((list, ctx) => {
+  const seen = new Set<string>();
+  list.forEach((s, index) => {
+    if (seen.has(s.guid)) ctx.addIssue({ code: 'custom', path: [index, 'guid'], message: `duplicate guid '${s.guid}'` });
+    seen.add(s.guid);
+  });
+});
+
+/** A data node of a cluster scenario. */
+const dataNode = z.strictObject({
+  name: z.string().min(1, { error: 'expected a non-empty node name' }),
+  sentries: sentryList.optional(),
+  delay_ms: z.number().int().min(0).max(3_600_000).optional(),
+  fail: z.literal('down', { error: 'expected "down"' }).optional(),
+});
+
 export const scenarioSchema = z.strictObject({
   users: z.record(z.string().min(1), z.strictObject({ admin: z.boolean() })).optional(),
   config: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-  sentries: z.array(sentry).superRefine((list, ctx) => {
+  sentries: sentryList.optional(),
+  /** Data nodes: the host becomes the control node of a cluster (sonar-sentry-netstat). */
+  nodes: z.array(dataNode).superRefine((list, ctx) => {
     const seen = new Set<string>();
-    list.forEach((s, index) => {
-      if (seen.has(s.guid)) ctx.addIssue({ code: 'custom', path: [index, 'guid'], message: `duplicate guid '${s.guid}'` });
-      seen.add(s.guid);
+    list.forEach((n, index) => {
+      if (seen.has(n.name)) ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `duplicate node '${n.name}'` });
+      seen.add(n.name);
     });
   }).optional(),
 });
@@ -60,11 +79,12 @@ export function scenarioHostOptions(data: unknown, source = 'scenario'): MockHos
     const [first] = checked.error.issues;
     throw new ScenarioError(`${source}: ${first ? describeIssue(first) : 'invalid scenario'}`);
   }
-  const { users, config, sentries } = checked.data;
+  const { users, config, sentries, nodes } = checked.data;
   return {
     ...(users && { users }),
     ...(config && { config }),
     ...(sentries && { sentries }),
+    ...(nodes && { nodes }),
   };
 }
 

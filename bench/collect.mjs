@@ -5,7 +5,11 @@ import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { platform } from 'node:os';
 import { createInterface } from 'node:readline';
+import { readFileSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { collectLinuxConnections } from '../dist/src/agent/collect-linux.js';
+import { parseProcNet } from '../dist/src/agent/proc-net-parser.js';
+import { socketOwners } from '../dist/src/agent/socket-owners.js';
 
 const CONNECTIONS = Math.min(Number(process.env.BENCH_CONNECTIONS ?? 19_000), 19_000);
 const RUNS = 5;
@@ -43,6 +47,9 @@ try {
   await client.firstLine;
   const ours = time(() => collectLinuxConnections());
   const withPid = ours.result.filter((c) => c.pid !== null).length;
+  // Where the time goes: reading and parsing /proc/net/*, and mapping inodes to pids.
+  const sockets = time(() => ['tcp', 'tcp6', 'udp', 'udp6'].flatMap((p) => parseProcNet(readFileSync(`/proc/net/${p}`, 'utf8'), p, endianness())));
+  const owners = time(() => socketOwners());
   let ss;
   try {
     ss = time(() => execFileSync('ss', ['-tunap'], { maxBuffer: 512 * 1024 * 1024 }).toString().split('\n').length - 2);
@@ -50,7 +57,7 @@ try {
     ss = undefined;
   }
   console.log(`sockets: ${ours.result.length} (${withPid} with pid), ${CONNECTIONS} loopback connections, median of ${RUNS}`);
-  console.log(`collectLinuxConnections: ${ours.ms.toFixed(1)} ms`);
+  console.log(`collectLinuxConnections: ${ours.ms.toFixed(1)} ms (read+parse ${sockets.ms.toFixed(1)} ms, inode→pid ${owners.ms.toFixed(1)} ms for ${owners.result.size} socket fds)`);
   console.log(ss ? `ss -tunap:               ${ss.ms.toFixed(1)} ms (${ss.result} lines)` : 'ss -tunap: not available');
   if (ss) console.log(`ratio: ${(ours.ms / ss.ms).toFixed(2)}× the time of ss`);
 } finally {

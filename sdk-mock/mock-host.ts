@@ -1,6 +1,7 @@
 import { sentryNetstatCommand } from '../src/commands/sentry-netstat.js';
 import { sonarSentryNetstatCommand } from '../src/commands/sonar-sentry-netstat.js';
 import type { CommandParser } from '../src/runtime/command.js';
+import type { Cluster } from '../src/runtime/cluster.js';
 import type { SentryConnector } from '../src/runtime/sentry-connector.js';
 import { hostConfigFrom, type ConfigValue, type HostConfig, type Session } from '../src/runtime/session.js';
 import type { Row } from '../src/runtime/value.js';
@@ -33,6 +34,8 @@ export interface MockHostOptions {
    * the control node, usually none).
    */
   readonly nodes?: readonly MockDataNode[];
+  /** A real cluster (e.g. `RemoteCluster`): the host is its control node. Takes precedence over `nodes`. */
+  readonly cluster?: Cluster;
   /** The process environment commands fall back to. @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Extra command parsers, besides the built-ins and sentry-netstat. */
@@ -75,6 +78,7 @@ export class MockHost {
   readonly connector: SentryConnector;
   /** The in-memory cluster, when built with `nodes`. */
   readonly cluster: MockCluster | undefined;
+  readonly #cluster: Cluster | undefined;
   readonly scheduler: SavedSearchScheduler;
   readonly #users: Map<string, MockUser>;
   readonly #config: Map<string, ConfigValue>;
@@ -88,6 +92,7 @@ export class MockHost {
     this.sentries = new MockSentryConnector(options.sentries);
     this.connector = options.connector ?? this.sentries;
     this.cluster = options.nodes ? new MockCluster(options.nodes) : undefined;
+    this.#cluster = options.cluster ?? this.cluster;
     for (const parser of [...builtinCommands, sentryNetstatCommand, sonarSentryNetstatCommand, ...(options.commands ?? [])]) this.register(parser);
     this.scheduler = new SavedSearchScheduler(this);
   }
@@ -133,7 +138,7 @@ export class MockHost {
     const session = this.session(options.user);
     const config = this.config;
     const plan = planQuery(query, this.#parsers, { session, config, env: this.#env });
-    const execution = new QueryExecution(plan, { sentries: this.connector, session, config, ...(this.cluster && { cluster: this.cluster }) }, options.onRecord ?? (() => undefined));
+    const execution = new QueryExecution(plan, { sentries: this.connector, session, config, ...(this.#cluster && { cluster: this.#cluster }) }, options.onRecord ?? (() => undefined));
     const { signal } = options;
     const onAbort = (): void => execution.cancel();
     if (signal?.aborted) execution.cancel();

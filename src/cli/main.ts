@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import { runAgent } from './run-agent.js';
+import { runControl } from './run-control.js';
 import { runNode } from './run-node.js';
 import { runSimulate } from './run-simulate.js';
 import { EXIT, runCli } from './run-cli.js';
@@ -22,7 +23,7 @@ process.stdout.on('error', () => undefined);
 const argv = process.argv.slice(2);
 const io = { stdout: process.stdout, stderr: process.stderr, signal: interrupt.signal };
 // `sentry-query agent|node|simulate ...` run a sentry, a connector or a simulated fleet; anything else is a query.
-const subcommands = { agent: runAgent, node: runNode, simulate: runSimulate } as const;
+const subcommands = { agent: runAgent, control: runControl, node: runNode, simulate: runSimulate } as const;
 const sub = subcommands[argv[0] as keyof typeof subcommands] as typeof runAgent | undefined;
 const code = sub ? await sub(argv.slice(1), io) : await runCli(argv, io);
 process.off('SIGINT', onSigint);

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { KeyFileError, loadKeysFile } from '../connector/key-file.js';
 import { WebSocketConnector } from '../connector/websocket-connector.js';
+import { ClusterEndpoint } from '../cluster/cluster-endpoint.js';
 import { MockHost } from '../../sdk-mock/mock-host.js';
 import { QueryServer } from '../remote/query-server.js';
 import { parseCommandLine } from './parse-command-line.js';
@@ -15,6 +16,9 @@ interface NodeArguments {
   readonly tlsKey?: string;
   readonly queryPort?: string;
   readonly adminTokenFile?: string;
+  readonly name?: string;
+  readonly clusterPort?: string;
+  readonly clusterTokenFile?: string;
 }
 
 function hostPort(address: string, port: number): string {
@@ -37,7 +41,10 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
     .option('--tls-cert <file>', 'PEM certificate: serve wss://')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--query-port <port>', 'also take queries on this port (sentry-query --host), with --admin-token-file')
-    .option('--admin-token-file <file>', 'file holding the administrator token that query clients must present');
+    .option('--admin-token-file <file>', 'file holding the administrator token that query clients must present')
+    .option('--name <name>', 'this data node\'s name in a cluster')
+    .option('--cluster-port <port>', 'serve the control node of a cluster on this port, with --cluster-token-file')
+    .option('--cluster-token-file <file>', 'file holding the token the control node must present');
   const parsed = await parseCommandLine<NodeArguments>(program, argv, io);
   if (typeof parsed === 'number') return parsed;
   const args = parsed;
@@ -54,14 +61,19 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
     io.stderr.write('error: --query-port and --admin-token-file go together\n');
     return EXIT.failure;
   }
+  if ((args.clusterPort === undefined) !== (args.clusterTokenFile === undefined)) {
+    io.stderr.write('error: --cluster-port and --cluster-token-file go together\n');
+    return EXIT.failure;
+  }
   let connector: WebSocketConnector;
+  let cluster: ClusterEndpoint | undefined;
   let queries: QueryServer | undefined;
   try {
     const keys = await loadKeysFile(args.keys);
     const tls = args.tlsCert && args.tlsKey ? { cert: await readFile(args.tlsCert), key: await readFile(args.tlsKey) } : undefined;
     connector = await WebSocketConnector.listen({
       keys, host: args.host, port, ...(tls && { tls }),
-      log: (event) => io.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`),
+      log: (event) => io.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...(args.name !== undefined && { node: args.name }), ...event })}\n`),
     });
     if (args.queryPort !== undefined && args.adminTokenFile !== undefined) {
       const adminToken = (await readFile(args.adminTokenFile, 'utf8')).trim();
@@ -70,7 +82,13 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
       const host = new MockHost({ connector, users: { admin: { admin: true } } });
       queries = await QueryServer.listen({ start: (query, options) => host.start(query, options), adminToken, host: args.host, port: Number(args.queryPort) });
     }
+    if (args.clusterPort !== undefined && args.clusterTokenFile !== undefined) {
+      const token = (await readFile(args.clusterTokenFile, 'utf8')).trim();
+      if (token.length < 16) throw new Error(`${args.clusterTokenFile}: expected a token of at least 16 characters`);
+      cluster = await ClusterEndpoint.listen({ connector, token, host: args.host, port: Number(args.clusterPort) });
+    }
   } catch (error) {
+    await queries?.close();
     await connector!?.close();
     io.stderr.write(`error: ${error instanceof KeyFileError ? error.message : (error as Error).message}\n`);
     return EXIT.failure;
@@ -78,7 +96,9 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
   const { address, port: bound } = connector.address();
   io.stdout.write(`listening on ${args.tlsCert ? 'wss' : 'ws'}://${hostPort(address, bound)}\n`);
   if (queries) io.stdout.write(`queries on ws://${hostPort(queries.address().address, queries.address().port)}\n`);
+  if (cluster) io.stdout.write(`cluster on ws://${hostPort(cluster.address().address, cluster.address().port)}\n`);
   if (io.signal && !io.signal.aborted) await new Promise((resolve) => io.signal!.addEventListener('abort', resolve, { once: true }));
+  await cluster?.close();
   await queries?.close();
   await connector.close();
   return EXIT.ok;

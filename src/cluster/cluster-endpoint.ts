@@ -1,0 +1,110 @@
+/**
+ * The data node's cluster endpoint: the control node joins with `{type:'join', token}` (checked in constant time),
+ * then speaks JSON-RPC 2.0: `sentries` → the connector's list, `call` {guid, method, params, timeoutMs} → a call.
+ *
+ * @module
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { once } from 'node:events';
+import { z } from 'zod';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CLOSE_CODES, readFrame, rpcRequestSchema } from '../connector/protocol.js';
+import type { SentryConnector } from '../runtime/sentry-connector.js';
+
+/** The first frame the control node sends. */
+export const joinFrameSchema = z.object({ type: z.literal('join'), token: z.string().min(1).max(4096) });
+
+/** Params of the `call` method. */
+export const callParamsSchema = z.object({
+  guid: z.string().min(1).max(256),
+  method: z.string().min(1).max(256),
+  params: z.record(z.string(), z.unknown()).default({}),
+  timeoutMs: z.number().int().positive().max(3_600_000),
+});
+
+const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
+
+/** Options of {@link ClusterEndpoint.listen}. */
+export interface ClusterEndpointOptions {
+  readonly connector: SentryConnector;
+  readonly token: string;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** @default 0 */
+  readonly port?: number;
+  /** Ms the control node has to join. @default 10 000 */
+  readonly joinTimeoutMs?: number;
+}
+
+/** A data node's endpoint for the control node. */
+export class ClusterEndpoint {
+  readonly #server: WebSocketServer;
+  readonly #sockets = new Set<WebSocket>();
+
+  private constructor(server: WebSocketServer, options: ClusterEndpointOptions) {
+    this.#server = server;
+    const expected = digest(options.token);
+    server.on('connection', (socket) => {
+      this.#sockets.add(socket);
+      const calls = new Set<AbortController>();
+      let joined = false;
+      const joinTimer = setTimeout(() => socket.close(CLOSE_CODES.policy, 'join timeout'), options.joinTimeoutMs ?? 10_000);
+      socket.on('close', () => { clearTimeout(joinTimer); this.#sockets.delete(socket); for (const c of calls) c.abort(new Error('disconnected')); });
+      socket.on('error', () => undefined);
+      socket.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
+        if (!joined) {
+          const join = readFrame(joinFrameSchema, data);
+          if (!join.ok || !timingSafeEqual(expected, digest(join.frame.token))) {
+            socket.close(CLOSE_CODES.policy, 'authentication failed');
+            return;
+          }
+          joined = true;
+          clearTimeout(joinTimer);
+          socket.send(JSON.stringify({ type: 'welcome' }));
+          return;
+        }
+        const request = readFrame(rpcRequestSchema, data);
+        if (!request.ok) { socket.close(CLOSE_CODES.malformedFrame, request.error); return; }
+        const { id, method, params } = request.frame;
+        const reply = (body: object): void => { if (id !== undefined && socket.readyState === socket.OPEN) socket.send(JSON.stringify({ jsonrpc: '2.0', id, ...body })); };
+        if (method === 'sentries') {
+          const list = options.connector.list().map((s) => ({ ...s, ...(s.connected_at && { connected_at: s.connected_at.toISOString() }) }));
+          reply({ result: list });
+          return;
+        }
+        if (method === 'call') {
+          const parsed = callParamsSchema.safeParse(params);
+          if (!parsed.success) { reply({ error: { code: -32602, message: 'invalid params' } }); return; }
+          const controller = new AbortController();
+          calls.add(controller);
+          const p = parsed.data;
+          options.connector.call(p.guid, p.method, p.params, { timeoutMs: p.timeoutMs, signal: controller.signal }).then(
+            (result) => reply({ result: result ?? null }),
+            (error: unknown) => reply({ error: { code: -32000, message: error instanceof Error ? error.message : String(error) } }),
+          ).finally(() => calls.delete(controller));
+          return;
+        }
+        reply({ error: { code: -32601, message: 'method not found' } });
+      });
+    });
+  }
+
+  /** Starts listening. */
+  static async listen(options: ClusterEndpointOptions): Promise<ClusterEndpoint> {
+    const server = new WebSocketServer({ host: options.host ?? '127.0.0.1', port: options.port ?? 0, maxPayload: 1 << 20 });
+    await once(server, 'listening');
+    return new ClusterEndpoint(server, options);
+  }
+
+  address(): { address: string; port: number } {
+    const a = this.#server.address();
+    if (typeof a === 'string' || a === null) throw new Error('not listening');
+    return { address: a.address, port: a.port };
+  }
+
+  /** Closes every link and stops listening. */
+  async close(): Promise<void> {
+    for (const s of this.#sockets) s.terminate();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+}

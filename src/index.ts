@@ -70,3 +70,5 @@ export { runRemoteQuery, RemoteQueryError, type RemoteQueryOptions } from './rem
 export { queryRequestSchema, queryResponseSchema, type QueryRequest, type QueryResponse } from './remote/query-protocol.js';
 export { type Cluster, type ClusterNode, type ClusterSentryInfo } from './runtime/cluster.js';
 export { sonarSentryNetstatCommand, NOT_A_CLUSTER } from './commands/sonar-sentry-netstat.js';
+export { RemoteCluster, type RemoteClusterOptions } from './cluster/remote-cluster.js';
+export { ClusterEndpoint, joinFrameSchema, callParamsSchema, type ClusterEndpointOptions } from './cluster/cluster-endpoint.js';

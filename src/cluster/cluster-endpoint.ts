@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { JSONRPCErrorCode, JSONRPCErrorException, JSONRPCServer, type JSONRPCRequest } from 'json-rpc-2.0';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
 import { z } from 'zod';
@@ -44,12 +45,21 @@ export class ClusterEndpoint {
   private constructor(server: WebSocketServer, options: ClusterEndpointOptions) {
     this.#server = server;
     const expected = digest(options.token);
+    // `sentries` and `call`, answered by json-rpc-2.0; a method's thrown message becomes the error's message.
+    const rpc = new JSONRPCServer<AbortSignal>({ errorListener: () => undefined });
+    rpc.addMethod('sentries', () => options.connector.list().map((s) => ({ ...s, ...(s.connected_at && { connected_at: s.connected_at.toISOString() }) })));
+    rpc.addMethod('call', async (params: unknown, signal: AbortSignal) => {
+      const parsed = callParamsSchema.safeParse(params);
+      if (!parsed.success) throw new JSONRPCErrorException('invalid params', JSONRPCErrorCode.InvalidParams);
+      const p = parsed.data;
+      return (await options.connector.call(p.guid, p.method, p.params, { timeoutMs: p.timeoutMs, signal })) ?? null;
+    });
     server.on('connection', (socket) => {
       this.#sockets.add(socket);
-      const calls = new Set<AbortController>();
+      const link = new AbortController();
       let joined = false;
       const joinTimer = setTimeout(() => socket.close(CLOSE_CODES.policy, 'join timeout'), options.joinTimeoutMs ?? 10_000);
-      socket.on('close', () => { clearTimeout(joinTimer); this.#sockets.delete(socket); for (const c of calls) c.abort(new Error('disconnected')); });
+      socket.on('close', () => { clearTimeout(joinTimer); this.#sockets.delete(socket); link.abort(new Error('disconnected')); });
       socket.on('error', () => undefined);
       socket.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
         if (!joined) {
@@ -65,26 +75,10 @@ export class ClusterEndpoint {
         }
         const request = readFrame(rpcRequestSchema, data);
         if (!request.ok) { socket.close(CLOSE_CODES.malformedFrame, request.error); return; }
-        const { id, method, params } = request.frame;
-        const reply = (body: object): void => { if (id !== undefined && socket.readyState === socket.OPEN) socket.send(JSON.stringify({ jsonrpc: '2.0', id, ...body })); };
-        if (method === 'sentries') {
-          const list = options.connector.list().map((s) => ({ ...s, ...(s.connected_at && { connected_at: s.connected_at.toISOString() }) }));
-          reply({ result: list });
-          return;
-        }
-        if (method === 'call') {
-          const parsed = callParamsSchema.safeParse(params);
-          if (!parsed.success) { reply({ error: { code: -32602, message: 'invalid params' } }); return; }
-          const controller = new AbortController();
-          calls.add(controller);
-          const p = parsed.data;
-          options.connector.call(p.guid, p.method, p.params, { timeoutMs: p.timeoutMs, signal: controller.signal }).then(
-            (result) => reply({ result: result ?? null }),
-            (error: unknown) => reply({ error: { code: -32000, message: error instanceof Error ? error.message : String(error) } }),
-          ).finally(() => calls.delete(controller));
-          return;
-        }
-        reply({ error: { code: -32601, message: 'method not found' } });
+        // The library correlates and answers; calls in flight are aborted through the link's signal when it closes.
+        void rpc.receive(request.frame as JSONRPCRequest, link.signal).then((response) => {
+          if (response && socket.readyState === socket.OPEN) socket.send(JSON.stringify(response));
+        });
       });
     });
   }

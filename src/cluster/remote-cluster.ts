@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { createJSONRPCErrorResponse, createJSONRPCRequest, JSONRPCClient, type JSONRPCResponse } from 'json-rpc-2.0';
+import { randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
 import { z } from 'zod';
 import { fullJitterBackoff, type Backoff } from '../agent/backoff.js';
@@ -43,19 +45,21 @@ function rpcError(message: string): Error {
   }
 }
 
-interface Pending {
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-}
-
 class NodeLink {
   #socket: WebSocket | undefined;
   #ready = false;
   #closed = false;
   #attempt = 0;
   #timer: NodeJS.Timeout | undefined;
-  #nextId = 1;
-  readonly #pending = new Map<number, Pending>();
+  #nextId = 0;
+  /** What calls pending at a drop are failed with; unguessable, so a node cannot fake a drop. */
+  readonly #dropped = `disconnected ${randomUUID()}`;
+  /** json-rpc-2.0 does the ids and the correlation; this link does the socket and the join. */
+  readonly #client = new JSONRPCClient((payload: unknown) => {
+    const socket = this.#socket;
+    if (!this.#ready || !socket || socket.readyState !== WebSocket.OPEN) throw new Error(this.#dropped);
+    socket.send(JSON.stringify(payload));
+  });
 
   constructor(readonly name: string, readonly url: string, readonly token: string, readonly backoff: Backoff) {
     this.#connect();
@@ -78,20 +82,13 @@ class NodeLink {
         return;
       }
       const frame = readFrame(rpcResponseSchema, data);
-      if (!frame.ok || typeof frame.frame.id !== 'number') return;
-      const pending = this.#pending.get(frame.frame.id);
-      if (!pending) return;
-      this.#pending.delete(frame.frame.id);
-      if ('error' in frame.frame) pending.reject(rpcError(frame.frame.error.message));
-      else pending.resolve(frame.frame.result);
+      if (frame.ok) this.#client.receive(frame.frame as JSONRPCResponse);
     });
     socket.on('close', () => {
       if (this.#socket !== socket) return;
       this.#ready = false;
       this.#socket = undefined;
-      const pending = [...this.#pending.values()];
-      this.#pending.clear();
-      for (const p of pending) p.reject(SentryRpcError.disconnected());
+      this.#client.rejectAllPendingRequests(this.#dropped);
       if (this.#closed) return;
       const delay = this.backoff(this.#attempt++);
       this.#timer = setTimeout(() => { this.#timer = undefined; this.#connect(); }, delay);
@@ -100,17 +97,25 @@ class NodeLink {
 
   /** Sends a request; rejects `node NAME is unreachable` when not joined. Returns the id too, to forget it. */
   request(method: string, params: Record<string, unknown>): { id: number; answer: Promise<unknown> } {
-    const id = this.#nextId++;
+    const id = ++this.#nextId;
     const socket = this.#socket;
     if (!this.#ready || !socket || socket.readyState !== WebSocket.OPEN) {
       return { id, answer: Promise.reject(new Error(`node ${this.name} is unreachable`)) };
     }
-    const answer = new Promise<unknown>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
-    socket.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+    const answer = Promise.resolve(this.#client.requestAdvanced(createJSONRPCRequest(id, method, params))).then(
+      (response) => {
+        if (!response.error) return response.result;
+        throw response.error.message === this.#dropped ? SentryRpcError.disconnected() : rpcError(response.error.message);
+      },
+      () => { throw SentryRpcError.disconnected(); },
+    );
     return { id, answer };
   }
 
-  forget(id: number): void { this.#pending.delete(id); }
+  /** Settles the pending id inside the client (the caller gave up: abort or timeout), so it is not kept. */
+  forget(id: number): void {
+    this.#client.receive(createJSONRPCErrorResponse(id, 0, 'forgotten'));
+  }
 
   async close(): Promise<void> {
     this.#closed = true;

@@ -33,10 +33,14 @@ function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
+/** Guids whose agent stops answering (its netstat never resolves), to hold a call in flight. */
+const stalled = new Set<string>();
+
 function agent(url: string, guid: string, port: number): Promise<AgentHandle> {
   const answer = [{ pid: 1, protocol: 'tcp', local_ip: '127.0.0.1', local_port: port, remote_ip: '0.0.0.0', remote_port: 0, state: 'LISTEN' }];
+  const collect = (): unknown => (stalled.has(guid) ? new Promise(() => undefined) : answer);
   return new Promise((resolve) => {
-    const a = startAgent({ url, guid, key: KEY, collect: () => answer, onStatus: (s) => { if (s.state === 'connected') resolve(a); } });
+    const a = startAgent({ url, guid, key: KEY, collect, onStatus: (s) => { if (s.state === 'connected') resolve(a); } });
     agents.push(a);
   });
 }
@@ -66,7 +70,7 @@ function query(url: string, text: string): Promise<{ code: number | null; rows: 
 }
 
 describe('a real cluster: control node + two data nodes (child processes)', () => {
-  it('routes sonar-sentry-netstat to each node; a killed node gives _error rows, the other still answers', async () => {
+  it('routes sonar-sentry-netstat to each node; a data node killed mid-query gives its in-flight sentry _error, the rest complete', async () => {
     const dataNode = async (name: string) => {
       const child = start('node', '--listen', '0', '--keys', join(dir, 'keys.json'), '--name', name, '--cluster-port', '0', '--cluster-token-file', join(dir, 'cluster.token'));
       const [listening, cluster] = await firstLines(child, 2);
@@ -101,8 +105,26 @@ describe('a real cluster: control node + two data nodes (child processes)', () =
     });
     expect(ok.rows).toHaveLength(3);
 
+    // Mid-query: a-1's call is held in flight on dn1 while a-2 (dn1) and b-1 (dn2) answer; then dn1 dies.
+    stalled.add('a-1');
+    const midQuery = start('--host', queryUrl, '--token-file', join(dir, 'admin.token'), '--format', 'jsonl', 'sentry | fields guid | sonar-sentry-netstat timeout=60');
+    const streamed: Row[] = [];
+    await new Promise<void>((resolve) => {
+      createInterface({ input: midQuery.stdout! }).on('line', (line) => {
+        streamed.push(JSON.parse(line) as Row);
+        if (['a-2', 'b-1'].every((g) => streamed.some((r) => r['guid'] === g))) resolve();
+      });
+    });
     dn1.child.kill('SIGKILL');
     expect(await exited(dn1.child)).toBeNull();
+    expect(await exited(midQuery)).toBe(0);
+    const mid = byGuid(streamed);
+    expect(mid['a-2']).toMatchObject({ node: 'dn1', local_port: 1002 });
+    expect(mid['b-1']).toMatchObject({ node: 'dn2', local_port: 2001 });
+    expect(mid['a-1']).toEqual({ guid: 'a-1', _error: 'disconnected' });
+    expect(streamed).toHaveLength(3);
+
+    // After: dn1's sentries are unreachable, dn2's still answer.
     const after = await query(queryUrl, 'sentry | fields guid | sonar-sentry-netstat timeout=5');
     expect(after.code).toBe(0);
     const rows = byGuid(after.rows);

@@ -4,7 +4,9 @@ import { MockSentryConnector, type MockSentry } from './mock-sentries.js';
 
 /** A data node of the in-memory cluster. Field names follow the scenario file. */
 export interface MockDataNode {
+  /** The data node's name. */
   readonly name: string;
+  /** The sentries this node holds. @default [] */
   readonly sentries?: readonly MockSentry[];
   /** Extra milliseconds every call through this node takes (a slow node). @default 0 */
   readonly delay_ms?: number;
@@ -23,6 +25,8 @@ export const nodeUnreachable = (node: string): string => `node ${node} is unreac
 export class MockCluster implements Cluster {
   readonly #nodes = new Map<string, { spec: MockDataNode; sentries: MockSentryConnector }>();
 
+  /** @param dataNodes - the data nodes and their sentries
+   * @param controlName - name of the control node */
   constructor(dataNodes: readonly MockDataNode[], readonly controlName = 'control') {
     for (const spec of dataNodes) this.#nodes.set(spec.name, { spec, sentries: new MockSentryConnector(spec.sentries) });
   }

@@ -14,6 +14,7 @@ import { SavedSearchScheduler } from './saved-search-scheduler.js';
 
 /** A user of the mock host. */
 export interface MockUser {
+  /** Whether the user has administrator privileges. */
   readonly admin: boolean;
 }
 
@@ -23,6 +24,7 @@ export interface MockHostOptions {
   readonly users?: Readonly<Record<string, MockUser>>;
   /** Host configuration, e.g. `logpresso.core.sentry_rpc_parallel`. */
   readonly config?: Readonly<Record<string, ConfigValue>>;
+  /** The in-memory sentries. @default [] */
   readonly sentries?: readonly MockSentry[];
   /**
    * A real connector (e.g. `WebSocketConnector`) to use instead of the in-memory sentries.
@@ -79,6 +81,7 @@ export class MockHost {
   /** The in-memory cluster, when built with `nodes`. */
   readonly cluster: MockCluster | undefined;
   readonly #cluster: Cluster | undefined;
+  /** Runs saved searches on this host. */
   readonly scheduler: SavedSearchScheduler;
   readonly #users: Map<string, MockUser>;
   readonly #config: Map<string, ConfigValue>;

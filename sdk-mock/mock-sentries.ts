@@ -9,25 +9,36 @@ export type MockSentryFailure =
   /** Answers something that is not a connection list. */
   | 'malformed'
   /** Raises an exception with this message. */
-  | { readonly error: string };
+  | {
+      /** The exception message. */
+      readonly error: string;
+    };
 
 /** An in-memory sentry. Field names follow the scenario file. */
 export interface MockSentry {
+  /** The sentry's GUID. */
   readonly guid: string;
   /** @default true */
   connected?: boolean;
   /** Milliseconds before it answers. @default 0 */
   delay_ms?: number;
+  /** Operating system the sentry reports. */
   os?: string;
+  /** Host name the sentry reports. */
   hostname?: string;
+  /** IP address the sentry appears to connect from. */
   remote_ip?: string;
   /** What `netstat` answers (as sent on the wire: addresses as strings). @default [] */
   connections?: readonly unknown[];
+  /** How the sentry misbehaves; answers normally when absent. */
   fail?: MockSentryFailure;
 }
 
 /** What `fail: "malformed"` answers: an object where a connection list should be. */
-export const MALFORMED_ANSWER = Object.freeze({ unexpected: 'this is not a connection list' });
+export const MALFORMED_ANSWER = Object.freeze({
+  /** A string where connections should be. */
+  unexpected: 'this is not a connection list',
+});
 
 /**
  * An offline sentry connector: sentries are plain objects, answers come after `delay_ms` on real timers
@@ -55,7 +66,14 @@ export class MockSentryConnector implements SentryConnector {
   }
 
   /** Calls now in flight, the most ever at once, and calls made. */
-  get stats(): { inFlight: number; maxInFlight: number; calls: number } {
+  get stats(): {
+    /** Calls now in flight. */
+    inFlight: number;
+    /** The most calls ever in flight at once. */
+    maxInFlight: number;
+    /** Calls made so far. */
+    calls: number;
+  } {
     return { inFlight: this.#inFlight, maxInFlight: this.#maxInFlight, calls: this.#calls };
   }
 

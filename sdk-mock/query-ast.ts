@@ -6,10 +6,13 @@
 
 /** One command of a pipeline: its name and raw argument text, with offsets in the query. */
 export interface PipelineSegment {
+  /** The command name. */
   readonly name: string;
+  /** Offset of the command name in the query. */
   readonly nameOffset: number;
   /** Everything after the name up to the next unquoted `|` (starts with whitespace, or is empty). */
   readonly args: string;
+  /** Offset of `args` in the query. */
   readonly argsOffset: number;
 }
 

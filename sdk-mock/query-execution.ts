@@ -16,9 +16,13 @@ export interface QueryOutcome {
 
 /** What the commands of a query share from the host. */
 export interface ExecutionEnvironment {
+  /** The sentries commands call. */
   readonly sentries: SentryConnector;
+  /** The cluster, when the host is a control node. */
   readonly cluster?: Cluster;
+  /** The session of the user running the query. */
   readonly session: Session;
+  /** The host configuration. */
   readonly config: HostConfig;
 }
 

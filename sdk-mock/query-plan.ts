@@ -5,9 +5,11 @@ import { parsePipeline } from './pipeline.js';
 
 /** One parsed command of a query. */
 export interface PlannedCommand {
+  /** The command name as written in the query. */
   readonly name: string;
   /** Offset of the command name in the query. */
   readonly offset: number;
+  /** The command that runs this segment. */
   readonly command: QueryCommand | QueryDriver;
 }
 

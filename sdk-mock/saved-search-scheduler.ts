@@ -7,21 +7,31 @@ const MAX_INTERVAL_MS = 2 ** 31 - 1;
 
 /** A saved query that the host runs on an interval, as its owner. */
 export interface SavedSearch {
+  /** Name of the saved search. */
   readonly name: string;
   /** The user the query runs as; permission is checked at every run. */
   readonly owner: string;
+  /** The query text to run. */
   readonly query: string;
+  /** Milliseconds between runs. */
   readonly intervalMs: number;
 }
 
 /** The result of one scheduled run. */
 export interface SavedSearchRun {
+  /** When the run started. */
   readonly startedAt: Date;
+  /** When the run ended. */
   readonly finishedAt: Date;
   /** The records, when the run was not refused (partial when it was cancelled). */
   readonly records?: readonly Row[];
   /** Why it failed: a parse error has its code (e.g. 23100 when the owner is no longer an administrator). */
-  readonly error?: { readonly code?: number; readonly message: string };
+  readonly error?: {
+    /** The error code, for parse errors. */
+    readonly code?: number;
+    /** What went wrong. */
+    readonly message: string;
+  };
 }
 
 interface Entry {

@@ -6,6 +6,7 @@ import type { MockHostOptions } from './mock-host.js';
 
 /** A scenario file could not be used; the message names the file and the bad path in it. */
 export class ScenarioError extends Error {
+  /** Always `ScenarioError`. */
   override readonly name = 'ScenarioError';
 }
 
@@ -21,23 +22,30 @@ const connections = z.array(z.unknown()).superRefine((list, ctx) => {
 });
 
 const sentry = z.strictObject({
+  /** The sentry's GUID. */
   guid: z.string().min(1, { error: 'expected a non-empty guid' }),
+  /** Whether the sentry is connected. @default true */
   connected: z.boolean().optional(),
+  /** Milliseconds before it answers. @default 0 */
   delay_ms: z.number().int().min(0).max(3_600_000).optional(),
+  /** Operating system the sentry reports. */
   os: z.string().optional(),
+  /** Host name the sentry reports. */
   hostname: z.string().optional(),
+  /** IP address the sentry appears to connect from. */
   remote_ip: z.ipv4().or(z.ipv6()).optional(),
+  /** What `netstat` answers, checked like a sentry's answer. @default [] */
   connections: connections.optional(),
+  /** How the sentry misbehaves: `timeout`, `disconnect`, `malformed`, or `{ error }`. */
   fail: z.union([
     z.enum(['timeout', 'disconnect', 'malformed']),
-    z.strictObject({ error: z.string().min(1) }),
+    z.strictObject({
+      /** The exception message the sentry raises. */
+      error: z.string().min(1),
+    }),
   ], { error: 'expected "timeout", "disconnect", "malformed" or { "error": "message" }' }).optional(),
 });
 
-/**
- * The scenario format (a public contract, documented in the README): users, host config, sentries.
- * Unknown keys are errors, so a typo never silently does nothing.
- */
 /** A list of sentries whose guids are unique. */
 const sentryList = z.array(sentry).superRefine((list, ctx) => {
   const seen = new Set<string>();
@@ -49,15 +57,29 @@ const sentryList = z.array(sentry).superRefine((list, ctx) => {
 
 /** A data node of a cluster scenario. */
 const dataNode = z.strictObject({
+  /** The data node's name; must be unique. */
   name: z.string().min(1, { error: 'expected a non-empty node name' }),
+  /** The sentries this node holds. */
   sentries: sentryList.optional(),
+  /** Extra milliseconds every call through this node takes. */
   delay_ms: z.number().int().min(0).max(3_600_000).optional(),
+  /** `"down"`: every call through this node fails. */
   fail: z.literal('down', { error: 'expected "down"' }).optional(),
 });
 
+/**
+ * The scenario format (a public contract, documented in the README): users, host config, sentries.
+ * Unknown keys are errors, so a typo never silently does nothing.
+ */
 export const scenarioSchema = z.strictObject({
-  users: z.record(z.string().min(1), z.strictObject({ admin: z.boolean() })).optional(),
+  /** Users by name. @default { admin: { admin: true } } */
+  users: z.record(z.string().min(1), z.strictObject({
+    /** Whether the user has administrator privileges. */
+    admin: z.boolean(),
+  })).optional(),
+  /** Host configuration, e.g. `logpresso.core.sentry_rpc_parallel`. */
   config: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  /** The host's in-memory sentries; guids must be unique. */
   sentries: sentryList.optional(),
   /** Data nodes: the host becomes the control node of a cluster (sonar-sentry-netstat). */
   nodes: z.array(dataNode).superRefine((list, ctx) => {

@@ -7,16 +7,36 @@ import { collectLinuxConnections } from './collect-linux.js';
 
 /** Where the agent stands; told through {@link AgentOptions.onStatus}. */
 export type AgentStatus =
-  | { readonly state: 'connecting' }
-  | { readonly state: 'connected' }
-  | { readonly state: 'disconnected'; readonly code: number; readonly reason: string; readonly retryInMs: number }
-  | { readonly state: 'stopped' };
+  | {
+      /** Opening the link and saying hello. */
+      readonly state: 'connecting';
+    }
+  | {
+      /** The connector accepted the hello; RPCs are being served. */
+      readonly state: 'connected';
+    }
+  | {
+      /** The link closed; a reconnect is scheduled. */
+      readonly state: 'disconnected';
+      /** WebSocket close code. */
+      readonly code: number;
+      /** WebSocket close reason text. */
+      readonly reason: string;
+      /** Delay before the next attempt, in milliseconds. */
+      readonly retryInMs: number;
+    }
+  | {
+      /** The agent was stopped; it will not reconnect. */
+      readonly state: 'stopped';
+    };
 
 /** Options of {@link startAgent}. */
 export interface AgentOptions {
   /** The connector, `ws://` or `wss://`. */
   readonly url: string;
+  /** The sentry's GUID, sent in the hello. */
   readonly guid: string;
+  /** The sentry's shared key, sent in the hello. */
   readonly key: string;
   /** Sent in the hello. @default os.hostname() */
   readonly hostname?: string;

@@ -13,13 +13,22 @@ import { CLOSE_CODES, readFrame, rpcRequestSchema } from '../connector/protocol.
 import type { SentryConnector } from '../runtime/sentry-connector.js';
 
 /** The first frame the control node sends. */
-export const joinFrameSchema = z.object({ type: z.literal('join'), token: z.string().min(1).max(4096) });
+export const joinFrameSchema = z.object({
+  /** Always `join`. */
+  type: z.literal('join'),
+  /** The shared cluster token (1–4096 characters). */
+  token: z.string().min(1).max(4096),
+});
 
 /** Params of the `call` method. */
 export const callParamsSchema = z.object({
+  /** GUID of the sentry to call. */
   guid: z.string().min(1).max(256),
+  /** RPC method to call on the sentry. */
   method: z.string().min(1).max(256),
+  /** Named parameters of the call. @default {} */
   params: z.record(z.string(), z.unknown()).default({}),
+  /** Call timeout in milliseconds (at most one hour). */
   timeoutMs: z.number().int().positive().max(3_600_000),
 });
 
@@ -27,7 +36,9 @@ const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8
 
 /** Options of {@link ClusterEndpoint.listen}. */
 export interface ClusterEndpointOptions {
+  /** The sentries this data node serves. */
   readonly connector: SentryConnector;
+  /** The shared cluster token the control node must present. */
   readonly token: string;
   /** @default '127.0.0.1' */
   readonly host?: string;
@@ -90,7 +101,17 @@ export class ClusterEndpoint {
     return new ClusterEndpoint(server, options);
   }
 
-  address(): { address: string; port: number } {
+  /**
+   * Where the endpoint listens.
+   * @returns its address and (possibly OS-chosen) port
+   * @throws Error `not listening` if the server has no address
+   */
+  address(): {
+    /** The IP address listened on. */
+    address: string;
+    /** The port listened on. */
+    port: number;
+  } {
     const a = this.#server.address();
     if (typeof a === 'string' || a === null) throw new Error('not listening');
     return { address: a.address, port: a.port };

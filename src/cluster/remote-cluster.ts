@@ -17,6 +17,7 @@ import { SENTRY_RPC_FAILURES, SentryRpcError, type SentryCallOptions } from '../
 export interface RemoteClusterOptions {
   /** Data node name → `ws://` URL of its cluster endpoint. */
   readonly nodes: Readonly<Record<string, string>>;
+  /** Shared cluster token presented when joining each data node's endpoint. */
   readonly token: string;
   /** @default 2 000 */
   readonly refreshMs?: number;

@@ -2,8 +2,11 @@ import type { Value } from '../runtime/value.js';
 
 /** The `_error` messages of a bad `guid` input field, from the reference page. */
 export const GUID_ERRORS = Object.freeze({
+  /** The `guid` field is null or missing. */
   isNull: 'guid is null',
+  /** The `guid` field is not a string. */
   notString: 'guid should be string',
+  /** The `guid` field is an empty string. */
   empty: 'guid should be non empty string',
 });
 

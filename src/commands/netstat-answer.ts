@@ -14,6 +14,7 @@ export const UDP_STATES = ['NONE', 'ESTABLISHED'] as const;
 
 /** The four protocols; the `6` ones carry IPv6 addresses. */
 export const PROTOCOLS = ['tcp', 'tcp6', 'udp', 'udp6'] as const;
+/** One of {@link PROTOCOLS}. */
 export type Protocol = (typeof PROTOCOLS)[number];
 
 const port = z.number({ error: 'expected an integer port 0..65535' })
@@ -34,16 +35,23 @@ const ipText = z.string({ error: 'expected an IP address string' }).transform((t
  * to the protocol.
  */
 export const netstatConnectionSchema = z.object({
+  /** Process id owning the socket; `null` when unknown (a missing pid is read as `null`). */
   pid: z.number({ error: 'expected an integer pid or null' })
     .int({ error: 'expected an integer pid or null' })
     .min(0, { error: 'expected an integer pid or null' })
     .nullish()
     .transform((pid) => pid ?? null),
+  /** Protocol: `tcp`, `tcp6`, `udp` or `udp6`. */
   protocol: z.enum(PROTOCOLS, { error: 'expected tcp, tcp6, udp or udp6' }),
+  /** Local address, parsed. */
   local_ip: ipText,
+  /** Local port, 0–65535. */
   local_port: port,
+  /** Remote address, parsed. */
   remote_ip: ipText,
+  /** Remote port, 0–65535. */
   remote_port: port,
+  /** Socket state; must be one of the protocol's states. */
   state: z.string({ error: 'expected a state string' }),
 }).superRefine((c, ctx) => {
   const states: readonly string[] = c.protocol.startsWith('tcp') ? TCP_STATES : UDP_STATES;
@@ -63,12 +71,19 @@ export const netstatAnswerSchema = z.array(netstatConnectionSchema, { error: 'ex
 
 /** One connection as a sentry sends it (the `netstat` answer's wire form: addresses as text). */
 export interface WireConnection {
+  /** Process id owning the socket, or `null` when unknown. */
   readonly pid: number | null;
+  /** The connection's protocol. */
   readonly protocol: Protocol;
+  /** Local address as text. */
   readonly local_ip: string;
+  /** Local port. */
   readonly local_port: number;
+  /** Remote address as text. */
   readonly remote_ip: string;
+  /** Remote port. */
   readonly remote_port: number;
+  /** Socket state, e.g. `ESTABLISHED` or `LISTEN`. */
   readonly state: string;
 }
 
@@ -77,6 +92,7 @@ export type NetstatConnection = z.output<typeof netstatConnectionSchema>;
 
 /** The answer could not be read; the message says where and why. */
 export class MalformedAnswerError extends Error {
+  /** Always `MalformedAnswerError`. */
   override readonly name = 'MalformedAnswerError';
 }
 

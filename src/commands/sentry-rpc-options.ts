@@ -5,7 +5,14 @@ import { readOptions } from '../runtime/option-list.js';
 import { resolveSentryRpcParallel } from '../runtime/sentry-rpc-parallel.js';
 
 /** RPC timeout in seconds: default and inclusive range, from the reference page. */
-export const SENTRY_RPC_TIMEOUT = Object.freeze({ default: 30, min: 1, max: 600 });
+export const SENTRY_RPC_TIMEOUT = Object.freeze({
+  /** Timeout used when the option is omitted. */
+  default: 30,
+  /** Smallest accepted timeout. */
+  min: 1,
+  /** Largest accepted timeout. */
+  max: 600,
+});
 
 /** The `timeout` option as the help pages show it. */
 export const TIMEOUT_OPTION_HELP: OptionHelp = Object.freeze({

@@ -5,6 +5,7 @@ import { KeyRegistry } from './key-registry.js';
 
 /** A key file could not be used; the message names the file and what is wrong. */
 export class KeyFileError extends Error {
+  /** Always `KeyFileError`. */
   override readonly name = 'KeyFileError';
 }
 

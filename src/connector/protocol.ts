@@ -9,16 +9,23 @@ import { describeIssue } from '../runtime/zod-issue.js';
 
 /** The first frame a sentry sends: who it is and its shared key. */
 export const helloFrameSchema = z.object({
+  /** Always `hello`. */
   type: z.literal('hello'),
+  /** The sentry's GUID (1–256 characters). */
   guid: z.string().min(1).max(256),
+  /** The sentry's shared key (1–4096 characters). */
   key: z.string().min(1).max(4096),
+  /** The sentry's host name, if it says. */
   hostname: z.string().max(256).optional(),
+  /** The sentry's operating system, if it says. */
   os: z.string().max(256).optional(),
 });
+/** A validated hello frame. */
 export type HelloFrame = z.output<typeof helloFrameSchema>;
 
 /** The connector's answer to an accepted hello; from then on both sides speak JSON-RPC. */
-export const welcomeFrameSchema = z.object({ type: z.literal('welcome') });
+export const welcomeFrameSchema = z.object({ /** Always `welcome`. */ type: z.literal('welcome') });
+/** A validated welcome frame. */
 export type WelcomeFrame = z.output<typeof welcomeFrameSchema>;
 
 const rpcId = z.union([z.string(), z.number()]);

@@ -11,9 +11,13 @@ import { SentryLink } from './sentry-link.js';
 
 /** Something the connector refused or dropped, for the operator's log. */
 export interface ConnectorLogEvent {
+  /** What happened to the link. */
   readonly event: 'rejected' | 'malformed-frame' | 'handshake-timeout' | 'socket-error' | 'replaced' | 'disconnected';
+  /** Human-readable detail of the event. */
   readonly detail: string;
+  /** GUID of the sentry, once it has said hello. */
   readonly guid?: string;
+  /** IP address the sentry connected from. */
   readonly remote_ip?: string;
 }
 

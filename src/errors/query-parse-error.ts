@@ -12,6 +12,7 @@ import type { ErrorCode } from './codes.js';
  * ```
  */
 export class QueryParseError<Args extends unknown[] = unknown[]> extends Error {
+  /** Always `QueryParseError`. */
   override readonly name = 'QueryParseError';
   /** The catalogue code, e.g. 23101. */
   readonly code: number;

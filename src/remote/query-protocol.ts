@@ -2,17 +2,39 @@ import { z } from 'zod';
 
 /** The client's only frame: run this query with this administrator token. */
 export const queryRequestSchema = z.strictObject({
+  /** Always `query`. */
   type: z.literal('query'),
+  /** The node's administrator token. */
   token: z.string().min(1),
+  /** The query text to run. */
   query: z.string(),
 });
+/** A validated query request. */
 export type QueryRequest = z.infer<typeof queryRequestSchema>;
 
 /** What the node streams back: records, then exactly one `end` or `error`. */
 export const queryResponseSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('record'), row: z.record(z.string(), z.unknown()) }),
-  z.strictObject({ type: z.literal('end'), reason: z.enum(['end', 'cancel']) }),
+  z.strictObject({
+    /** One record of the result. */
+    type: z.literal('record'),
+    /** The record, values as JSON (ipaddr as text). */
+    row: z.record(z.string(), z.unknown()),
+  }),
+  z.strictObject({
+    /** The query is over. */
+    type: z.literal('end'),
+    /** `end` when it ran to completion, `cancel` when it was cancelled. */
+    reason: z.enum(['end', 'cancel']),
+  }),
   /** `code` is set for parse errors (e.g. 23100), which the CLI prints as `CODE MESSAGE` and exits 2 for. */
-  z.strictObject({ type: z.literal('error'), code: z.number().int().optional(), message: z.string() }),
+  z.strictObject({
+    /** The query was refused or failed. */
+    type: z.literal('error'),
+    /** The error code, for parse errors. */
+    code: z.number().int().optional(),
+    /** What went wrong. */
+    message: z.string(),
+  }),
 ]);
+/** A validated response frame. */
 export type QueryResponse = z.infer<typeof queryResponseSchema>;

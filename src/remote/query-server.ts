@@ -9,10 +9,19 @@ import { queryRequestSchema, type QueryResponse } from './query-protocol.js';
 export type StartQuery = (
   query: string,
   options: { user: string; onRecord: (row: Row) => Promise<void> },
-) => { readonly done: Promise<{ reason: 'end' | 'cancel' }>; cancel(): void };
+) => {
+  /** Settles when the query is over: resolves with how it ended, rejects if it failed. */
+  readonly done: Promise<{
+    /** `end` when the query ran to completion, `cancel` when it was cancelled. */
+    reason: 'end' | 'cancel';
+  }>;
+  /** Cancels the query. */
+  cancel(): void;
+};
 
 /** Options of {@link QueryServer.listen}. */
 export interface QueryServerOptions {
+  /** Starts each query the server receives. */
   readonly start: StartQuery;
   /** The administrator token clients must present (compared in constant time). */
   readonly adminToken: string;
@@ -50,12 +59,22 @@ export class QueryServer {
     wss.on('connection', (socket) => this.#serve(socket));
   }
 
+  /**
+   * Starts a query server and waits until it is listening.
+   * @param options - what to run queries with, the token, and where to listen
+   * @returns the listening server
+   * @throws the server's `error` (e.g. `EADDRINUSE`) if it cannot listen
+   */
   static async listen(options: QueryServerOptions): Promise<QueryServer> {
     const wss = new WebSocketServer({ host: options.host ?? '127.0.0.1', port: options.port ?? 0, maxPayload: options.maxPayload ?? 1 << 20 });
     await new Promise<void>((resolve, reject) => { wss.once('listening', resolve); wss.once('error', reject); });
     return new QueryServer(wss, options);
   }
 
+  /**
+   * Where the server listens.
+   * @returns its address and (possibly OS-chosen) port
+   */
   address(): AddressInfo {
     return this.#wss.address() as AddressInfo;
   }

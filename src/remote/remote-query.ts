@@ -4,7 +4,12 @@ import { queryResponseSchema } from './query-protocol.js';
 
 /** The node refused or failed the query; `code` is set for parse errors (e.g. 23101). */
 export class RemoteQueryError extends Error {
+  /** Always `RemoteQueryError`. */
   override readonly name = 'RemoteQueryError';
+  /**
+   * @param message - the node's message, or why the connection failed
+   * @param code - the error code, for parse errors
+   */
   constructor(message: string, readonly code?: number) {
     super(message);
   }
@@ -16,11 +21,13 @@ export interface RemoteQueryOptions {
   readonly url: string;
   /** The node's administrator token. */
   readonly token: string;
+  /** The query text to run. */
   readonly query: string;
   /** Receives each record in order (values as JSON: ipaddr as its text). */
   readonly onRecord: (row: Row) => void | Promise<void>;
   /** Aborting closes the socket, which cancels the query on the node. */
   readonly signal?: AbortSignal;
+  /** Extra `ws` client options, e.g. `ca` for a private TLS root. */
   readonly wsOptions?: ClientOptions;
 }
 
@@ -29,7 +36,10 @@ export interface RemoteQueryOptions {
  * ended (or when cancelled through `signal`); rejects with {@link RemoteQueryError} when the node refuses it,
  * it fails, or the connection drops first.
  */
-export function runRemoteQuery(options: RemoteQueryOptions): Promise<{ reason: 'end' | 'cancel' }> {
+export function runRemoteQuery(options: RemoteQueryOptions): Promise<{
+  /** `end` when the node finished the query, `cancel` when it was cancelled. */
+  reason: 'end' | 'cancel';
+}> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(options.url, options.wsOptions);
     let settled = false;

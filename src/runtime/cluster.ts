@@ -2,12 +2,15 @@ import type { SentryCallOptions, SentryInfo } from './sentry-connector.js';
 
 /** A node of a cluster: queries run on the control node; sentries connect to data nodes. */
 export interface ClusterNode {
+  /** The node's name. */
   readonly name: string;
+  /** Whether it is the control node or a data node. */
   readonly type: 'control' | 'data';
 }
 
 /** A sentry as the cluster's directory knows it: which data node holds it. */
 export interface ClusterSentryInfo extends SentryInfo {
+  /** Name of the data node that holds the sentry. */
   readonly node: string;
 }
 

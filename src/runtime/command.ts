@@ -86,20 +86,29 @@ export type CommandType = 'driver' | 'transforming' | 'filtering' | 'aggregation
 
 /** Help for one option. */
 export interface OptionHelp {
+  /** Option name, as written in the query. */
   readonly name: string;
+  /** Type of the option's value. */
   readonly type: ValueType;
+  /** What the option does. */
   readonly description: string;
+  /** Whether the option must be given. */
   readonly required: boolean;
+  /** Value used when the option is omitted. */
   readonly default?: string | number | boolean;
   /** Inclusive range for numeric options. */
   readonly min?: number;
+  /** Inclusive upper bound for numeric options. */
   readonly max?: number;
 }
 
 /** Help for one input or output field. */
 export interface FieldHelp {
+  /** Field name. */
   readonly name: string;
+  /** Type of the field's value. */
   readonly type: ValueType;
+  /** What the field holds. */
   readonly description: string;
   /** For input fields. */
   readonly required?: boolean;
@@ -107,20 +116,36 @@ export interface FieldHelp {
 
 /** The command's reference page, as data. */
 export interface CommandHelp {
+  /** One-paragraph description of the command. */
   readonly description: string;
+  /** Usage synopsis. */
   readonly syntax: string;
+  /** Platform properties of the command. */
   readonly properties: {
+    /** The command's type. */
     readonly commandType: CommandType;
+    /** Permission a user needs to run the command. */
     readonly requiredPermission: 'administrator' | 'none';
+    /** How the command counts against the license. */
     readonly licenseUsage: string;
+    /** Whether the command may run in parallel. */
     readonly parallelExecution: boolean;
+    /** Whether the command may run distributed across nodes. */
     readonly distributedExecution: boolean;
   };
+  /** The command's options. */
   readonly options: readonly OptionHelp[];
+  /** Fields the command reads from input rows. */
   readonly inputFields: readonly FieldHelp[];
+  /** Fields the command writes to output rows. */
   readonly outputFields: readonly FieldHelp[];
   /** Runtime error messages the command puts in `_error`, with what they mean. */
-  readonly runtimeErrors: readonly { readonly message: string; readonly description: string }[];
+  readonly runtimeErrors: readonly {
+    /** The message as it appears in `_error`. */
+    readonly message: string;
+    /** What the message means and what to do about it. */
+    readonly description: string;
+  }[];
 }
 
 /**

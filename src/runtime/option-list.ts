@@ -4,6 +4,7 @@ import { QueryParseError } from '../errors/query-parse-error.js';
 
 /** One `name=value` pair as the option grammar (grammar/options.peggy) finds it. */
 export interface RawOption {
+  /** The option name. */
   readonly name: string;
   /** Offset of the name in the argument text. */
   readonly offset: number;

@@ -19,7 +19,9 @@ export const SENTRY_RPC_FAILURES = Object.freeze({
  * `kind` tells which without string matching.
  */
 export class SentryRpcError extends Error {
+  /** Always `SentryRpcError`. */
   override readonly name = 'SentryRpcError';
+  /** Why the call failed: no link, no answer in time, link dropped, or an exception on the sentry. */
   readonly kind: 'not-connected' | 'timeout' | 'disconnected' | 'remote';
 
   constructor(kind: SentryRpcError['kind'], message?: string) {
@@ -27,8 +29,14 @@ export class SentryRpcError extends Error {
     this.kind = kind;
   }
 
+  /** The sentry is not connected.
+   * @returns an error of kind `not-connected` */
   static notConnected(): SentryRpcError { return new SentryRpcError('not-connected'); }
+  /** No answer within the call's timeout.
+   * @returns an error of kind `timeout` */
   static timeout(): SentryRpcError { return new SentryRpcError('timeout'); }
+  /** The link dropped while the call was in flight.
+   * @returns an error of kind `disconnected` */
   static disconnected(): SentryRpcError { return new SentryRpcError('disconnected'); }
   /** The sentry raised an exception; its message is passed through as is. */
   static remote(message: string): SentryRpcError { return new SentryRpcError('remote', message); }
@@ -56,11 +64,17 @@ export interface SentryCallOptions {
 
 /** What the host knows of one sentry, as the `sentry` command lists it. */
 export interface SentryInfo {
+  /** The sentry's GUID. */
   readonly guid: string;
+  /** Whether the sentry has a live link to the host now. */
   readonly connected: boolean;
+  /** Host name the sentry reported, if known. */
   readonly hostname?: string;
+  /** Operating system the sentry reported, if known. */
   readonly os?: string;
+  /** IP address the sentry connected from, if known. */
   readonly remote_ip?: string;
+  /** When the current link was established, if connected. */
   readonly connected_at?: Date;
 }
 

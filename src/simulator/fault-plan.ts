@@ -15,8 +15,11 @@ export type SentryFault = 'healthy' | 'timeout' | 'disconnect' | 'garbage';
 
 /** The share of the fleet given each fault, each in [0, 1], summing to at most 1. */
 export interface FaultFractions {
+  /** Share of sentries that never answer. @default 0 */
   readonly timeoutFraction?: number;
+  /** Share of sentries that drop their socket when called. @default 0 */
   readonly disconnectFraction?: number;
+  /** Share of sentries that send a non-JSON frame when called. @default 0 */
   readonly garbageFraction?: number;
 }
 

@@ -9,7 +9,9 @@ import { describeIssue } from '../runtime/zod-issue.js';
 
 /** One simulated sentry's guid and shared key. */
 export interface SentryCredentials {
+  /** The sentry's GUID. */
   readonly guid: string;
+  /** The sentry's shared key. */
   readonly key: string;
 }
 

@@ -33,12 +33,15 @@ export interface FleetOptions extends FaultFractions {
 
 /** One simulated sentry and its scripted fault. */
 export interface FleetMember {
+  /** The simulated sentry's GUID. */
   readonly guid: string;
+  /** How the sentry reacts to calls. */
   readonly fault: SentryFault;
 }
 
 /** A snapshot of the fleet. */
 export interface FleetStats extends Readonly<SimulatorCounters> {
+  /** Number of sentries in the fleet. */
   readonly sentries: number;
   /** Authenticated and still linked. */
   readonly connected: number;
@@ -61,6 +64,8 @@ export interface Fleet {
    * (or the fleet was stopped first). Left unawaited it raises no unhandled rejection.
    */
   readonly ready: Promise<void>;
+  /** A snapshot of the fleet's counters.
+   * @returns the current counts */
   stats(): FleetStats;
   /** Drops every socket, stops connecting and clears every timer; resolves once all sockets are closed. Idempotent. */
   stop(): Promise<void>;
@@ -68,7 +73,11 @@ export interface Fleet {
 
 /** Some sentries of a fleet never authenticated. */
 export class FleetConnectError extends Error {
+  /** Always `FleetConnectError`. */
   override readonly name = 'FleetConnectError';
+  /** @param failed - number of sentries that never authenticated
+   * @param total - number of sentries in the fleet
+   * @param firstReason - why the first failed sentry could not connect */
   constructor(readonly failed: number, readonly total: number, firstReason: string) {
     super(`${failed} of ${total} simulated sentries could not connect (first: ${firstReason})`);
   }

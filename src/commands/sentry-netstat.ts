@@ -1,4 +1,4 @@
-import type { CommandHelp, CommandParser, FieldHelp } from '../runtime/command.js';
+import type { CommandHelp, CommandParser, FieldHelp, RuntimeErrorHelp } from '../runtime/command.js';
 import { GUID_ERRORS } from './guid-check.js';
 import { netstatRows } from './netstat-answer.js';
 import { SentryRpcCommand, type SentryRpcCall } from './sentry-rpc-command.js';
@@ -23,13 +23,13 @@ export const NETSTAT_OUTPUT_FIELDS: readonly FieldHelp[] = Object.freeze([
 ]);
 
 /** The runtime errors (`_error` values) of the sentry RPC commands, from the reference page. */
-export const SENTRY_RPC_RUNTIME_ERRORS = Object.freeze([
-  { /** The `_error` value. */ message: GUID_ERRORS.isNull, /** What it means. */ description: 'The guid field value in the input record is null.' },
-  { /** The `_error` value. */ message: GUID_ERRORS.notString, /** What it means. */ description: 'The guid field value in the input record is not a string.' },
-  { /** The `_error` value. */ message: GUID_ERRORS.empty, /** What it means. */ description: 'The guid field value in the input record is an empty string.' },
-  { /** The `_error` value. */ message: SENTRY_RPC_FAILURES.notConnected, /** What it means. */ description: 'The sentry is not connected.' },
-  { /** The `_error` value. */ message: SENTRY_RPC_FAILURES.timeout, /** What it means. */ description: 'The RPC request timed out.' },
-  { /** The `_error` value. */ message: SENTRY_RPC_FAILURES.disconnected, /** What it means. */ description: 'The connection was lost while processing the RPC request.' },
+export const SENTRY_RPC_RUNTIME_ERRORS: readonly RuntimeErrorHelp[] = Object.freeze([
+  { message: GUID_ERRORS.isNull, description: 'The guid field value in the input record is null.' },
+  { message: GUID_ERRORS.notString, description: 'The guid field value in the input record is not a string.' },
+  { message: GUID_ERRORS.empty, description: 'The guid field value in the input record is an empty string.' },
+  { message: SENTRY_RPC_FAILURES.notConnected, description: 'The sentry is not connected.' },
+  { message: SENTRY_RPC_FAILURES.timeout, description: 'The RPC request timed out.' },
+  { message: SENTRY_RPC_FAILURES.disconnected, description: 'The connection was lost while processing the RPC request.' },
 ]);
 
 const help: CommandHelp = {

@@ -24,7 +24,10 @@ export const helloFrameSchema = z.object({
 export type HelloFrame = z.output<typeof helloFrameSchema>;
 
 /** The connector's answer to an accepted hello; from then on both sides speak JSON-RPC. */
-export const welcomeFrameSchema = z.object({ /** Always `welcome`. */ type: z.literal('welcome') });
+export const welcomeFrameSchema = z.object({
+  /** Always `welcome`. */
+  type: z.literal('welcome'),
+});
 /** A validated welcome frame. */
 export type WelcomeFrame = z.output<typeof welcomeFrameSchema>;
 

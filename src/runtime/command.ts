@@ -140,12 +140,15 @@ export interface CommandHelp {
   /** Fields the command writes to output rows. */
   readonly outputFields: readonly FieldHelp[];
   /** Runtime error messages the command puts in `_error`, with what they mean. */
-  readonly runtimeErrors: readonly {
-    /** The message as it appears in `_error`. */
-    readonly message: string;
-    /** What the message means and what to do about it. */
-    readonly description: string;
-  }[];
+  readonly runtimeErrors: readonly RuntimeErrorHelp[];
+}
+
+/** One runtime error of a command: a message it puts in `_error`, and what it means. */
+export interface RuntimeErrorHelp {
+  /** The message as it appears in `_error`. */
+  readonly message: string;
+  /** What the message means. */
+  readonly description: string;
 }
 
 /**

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { netstatConnectionSchema } from '../src/commands/netstat-answer.js';
+import { readJsonFile } from '../src/runtime/read-file.js';
 import { describeIssue } from '../src/runtime/zod-issue.js';
 import type { MockHostOptions } from './mock-host.js';
 
@@ -112,17 +112,5 @@ export function scenarioHostOptions(data: unknown, source = 'scenario'): MockHos
 
 /** Reads and checks a scenario file. */
 export async function loadScenarioFile(path: string): Promise<MockHostOptions> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new ScenarioError(`${path}: cannot read the scenario file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new ScenarioError(`${path}: not valid JSON (${(error as Error).message})`);
-  }
-  return scenarioHostOptions(data, path);
+  return scenarioHostOptions(await readJsonFile(path, 'scenario file', (message) => new ScenarioError(message)), path);
 }

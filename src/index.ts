@@ -64,7 +64,7 @@ export { type SimulatorCounters } from './simulator/simulated-sentry.js';
 export { faultOf, checkFaultFractions, type FaultFractions, type SentryFault } from './simulator/fault-plan.js';
 export { simulatedCredentials, readCredentialsFile, type SentryCredentials } from './simulator/fleet-keys.js';
 export { fakeConnections, type FakeConnection } from './simulator/fake-connections.js';
-export { loadKeysFile, loadAgentKey, keysFileSchema, KeyFileError } from './connector/key-file.js';
+export { loadKeysFile, readKeysFile, loadAgentKey, keysFileSchema, KeyFileError } from './connector/key-file.js';
 export { QueryServer, type QueryServerOptions, type StartQuery } from './remote/query-server.js';
 export { runRemoteQuery, RemoteQueryError, type RemoteQueryOptions } from './remote/remote-query.js';
 export { queryRequestSchema, queryResponseSchema, type QueryRequest, type QueryResponse } from './remote/query-protocol.js';

@@ -5,11 +5,11 @@
  * @module
  */
 import { JSONRPCErrorCode, JSONRPCErrorException, JSONRPCServer, type JSONRPCRequest } from 'json-rpc-2.0';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
 import { z } from 'zod';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE_CODES, readFrame, rpcRequestSchema } from '../connector/protocol.js';
+import { secretDigest, secretMatches } from '../connector/secret.js';
 import type { SentryConnector } from '../runtime/sentry-connector.js';
 
 /** The first frame the control node sends. */
@@ -32,7 +32,6 @@ export const callParamsSchema = z.object({
   timeoutMs: z.number().int().positive().max(3_600_000),
 });
 
-const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
 
 /** Options of {@link ClusterEndpoint.listen}. */
 export interface ClusterEndpointOptions {
@@ -55,7 +54,7 @@ export class ClusterEndpoint {
 
   private constructor(server: WebSocketServer, options: ClusterEndpointOptions) {
     this.#server = server;
-    const expected = digest(options.token);
+    const expected = secretDigest(options.token);
     // `sentries` and `call`, answered by json-rpc-2.0; a method's thrown message becomes the error's message.
     const rpc = new JSONRPCServer<AbortSignal>({ errorListener: () => undefined });
     rpc.addMethod('sentries', () => options.connector.list().map((s) => ({ ...s, ...(s.connected_at && { connected_at: s.connected_at.toISOString() }) })));
@@ -75,7 +74,7 @@ export class ClusterEndpoint {
       socket.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
         if (!joined) {
           const join = readFrame(joinFrameSchema, data);
-          if (!join.ok || !timingSafeEqual(expected, digest(join.frame.token))) {
+          if (!join.ok || !secretMatches(expected, join.frame.token)) {
             socket.close(CLOSE_CODES.policy, 'authentication failed');
             return;
           }

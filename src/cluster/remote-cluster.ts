@@ -135,6 +135,8 @@ export class RemoteCluster implements Cluster {
   readonly #links = new Map<string, NodeLink>();
   readonly #name: string;
   #directory = new Map<string, ClusterSentryInfo[]>();
+  /** guid → node holding it connected: derived from the directory at each change, so `locate` (once per record) is O(1). */
+  #located = new Map<string, string>();
   readonly #refresh: NodeJS.Timeout;
   #closed = false;
 
@@ -157,6 +159,7 @@ export class RemoteCluster implements Cluster {
         const list = sentryListSchema.parse(await answer);
         if (this.#closed) return;
         this.#directory.set(link.name, list.map(({ connected_at, ...s }): ClusterSentryInfo => ({ ...s, node: link.name, ...(connected_at !== undefined && { connected_at: new Date(connected_at) }) })));
+        this.#reindex();
       } catch {
         // unreachable: keep the last known list
       }
@@ -172,8 +175,16 @@ export class RemoteCluster implements Cluster {
   }
 
   locate(guid: string): string | undefined {
-    for (const [node, list] of this.#directory) if (list.some((s) => s.guid === guid && s.connected)) return node;
-    return undefined;
+    return this.#located.get(guid);
+  }
+
+  /** The first node (in directory order) that holds each connected guid, as a scan of the directory would find. */
+  #reindex(): void {
+    const located = new Map<string, string>();
+    for (const [node, list] of this.#directory) {
+      for (const s of list) if (s.connected && !located.has(s.guid)) located.set(s.guid, node);
+    }
+    this.#located = located;
   }
 
   call(node: string, guid: string, method: string, params: Readonly<Record<string, unknown>>, options: SentryCallOptions): Promise<unknown> {
@@ -199,5 +210,6 @@ export class RemoteCluster implements Cluster {
     clearInterval(this.#refresh);
     await Promise.all([...this.#links.values()].map((link) => link.close()));
     this.#directory.clear();
+    this.#located.clear();
   }
 }

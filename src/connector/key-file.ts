@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { readJsonFile, readTextFile } from '../runtime/read-file.js';
 import { describeIssue } from '../runtime/zod-issue.js';
 import { KeyRegistry } from './key-registry.js';
 
@@ -15,36 +15,29 @@ export const keysFileSchema = z.record(
   z.string().min(16, { error: 'expected a key of at least 16 characters' }),
 );
 
-/** Reads the connector's keys file (`{ "guid": "key", ... }`) into a {@link KeyRegistry}. */
-export async function loadKeysFile(path: string): Promise<KeyRegistry> {
-  const data = parseJson(path, await read(path));
-  const checked = keysFileSchema.safeParse(data, { reportInput: false });
+const keyFileError = (message: string): KeyFileError => new KeyFileError(message);
+
+/**
+ * Reads and checks the connector's keys file (`{ "guid": "key", ... }`): guid → key, in file order.
+ * Throws {@link KeyFileError} naming the file and what is wrong.
+ */
+export async function readKeysFile(path: string): Promise<Record<string, string>> {
+  const checked = keysFileSchema.safeParse(await readJsonFile(path, 'key file', keyFileError), { reportInput: false });
   if (!checked.success) {
     const [first] = checked.error.issues;
     throw new KeyFileError(`${path}: ${first ? describeIssue(first) : 'invalid keys file'}`);
   }
-  return new KeyRegistry(checked.data);
+  return checked.data;
+}
+
+/** Reads the connector's keys file into a {@link KeyRegistry} (digests only). */
+export async function loadKeysFile(path: string): Promise<KeyRegistry> {
+  return new KeyRegistry(await readKeysFile(path));
 }
 
 /** Reads an agent's key file: the key alone, surrounding whitespace ignored. */
 export async function loadAgentKey(path: string): Promise<string> {
-  const key = (await read(path)).trim();
+  const key = (await readTextFile(path, 'key file', keyFileError)).trim();
   if (key.length < 16) throw new KeyFileError(`${path}: expected a key of at least 16 characters`);
   return key;
-}
-
-async function read(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    throw new KeyFileError(`${path}: cannot read the key file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
-}
-
-function parseJson(path: string, text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new KeyFileError(`${path}: not valid JSON (${(error as Error).message})`);
-  }
 }

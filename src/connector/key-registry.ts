@@ -1,9 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { secretDigest, secretMatches } from './secret.js';
 
 /** What checking a sentry's credentials found. */
 export type KeyCheck = 'ok' | 'unknown-guid' | 'wrong-key';
-
-const digest = (key: string): Buffer => createHash('sha256').update(key, 'utf8').digest();
 
 /**
  * The sentries allowed to connect (guid → shared key). Keys are kept only as SHA-256 digests and compared with
@@ -12,7 +10,7 @@ const digest = (key: string): Buffer => createHash('sha256').update(key, 'utf8')
  */
 export class KeyRegistry {
   readonly #digests = new Map<string, Buffer>();
-  readonly #dummy = digest('\u0000unknown guid');
+  readonly #dummy = secretDigest('\u0000unknown guid');
 
   constructor(keys: Iterable<readonly [string, string]> | Readonly<Record<string, string>> = []) {
     const entries = Symbol.iterator in keys ? keys : Object.entries(keys);
@@ -21,7 +19,7 @@ export class KeyRegistry {
 
   /** Adds or replaces the key of `guid`. */
   set(guid: string, key: string): void {
-    this.#digests.set(guid, digest(key));
+    this.#digests.set(guid, secretDigest(key));
   }
 
   /** Revokes `guid` (links already open stay open; the connector decides). */
@@ -32,7 +30,7 @@ export class KeyRegistry {
   /** Checks a presented guid and key in time independent of the key. */
   check(guid: string, key: string): KeyCheck {
     const stored = this.#digests.get(guid);
-    const equal = timingSafeEqual(stored ?? this.#dummy, digest(key));
+    const equal = secretMatches(stored ?? this.#dummy, key);
     if (!stored) return 'unknown-guid';
     return equal ? 'ok' : 'wrong-key';
   }

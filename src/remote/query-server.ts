@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { secretDigest, secretMatches } from '../connector/secret.js';
 import { QueryParseError } from '../errors/query-parse-error.js';
 import { rowToJson, type Row } from '../runtime/value.js';
 import { queryRequestSchema, type QueryResponse } from './query-protocol.js';
@@ -38,7 +38,6 @@ export interface QueryServerOptions {
 /** How long a client may take to send its query request. */
 const REQUEST_DEADLINE_MS = 10_000;
 
-const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
 
 /**
  * The node's query endpoint: one WebSocket per query. The client sends `{type:'query', token, query}`; the
@@ -55,7 +54,7 @@ export class QueryServer {
   private constructor(wss: WebSocketServer, options: QueryServerOptions) {
     this.#wss = wss;
     this.#options = options;
-    this.#tokenDigest = digest(options.adminToken);
+    this.#tokenDigest = secretDigest(options.adminToken);
     wss.on('connection', (socket) => this.#serve(socket));
   }
 
@@ -105,7 +104,7 @@ export class QueryServer {
       }
       const request = queryRequestSchema.safeParse(json);
       if (!request.success) return this.#finish(socket, { type: 'error', message: 'malformed query request' });
-      if (!timingSafeEqual(digest(request.data.token), this.#tokenDigest)) {
+      if (!secretMatches(this.#tokenDigest, request.data.token)) {
         return this.#finish(socket, { type: 'error', message: 'authentication failed' });
       }
       void this.#run(socket, request.data.query);

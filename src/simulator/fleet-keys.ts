@@ -3,9 +3,7 @@
  *
  * @module
  */
-import { readFile } from 'node:fs/promises';
-import { KeyFileError, keysFileSchema } from '../connector/key-file.js';
-import { describeIssue } from '../runtime/zod-issue.js';
+import { readKeysFile } from '../connector/key-file.js';
 
 /** One simulated sentry's guid and shared key. */
 export interface SentryCredentials {
@@ -32,22 +30,5 @@ export function simulatedCredentials(count: number, prefix = 'sim-'): SentryCred
  * (`loadKeysFile` keeps digests only, which a simulator cannot log in with). Throws {@link KeyFileError}.
  */
 export async function readCredentialsFile(path: string): Promise<SentryCredentials[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new KeyFileError(`${path}: cannot read the key file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new KeyFileError(`${path}: not valid JSON (${(error as Error).message})`);
-  }
-  const checked = keysFileSchema.safeParse(data, { reportInput: false });
-  if (!checked.success) {
-    const [first] = checked.error.issues;
-    throw new KeyFileError(`${path}: ${first ? describeIssue(first) : 'invalid keys file'}`);
-  }
-  return Object.entries(checked.data).map(([guid, key]) => ({ guid, key }));
+  return Object.entries(await readKeysFile(path)).map(([guid, key]) => ({ guid, key }));
 }

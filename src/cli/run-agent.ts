@@ -34,9 +34,9 @@ export async function runAgent(argv: readonly string[], io: CliIo): Promise<numb
     .option('--ca <file>', 'PEM certificate to trust for wss:// (e.g. a self-signed connector)')
     .option('--guid <guid>', 'the sentry guid', hostname())
     .addOption(new Option('--format <format>', 'output format with --once (default: table on a terminal, else jsonl)').choices(OUTPUT_FORMATS));
-  const parsed = await parseCommandLine<AgentArguments>(program, argv, io);
+  const parsed = await parseCommandLine<[AgentArguments]>(program, argv, io);
   if (typeof parsed === 'number') return parsed;
-  const args = parsed;
+  const [args] = parsed;
   if (args.once) return printOnce(args, io);
   if (args.connect !== undefined) return runConnected(args, args.connect, io);
   io.stderr.write('error: give --connect URL --key-file FILE to run the sentry, or --once to print this host\'s connections\n');

@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import type { Writable } from 'node:stream';
 import { MockHost, type MockHostOptions } from '../../sdk-mock/mock-host.js';
 import { loadScenarioFile, ScenarioError } from '../../sdk-mock/scenario.js';
@@ -7,6 +7,7 @@ import { QueryParseError } from '../errors/query-parse-error.js';
 import { readFile } from 'node:fs/promises';
 import { RemoteQueryError, runRemoteQuery } from '../remote/remote-query.js';
 import { startLocalSentry } from './local-sentry.js';
+import { parseCommandLine } from './parse-command-line.js';
 import { createRecordWriter, OUTPUT_FORMATS, type OutputFormat, type OutputStream } from './output-format.js';
 
 /** Exit codes of `sentry-query`. */
@@ -52,9 +53,10 @@ function messageOf(error: unknown): string {
   return oneLine(error instanceof Error ? error.message : String(error));
 }
 
-/** Parses argv with commander; resolves with the arguments, or rejects with a {@link CommanderError}. */
-async function parseArguments(argv: readonly string[], io: CliIo): Promise<CliArguments> {
-  let parsed: CliArguments | undefined;
+type QueryOptions = { scenario?: string; host?: string; tokenFile?: string; user: string; format?: OutputFormat };
+
+/** Parses argv; resolves with the arguments, or with the exit code when commander printed help or a usage error. */
+async function parseArguments(argv: readonly string[], io: CliIo): Promise<CliArguments | number> {
   const program = new Command()
     .name('sentry-query')
     .description('Runs a query (e.g. "sentry | fields guid | sentry-netstat") against this host\'s own sentry, or an offline scenario (--scenario).')
@@ -64,20 +66,11 @@ async function parseArguments(argv: readonly string[], io: CliIo): Promise<CliAr
     .option('--token-file <file>', "file holding the node's administrator token (with --host)")
     .option('--user <name>', 'run the query as this user of the scenario', 'admin')
     .addOption(new Option('--format <format>', 'output format (default: table on a terminal, else jsonl)').choices(OUTPUT_FORMATS))
-    .helpOption('-h, --help', 'show this help')
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
-      // Commander adds suggestions on a second line ("(Did you mean --scenario?)"): keep one line.
-      outputError: (text, write) => write(`${oneLine(text)}\n`),
-    })
-    .action((query: string, options: { scenario?: string; host?: string; tokenFile?: string; user: string; format?: OutputFormat }) => {
-      parsed = { query, scenario: options.scenario, host: options.host, tokenFile: options.tokenFile, user: options.user, format: options.format };
-    });
-  await program.parseAsync([...argv], { from: 'user' });
-  if (!parsed) throw new CommanderError(EXIT.failure, 'sentry-query.noAction', 'error: no query');
-  return parsed;
+    .helpOption('-h, --help', 'show this help');
+  const parsed = await parseCommandLine<[string, QueryOptions]>(program, argv, io);
+  if (typeof parsed === 'number') return parsed;
+  const [query, options] = parsed;
+  return { query, scenario: options.scenario, host: options.host, tokenFile: options.tokenFile, user: options.user, format: options.format };
 }
 
 async function loadScenario(path: string): Promise<MockHostOptions> {
@@ -180,14 +173,9 @@ async function runOnNode(args: CliArguments, url: string, io: CliIo): Promise<nu
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
-    let args: CliArguments;
-    try {
-      args = await parseArguments(argv, io);
-    } catch (error) {
-      // Commander has printed its message (or the help) already.
-      if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.failure;
-      throw error;
-    }
+    // A number: commander has printed the help or the usage error already.
+    const args = await parseArguments(argv, io);
+    if (typeof args === 'number') return args;
     if (args.host !== undefined) return await runOnNode(args, args.host, io);
     // Without a scenario: this host's own sentry, over a real WebSocket on loopback.
     const local = args.scenario === undefined ? await startLocalSentry() : undefined;

@@ -49,9 +49,9 @@ export async function runControl(argv: readonly string[], io: CliIo): Promise<nu
     .requiredOption('--admin-token-file <file>', 'file holding the administrator token that query clients must present')
     .option('--host <address>', 'address to take queries on', '127.0.0.1')
     .option('--refresh-ms <ms>', 'how often to refresh the sentry directory', '2000');
-  const parsed = await parseCommandLine<ControlArguments>(program, argv, io);
+  const parsed = await parseCommandLine<[ControlArguments]>(program, argv, io);
   if (typeof parsed === 'number') return parsed;
-  const args = parsed;
+  const [args] = parsed;
   let cluster: RemoteCluster | undefined;
   let queries: QueryServer;
   try {

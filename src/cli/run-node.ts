@@ -45,9 +45,9 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
     .option('--name <name>', 'this data node\'s name in a cluster')
     .option('--cluster-port <port>', 'serve the control node of a cluster on this port, with --cluster-token-file')
     .option('--cluster-token-file <file>', 'file holding the token the control node must present');
-  const parsed = await parseCommandLine<NodeArguments>(program, argv, io);
+  const parsed = await parseCommandLine<[NodeArguments]>(program, argv, io);
   if (typeof parsed === 'number') return parsed;
-  const args = parsed;
+  const [args] = parsed;
   const port = Number(args.listen);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     io.stderr.write(`error: --listen must be a port 0..65535, not ${args.listen}\n`);

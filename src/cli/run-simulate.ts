@@ -53,9 +53,9 @@ export async function runSimulate(argv: readonly string[], io: CliIo): Promise<n
     .option('--timeout-fraction <f>', 'share of sentries that never answer', fraction, 0)
     .option('--disconnect-fraction <f>', 'share of sentries that drop their socket when called', fraction, 0)
     .option('--garbage-fraction <f>', 'share of sentries that answer with a non-JSON frame', fraction, 0);
-  const parsed = await parseCommandLine<SimulateArguments>(program, argv, io);
+  const parsed = await parseCommandLine<[SimulateArguments]>(program, argv, io);
   if (typeof parsed === 'number') return parsed;
-  const args = parsed;
+  const [args] = parsed;
   if (args.connect === undefined || args.keys === undefined) return EXIT.failure;
   const fractions = {
     timeoutFraction: args.timeoutFraction,

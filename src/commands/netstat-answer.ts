@@ -103,6 +103,8 @@ export class MalformedAnswerError extends Error {
  * 0..65535 (got 70000)`): one bad connection rejects the whole answer, so corruption is never half-shown.
  */
 export function netstatRows(guid: string, answer: unknown): Row[] {
+  const rows = fastNetstatRows(guid, answer);
+  if (rows) return rows;
   const parsed = netstatAnswerSchema.safeParse(answer, { reportInput: true });
   if (!parsed.success) {
     const [first] = parsed.error.issues;
@@ -118,4 +120,53 @@ export function netstatRows(guid: string, answer: unknown): Row[] {
     remote_port: c.remote_port,
     state: c.state,
   }));
+}
+
+/**
+ * {@link netstatConnectionSchema} without its transforms and refinement: the shape and the plain values only.
+ * zod checks this in about 0.2 µs a connection; the full schema, whose per-field transforms and refinement are
+ * what make it slow, took over 1 µs, more than everything else sentry-netstat does per record.
+ */
+const plainAnswerSchema = z.array(z.object({
+  pid: z.number().int().min(0).nullish(),
+  protocol: z.enum(PROTOCOLS),
+  local_ip: z.string(),
+  local_port: port,
+  remote_ip: z.string(),
+  remote_port: port,
+  state: z.string(),
+}));
+
+const STATES: Readonly<Record<Protocol, ReadonlySet<string>>> = {
+  tcp: new Set(TCP_STATES), tcp6: new Set(TCP_STATES), udp: new Set(UDP_STATES), udp6: new Set(UDP_STATES),
+};
+const FAMILY: Readonly<Record<Protocol, 4 | 6>> = { tcp: 4, tcp6: 6, udp: 4, udp6: 6 };
+
+/**
+ * The rows of a valid answer, the fast way: the plain schema, then the checks of the full schema's refinement
+ * by hand. Returns `undefined` at the first thing it does not accept, and {@link netstatRows} asks the full
+ * schema, which then finds and words the problem. A property test holds the two to the same answers.
+ */
+function fastNetstatRows(guid: string, answer: unknown): Row[] | undefined {
+  const parsed = plainAnswerSchema.safeParse(answer);
+  if (!parsed.success) return undefined;
+  const rows: Row[] = new Array<Row>(parsed.data.length);
+  for (let i = 0; i < rows.length; i++) {
+    const c = parsed.data[i]!;
+    const localIp = IpAddress.tryParse(c.local_ip);
+    const remoteIp = IpAddress.tryParse(c.remote_ip);
+    const family = FAMILY[c.protocol];
+    if (!STATES[c.protocol].has(c.state) || localIp?.family !== family || remoteIp?.family !== family) return undefined;
+    rows[i] = {
+      guid,
+      pid: c.pid ?? null,
+      protocol: c.protocol,
+      local_ip: localIp,
+      local_port: c.local_port,
+      remote_ip: remoteIp,
+      remote_port: c.remote_port,
+      state: c.state,
+    };
+  }
+  return rows;
 }

@@ -55,7 +55,7 @@ export class SentryRpcCommand implements QueryCommand {
   async onPush(row: Row): Promise<void> {
     const { ctx, pool } = this.#started();
     const problem = guidError(row['guid']);
-    if (problem !== undefined) return this.#pushInOrder([{ ...row, _error: problem }], pool.signal);
+    if (problem !== undefined) return this.#pushInOrder(() => [{ ...row, _error: problem }], pool.signal);
     const guid = row['guid'] as string;
     await pool.submit((signal) => this.#callOne(ctx, guid, row, signal));
   }
@@ -68,22 +68,29 @@ export class SentryRpcCommand implements QueryCommand {
   }
 
   async #callOne(ctx: CommandContext, guid: string, input: Row, signal: AbortSignal): Promise<void> {
-    let rows: Row[];
+    let answer: unknown;
     try {
-      const call = this.#rpc.call(ctx, guid, input, { timeoutMs: this.#settings.timeoutMs, signal });
-      const answer = await abortable(call, signal);
-      rows = this.#rpc.toRows(guid, answer, input);
+      answer = await abortable(this.#rpc.call(ctx, guid, input, { timeoutMs: this.#settings.timeoutMs, signal }), signal);
     } catch (error) {
       if (signal.aborted) return;
-      rows = [{ ...input, _error: errorMessage(error) }];
+      return this.#pushInOrder(() => [failed(input, error)], signal);
     }
-    await this.#pushInOrder(rows, signal);
+    // Read when its turn to go out comes, not on arrival: then only one answer at a time exists as rows (the
+    // others wait as they came), which keeps memory and garbage-collection work low at high fan-out.
+    await this.#pushInOrder(() => {
+      try {
+        return this.#rpc.toRows(guid, answer, input);
+      } catch (error) {
+        return [failed(input, error)];
+      }
+    }, signal);
   }
 
-  #pushInOrder(rows: Row[], signal: AbortSignal): Promise<void> {
+  #pushInOrder(rowsOf: () => Row[], signal: AbortSignal): Promise<void> {
     const ctx = this.#ctx!;
     this.#output = this.#output.then(async () => {
-      for (const row of rows) {
+      if (signal.aborted) return;
+      for (const row of rowsOf()) {
         if (signal.aborted) return;
         await ctx.emit(row);
       }
@@ -95,6 +102,11 @@ export class SentryRpcCommand implements QueryCommand {
     if (!this.#ctx || !this.#pool) throw new Error('onStart was not called');
     return { ctx: this.#ctx, pool: this.#pool };
   }
+}
+
+/** The input record with `_error` saying why its sentry gave no rows. */
+function failed(input: Row, error: unknown): Row {
+  return { ...input, _error: errorMessage(error) };
 }
 
 function errorMessage(error: unknown): string {

@@ -15,10 +15,10 @@ export type QueryRequest = z.infer<typeof queryRequestSchema>;
 /** What the node streams back: records, then exactly one `end` or `error`. */
 export const queryResponseSchema = z.discriminatedUnion('type', [
   z.strictObject({
-    /** One record of the result. */
-    type: z.literal('record'),
-    /** The record, values as JSON (ipaddr as text). */
-    row: z.record(z.string(), z.unknown()),
+    /** Records of the result, in order (several per frame: one frame per record cost more than the query). */
+    type: z.literal('records'),
+    /** The records, values as JSON (ipaddr as text). */
+    rows: z.array(z.record(z.string(), z.unknown())),
   }),
   z.strictObject({
     /** The query is over. */

@@ -4,6 +4,7 @@ import { secretDigest, secretMatches } from '../connector/secret.js';
 import { QueryParseError } from '../errors/query-parse-error.js';
 import { rowToJson, type Row } from '../runtime/value.js';
 import { queryRequestSchema, type QueryResponse } from './query-protocol.js';
+import { RecordBatches } from './record-batches.js';
 
 /** Starts a query as `user`; the host's `start` (e.g. MockHost) fits. */
 export type StartQuery = (
@@ -41,10 +42,10 @@ const REQUEST_DEADLINE_MS = 10_000;
 
 /**
  * The node's query endpoint: one WebSocket per query. The client sends `{type:'query', token, query}`; the
- * node streams `{type:'record', row}` (values as JSON: ipaddr as text) and ends with `{type:'end'}` or
- * `{type:'error', code?, message}`. A client that closes its socket cancels its query. Each record is sent
- * only after the previous one was handed to the socket, so a slow client slows the query instead of
- * filling memory.
+ * node streams `{type:'records', rows}` (values as JSON: ipaddr as text; several per frame, see record-batches.ts) and ends
+ * with `{type:'end'}` or `{type:'error', code?, message}`. A client that closes its socket cancels its query.
+ * A frame is sent only after the previous one was handed to the socket, so a slow client slows the query
+ * instead of filling memory.
  */
 export class QueryServer {
   readonly #wss: WebSocketServer;
@@ -116,18 +117,28 @@ export class QueryServer {
       if (socket.readyState !== socket.OPEN) return resolve();
       socket.send(JSON.stringify(frame), () => resolve());
     });
+    const batches = new RecordBatches((rows) => send({ type: 'records', rows }));
     let run: ReturnType<StartQuery>;
     try {
-      run = this.#options.start(query, { user: this.#options.adminUser ?? 'admin', onRecord: (row) => send({ type: 'record', row: rowToJson(row) }) });
+      run = this.#options.start(query, {
+        user: this.#options.adminUser ?? 'admin',
+        // A closing socket takes writes without waiting: stop the query at once instead of racing on unheard.
+        onRecord: (row) => (socket.readyState === socket.OPEN ? batches.push(rowToJson(row)) : (run.cancel(), Promise.resolve())),
+      });
     } catch (error) {
       const code = error instanceof QueryParseError ? error.code : undefined;
       return this.#finish(socket, { type: 'error', ...(code !== undefined && { code }), message: (error as Error).message });
     }
-    socket.once('close', () => run.cancel());
+    socket.once('close', () => {
+      batches.discard();
+      run.cancel();
+    });
     try {
       const outcome = await run.done;
+      await batches.flush();
       this.#finish(socket, { type: 'end', reason: outcome.reason });
     } catch (error) {
+      await batches.flush();
       this.#finish(socket, { type: 'error', message: `the query failed: ${(error as Error).message}` });
     }
   }

@@ -72,8 +72,10 @@ export function runRemoteQuery(options: RemoteQueryOptions): Promise<{
         return settle(() => reject(new RemoteQueryError('the node sent a malformed frame')));
       }
       const f = frame.data;
-      if (f.type === 'record') {
-        delivered = delivered.then(() => options.onRecord(f.row as Row));
+      if (f.type === 'records') {
+        delivered = delivered.then(async () => {
+          for (const row of f.rows) await options.onRecord(row as Row);
+        });
       } else if (f.type === 'end') {
         void delivered.then(() => settle(() => resolve({ reason: f.reason })), (error: unknown) => settle(() => reject(error)));
       } else {

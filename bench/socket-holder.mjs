@@ -1,29 +1,60 @@
-// Holds many loopback TCP sockets for the collection benchmark, in a process of its own (fd limits are per
-// process). `server N`: listens on 127.0.0.1:0, prints its port, accepts up to N connections.
-// `client N PORT`: opens N connections to PORT, 256 at a time, then prints "ready". Exits when stdin closes,
-// or after 120 s at the latest (bounded, whatever the parent does).
+// Holds loopback sockets for the collection benchmark, in a process of its own (the open-files limit is per
+// process). `node socket-holder.mjs TCP4 TCP6 UDP4 UDP6`: TCP4/TCP6 are socket counts made of connections to
+// a listener of its own on 127.0.0.1 / ::1 (each connection is two sockets, both ends held here); UDP4/UDP6
+// are sockets bound on 127.0.0.1 / ::1, every other one connect()ed (ESTABLISHED), the rest unconnected (the
+// state systeminformation drops). Prints "ready" once all are open. On stdin's end, or after 300 s whatever
+// the parent does, it resets every TCP connection (RST: no TIME_WAIT left to skew the next measurement) and
+// exits.
+import { createSocket } from 'node:dgram';
 import { createConnection, createServer } from 'node:net';
 
-const [role, countText, portText] = process.argv.slice(2);
-const count = Number(countText);
-const held = [];
-setTimeout(() => process.exit(0), 120_000).unref();
-process.stdin.on('end', () => process.exit(0)).resume();
+const [tcp4, tcp6, udp4, udp6] = process.argv.slice(2).map(Number);
+const tcpSockets = [];
+const udpSockets = [];
+const servers = [];
 
-if (role === 'server') {
-  const server = createServer((socket) => { held.push(socket); socket.on('error', () => undefined); });
-  server.maxConnections = count;
-  server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, () => console.log(server.address().port));
-} else {
-  let open = 0;
-  const next = () => new Promise((resolve, reject) => {
-    const socket = createConnection({ port: Number(portText), host: '127.0.0.1' }, () => resolve(socket));
+function exit() {
+  for (const socket of tcpSockets) socket.resetAndDestroy();
+  for (const socket of udpSockets) socket.close();
+  for (const server of servers) server.close();
+  // Let the resets go out before the process ends.
+  setImmediate(() => process.exit(0));
+}
+setTimeout(exit, 300_000).unref();
+process.stdin.on('end', exit).on('error', exit).resume();
+
+async function holdTcp(host, sockets) {
+  const connections = Math.floor(sockets / 2);
+  if (connections === 0) return;
+  const server = createServer((socket) => { tcpSockets.push(socket); socket.on('error', () => undefined); });
+  servers.push(server);
+  await new Promise((resolve) => server.listen({ port: 0, host, backlog: 4096 }, resolve));
+  const { port } = server.address();
+  const connect = () => new Promise((resolve, reject) => {
+    const socket = createConnection({ port, host }, () => resolve(socket));
     socket.once('error', reject);
   });
-  while (open < count) {
-    const batch = Math.min(256, count - open);
-    held.push(...(await Promise.all(Array.from({ length: batch }, next))));
+  for (let open = 0; open < connections;) {
+    const batch = Math.min(256, connections - open);
+    tcpSockets.push(...(await Promise.all(Array.from({ length: batch }, connect))));
     open += batch;
   }
-  console.log('ready');
 }
+
+async function holdUdp(type, host, count) {
+  let peerPort;
+  for (let i = 0; i < count; i++) {
+    const socket = createSocket(type);
+    socket.on('error', () => undefined);
+    await new Promise((resolve) => socket.bind(0, host, resolve));
+    if (peerPort === undefined) peerPort = socket.address().port;
+    else if (i % 2 === 1) await new Promise((resolve) => socket.connect(peerPort, host, resolve));
+    udpSockets.push(socket);
+  }
+}
+
+await holdTcp('127.0.0.1', tcp4);
+await holdTcp('::1', tcp6);
+await holdUdp('udp4', '127.0.0.1', udp4);
+await holdUdp('udp6', '::1', udp6);
+console.log('ready');

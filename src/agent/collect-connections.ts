@@ -1,6 +1,6 @@
 import { platform } from 'node:os';
-import type { WireConnection } from '../commands/netstat-answer.js';
-import { collectLinuxConnections } from './collect-linux.js';
+import type { WireConnection } from '../commands/netstat-vocabulary.js';
+import { collectLinuxConnectionsInParallel } from './collect-linux.js';
 import { normalizeSiConnection } from './normalize-si-connection.js';
 
 /** This host's connections and the entries that could not be used (only outside Linux). */
@@ -14,7 +14,7 @@ export interface Collected {
  * (macOS, Windows, BSD), normalised to the same records.
  */
 export async function collectConnections(): Promise<Collected> {
-  if (platform() === 'linux') return { connections: collectLinuxConnections(), rejected: [] };
+  if (platform() === 'linux') return { connections: await collectLinuxConnectionsInParallel(), rejected: [] };
   const si = await import('systeminformation');
   const connections: WireConnection[] = [];
   const rejected: string[] = [];

@@ -1,7 +1,7 @@
-import type { Protocol } from '../commands/netstat-answer.js';
-import { TCP_STATES } from '../commands/netstat-answer.js';
+import type { Protocol } from '../commands/netstat-vocabulary.js';
+import { TCP_STATES } from '../commands/netstat-vocabulary.js';
 import { IpAddress } from '../runtime/ip-address.js';
-import type { WireConnection } from '../commands/netstat-answer.js';
+import type { WireConnection } from '../commands/netstat-vocabulary.js';
 
 /** One entry of systeminformation's `networkConnections()`, as loosely typed as it really is. */
 export interface SiConnection {

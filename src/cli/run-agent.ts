@@ -2,12 +2,11 @@ import { Command, Option } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { hostname, platform } from 'node:os';
 import { collectConnections } from '../agent/collect-connections.js';
-import { startAgent } from '../agent/agent-client.js';
-import { netstatRows } from '../commands/netstat-answer.js';
-import { KeyFileError, loadAgentKey } from '../connector/key-file.js';
+import { connectionRows } from '../agent/connection-rows.js';
 import { createRecordWriter, OUTPUT_FORMATS, type OutputFormat } from './output-format.js';
 import { parseCommandLine } from './parse-command-line.js';
-import { EXIT, type CliIo } from './run-cli.js';
+import { EXIT } from './exit-codes.js';
+import type { CliIo } from './run-cli.js';
 
 interface AgentArguments {
   readonly once?: boolean;
@@ -47,8 +46,8 @@ async function printOnce(args: AgentArguments, io: CliIo): Promise<number> {
   const { connections, rejected } = await collectConnections();
   // Entries systeminformation gave that we could not read are said, not silently dropped.
   if (rejected.length > 0) io.stderr.write(`warning: ${rejected.length} entries skipped (first: ${rejected[0]})\n`);
-  // Through the same validation as a sentry's answer: what we print is what sentry-netstat would emit.
-  const rows = netstatRows(args.guid, connections);
+  // The records sentry-netstat would emit for this host (see connectionRows for why they are not re-checked).
+  const rows = connectionRows(args.guid, connections);
   const writer = createRecordWriter(args.format ?? (io.stdout.isTTY === true ? 'table' : 'jsonl'), io.stdout);
   for (const row of rows) await writer.write(row);
   await writer.end();
@@ -60,6 +59,8 @@ async function runConnected(args: AgentArguments, url: string, io: CliIo): Promi
     io.stderr.write('error: --connect needs --key-file FILE\n');
     return EXIT.failure;
   }
+  // Loaded here, not at the top: `agent --once` is a one-shot process and must not pay for ws at start-up.
+  const [{ startAgent }, { KeyFileError, loadAgentKey }] = await Promise.all([import('../agent/agent-client.js'), import('../connector/key-file.js')]);
   let key: string;
   let ca: Buffer | undefined;
   try {

@@ -8,18 +8,10 @@ import { readFile } from 'node:fs/promises';
 import { RemoteQueryError, runRemoteQuery } from '../remote/remote-query.js';
 import { startLocalSentry } from './local-sentry.js';
 import { parseCommandLine } from './parse-command-line.js';
+import { EXIT } from './exit-codes.js';
 import { createRecordWriter, OUTPUT_FORMATS, type OutputFormat, type OutputStream } from './output-format.js';
 
-/** Exit codes of `sentry-query`. */
-export const EXIT = Object.freeze({
-  ok: 0,
-  /** Bad scenario, unknown user, usage, query failure. */
-  failure: 1,
-  /** The query does not parse. */
-  parseError: 2,
-  /** Stopped by SIGINT (128 + 2). */
-  interrupted: 130,
-});
+export { EXIT };
 
 /** Where the CLI reads its interruption from and writes to. */
 export interface CliIo {

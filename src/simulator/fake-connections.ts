@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { TCP_STATES, type Protocol, type WireConnection } from '../commands/netstat-answer.js';
+import { TCP_STATES, type Protocol, type WireConnection } from '../commands/netstat-vocabulary.js';
 import { pick, randomInt, seededRandom, seedOf } from './seeded-random.js';
 
 /** One generated connection, in the wire form a sentry sends. */

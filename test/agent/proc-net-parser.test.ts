@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { collectLinuxConnections } from '../../src/agent/collect-linux.js';
+import { collectLinuxConnections, collectLinuxConnectionsInParallel } from '../../src/agent/collect-linux.js';
 import { decodeProcAddress, parseProcNet } from '../../src/agent/proc-net-parser.js';
 import { netstatRows } from '../../src/index.js';
 
@@ -83,5 +83,28 @@ describe('collectLinuxConnections over a /proc tree', () => {
     ]);
     // What the agent collects is a valid netstat answer.
     expect(netstatRows('host', connections)).toHaveLength(3);
+  });
+
+  it('gives the same connections on two threads (a worker reading /proc/net) as on one', async () => {
+    root = mkdtempSync(join(tmpdir(), 'proc-'));
+    mkdirSync(join(root, 'net'));
+    const tcp = [HEADER];
+    const udp6 = [HEADER];
+    for (let i = 1; i <= 300; i++) {
+      tcp.push(line(`0100007F:${(1000 + i).toString(16).toUpperCase().padStart(4, '0')}`, '0100007F:D431', '01', 10_000 + i));
+      udp6.push(line(`00000000000000000000000001000000:${(2000 + i).toString(16).toUpperCase().padStart(4, '0')}`, '00000000000000000000000000000000:0000', '07', 20_000 + i));
+    }
+    writeFileSync(join(root, 'net', 'tcp'), tcp.join('\n'));
+    writeFileSync(join(root, 'net', 'udp6'), udp6.join('\n'));
+    // What makes the worker worth starting: /proc/net/sockstat says there are thousands of sockets.
+    writeFileSync(join(root, 'net', 'sockstat'), 'sockets: used 9000\nTCP: inuse 4000 orphan 0 tw 500 alloc 4000 mem 1\nUDP: inuse 10 mem 1\n');
+    writeFileSync(join(root, 'net', 'sockstat6'), 'TCP6: inuse 5\nUDP6: inuse 1000\n');
+    mkdirSync(join(root, '4242', 'fd'), { recursive: true });
+    for (let i = 1; i <= 300; i += 2) symlinkSync(`socket:[${10_000 + i}]`, join(root, '4242', 'fd', String(i)));
+
+    const oneThread = collectLinuxConnections({ procRoot: root, endianness: 'LE' });
+    expect(oneThread).toHaveLength(600);
+    expect(oneThread.filter((c) => c.pid === 4242)).toHaveLength(150);
+    expect(await collectLinuxConnectionsInParallel({ procRoot: root, endianness: 'LE' })).toEqual(oneThread);
   });
 });

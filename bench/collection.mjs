@@ -1,0 +1,271 @@
+// Benchmark 1, agent collection: how long `sentry-query agent --once` (whole process) and the collector
+// in-process take to list this host's sockets with their pids, next to `ss -tunap`, `ss -tuna` (no pids: the
+// floor), `netstat -tunap` and systeminformation's networkConnections(), at 1,000 / 10,000 / 40,000 loopback
+// sockets; and whether the counts agree with ss.
+//
+// The sockets come from bench/socket-holder.mjs processes (the open-files limit is 20,000 per process), started
+// in parallel for each size and closed (RST, no TIME_WAIT) before the next. Every child is killed in `finally`,
+// on SIGINT/SIGTERM, and by the holders' own 300 s cap. The tools are run in turn, the order rotating each round
+// so that drift on this shared machine hits every tool alike; each figure is the median of the rounds.
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { platform } from 'node:os';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { collectLinuxConnections, collectLinuxConnectionsInParallel } from '../dist/src/agent/collect-linux.js';
+import { median, msSince, ratio, report, thousands, timeCommand } from './lib.mjs';
+
+const SIZES = [1_000, 10_000, 40_000];
+/** Whole-process tools: rounds per size. systeminformation is slow and times out at large sizes: fewer rounds. */
+const ROUNDS = 5;
+const SI_ROUNDS = 3;
+const SI_TIMEOUT_MS = 30_000;
+/** Sockets per holder: under the 20,000 open files of a process, with room for its own. */
+const PER_HOLDER = 13_400;
+const GOAL_RATIO = 0.5;
+
+const execFileAsync = promisify(execFile);
+const cli = new URL('../dist/src/cli/main.js', import.meta.url).pathname;
+const holderScript = new URL('./socket-holder.mjs', import.meta.url).pathname;
+const OURS = [cli, 'agent', '--once', '--format', 'jsonl'];
+// systeminformation in a fresh process, as an agent built on it would run: prints one JSON line, its count
+// and, given HOLDER_PIDS, how many of the holders' sockets it saw.
+const SI_SCRIPT = `
+const si = await import(${JSON.stringify(import.meta.resolve('systeminformation'))});
+const connections = await si.networkConnections();
+const holders = new Set((process.env.HOLDER_PIDS ?? '').split(',').filter(Boolean).map(Number));
+console.log(JSON.stringify({ total: connections.length, holders: connections.filter((c) => holders.has(c.pid)).length }));`;
+
+if (platform() !== 'linux') {
+  report({ id: 'collection', title: 'Agent collection', rows: [], notes: ['Not measured: the /proc collector, ss and netstat are Linux only.'] });
+  process.exit(0);
+}
+
+/** @type {Set<import('node:child_process').ChildProcess>} */
+const children = new Set();
+const killAll = () => { for (const child of children) child.kill('SIGKILL'); };
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { killAll(); process.exit(signal === 'SIGINT' ? 130 : 143); });
+
+/**
+ * How a size is split over holders: as few as fit PER_HOLDER, each holding 3/8 TCP on 127.0.0.1, 3/8 TCP on ::1
+ * (even counts: a connection is two sockets) and the rest UDP, half on each family.
+ */
+function holderPlan(total) {
+  const holders = Math.ceil(total / PER_HOLDER);
+  const plan = [];
+  for (let h = 0, left = total; h < holders; h++) {
+    const share = Math.round(left / (holders - h));
+    const tcp = 2 * Math.round((share * 0.375) / 2);
+    const udp = share - 2 * tcp;
+    plan.push([tcp, tcp, Math.ceil(udp / 2), Math.floor(udp / 2)]);
+    left -= share;
+  }
+  return plan;
+}
+
+async function startHolders(plan) {
+  const holders = plan.map((counts) => {
+    const child = spawn(process.execPath, [holderScript, ...counts.map(String)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    children.add(child);
+    child.on('exit', () => children.delete(child));
+    const ready = new Promise((resolve, reject) => {
+      createInterface({ input: child.stdout }).once('line', (line) => (line === 'ready' ? resolve() : reject(new Error(`socket holder said ${line}`))));
+      child.once('exit', (code) => reject(new Error(`a socket holder exited (${code}) before it was ready`)));
+    });
+    return { child, counts, ready };
+  });
+  let timer;
+  const limit = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('socket holders not ready within 60 s')), 60_000); });
+  try {
+    await Promise.race([Promise.all(holders.map((h) => h.ready)), limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+  return holders;
+}
+
+/** Ends the holders' stdin (they reset their TCP connections and exit); SIGKILL after 5 s. */
+async function stopHolders(holders) {
+  await Promise.all(holders.map(async ({ child }) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.stdin.end();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }));
+}
+
+/** One run of `command args`, its whole stdout. */
+async function capture(command, args, env) {
+  const { stdout } = await execFileAsync(command, args, { maxBuffer: 1 << 28, timeout: 60_000, ...(env && { env }) });
+  return stdout;
+}
+
+const lines = (text) => text.split('\n').filter((line) => line !== '');
+
+/** ss -tunap: records (lines minus the header), those of the holders, and the holders' unconnected UDP sockets. */
+function countSs(text, pids) {
+  const rows = lines(text).slice(1);
+  const ofHolders = rows.filter((row) => pids.has(Number(/pid=(\d+),/.exec(row)?.[1])));
+  return { total: rows.length, holders: ofHolders.length, holdersUnconnectedUdp: ofHolders.filter((row) => /^udp\s+UNCONN\s/.test(row)).length };
+}
+
+/** agent --once --format jsonl: records and those of the holders. */
+function countOurs(text, pids) {
+  const rows = lines(text).map((line) => JSON.parse(line));
+  return { total: rows.length, holders: rows.filter((row) => pids.has(row.pid)).length };
+}
+
+/** netstat -tunap: records (lines minus its two header lines) and those of the holders ("PID/name"). */
+function countNetstat(text, pids) {
+  const rows = lines(text).slice(2);
+  return { total: rows.length, holders: rows.filter((row) => pids.has(Number(/\s(\d+)\/\S*\s*$/.exec(row)?.[1]))).length };
+}
+
+/**
+ * The counts, taken so that other processes' sockets cannot skew them: ss just before and just after ours (the
+ * host's total is compared only when those two agree; up to 3 tries), and for every tool the holders' sockets
+ * alone (by pid), which nothing else on the host changes.
+ */
+async function takeCounts(pids) {
+  let attempt;
+  for (let tries = 1; tries <= 3; tries++) {
+    const before = countSs(await capture('ss', ['-tunap']), pids);
+    const ours = countOurs(await capture(process.execPath, OURS), pids);
+    const after = countSs(await capture('ss', ['-tunap']), pids);
+    attempt = { before, ours, after, tries, stable: before.total === after.total };
+    if (attempt.stable) break;
+  }
+  const netstat = countNetstat(await capture('netstat', ['-tunap']), pids);
+  let si;
+  try {
+    si = JSON.parse(await capture(process.execPath, ['--input-type=module', '-e', SI_SCRIPT], { ...process.env, HOLDER_PIDS: [...pids].join(',') }));
+  } catch (error) {
+    si = { error: error.message.split('\n')[0] };
+  }
+  return { ...attempt, netstat, si };
+}
+
+/** Times every tool, ROUNDS rounds in a rotating order; systeminformation only in the first SI_ROUNDS. */
+async function timeTools() {
+  const tools = [
+    { id: 'ours', run: () => timeCommand(process.execPath, OURS) },
+    { id: 'ss -tunap', run: () => timeCommand('ss', ['-tunap']) },
+    { id: 'ss -tuna', run: () => timeCommand('ss', ['-tuna']) },
+    { id: 'netstat -tunap', run: () => timeCommand('netstat', ['-tunap']) },
+    { id: 'in-process', run: async () => { const start = process.hrtime.bigint(); collectLinuxConnections(); return { ms: msSince(start) }; } },
+    { id: 'in-process, 2 threads', run: async () => { const start = process.hrtime.bigint(); await collectLinuxConnectionsInParallel(); return { ms: msSince(start) }; } },
+    { id: 'si', rounds: SI_ROUNDS, run: () => timeCommand(process.execPath, ['--input-type=module', '-e', SI_SCRIPT], { timeoutMs: SI_TIMEOUT_MS }) },
+  ];
+  const times = Object.fromEntries(tools.map((tool) => [tool.id, []]));
+  const failures = {};
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < tools.length; i++) {
+      const tool = tools[(i + round) % tools.length];
+      if (round >= (tool.rounds ?? ROUNDS) || failures[tool.id]) continue;
+      try {
+        times[tool.id].push((await tool.run()).ms);
+      } catch (error) {
+        failures[tool.id] = error.message.split('\n')[0].slice(0, 200);
+      }
+    }
+  }
+  return { ms: Object.fromEntries(Object.entries(times).map(([id, list]) => [id, list.length ? median(list) : undefined])), runs: times, failures };
+}
+
+const ms = (value) => (value === undefined ? 'failed' : `${thousands(value)} ms`);
+
+function rowsFor(size, timing, counts, expectedHolders) {
+  const n = thousands(size);
+  const ss = timing.ms['ss -tunap'];
+  const vsSs = (id, measured, extra = {}) => ({
+    measured: `${measured}, ${n} sockets`,
+    figure: ms(timing.ms[id]),
+    comparison: `ss -tunap ${ms(ss)}`,
+    ratio: timing.ms[id] === undefined ? '' : ratio(timing.ms[id], ss),
+    ...extra,
+  });
+  const oursRatio = timing.ms.ours / ss;
+  const atGoal = size === SIZES.at(-1);
+  const rows = [
+    vsSs('ours', 'ours: agent --once --format jsonl, whole process', atGoal ? { goal: `≤ ${GOAL_RATIO.toFixed(2)}×`, verdict: oursRatio <= GOAL_RATIO ? 'met' : 'not met' } : {}),
+    vsSs('ss -tuna', 'ss -tuna (no pids: the floor)'),
+    vsSs('netstat -tunap', 'netstat -tunap'),
+    vsSs('si', `systeminformation networkConnections(), fresh node process (median of ${timing.runs.si.length})`),
+    vsSs('in-process, 2 threads', 'collectLinuxConnectionsInParallel() in-process, as the agent collects (not whole process)'),
+    vsSs('in-process', 'collectLinuxConnections() in-process, one thread (not whole process)'),
+  ];
+  const { before, ours, after, stable } = counts;
+  const equal = ours.holders === before.holders && ours.holders === after.holders && (!stable || ours.total === before.total);
+  rows.push({
+    measured: `records, ours vs ss -tunap, ${n} sockets`,
+    figure: `${thousands(ours.total)} (holders' ${thousands(ours.holders)})`,
+    comparison: `ss ${thousands(before.total)}${after.total === before.total ? '' : `/${thousands(after.total)}`} (holders' ${thousands(before.holders)})`,
+    ratio: '',
+    ...(atGoal && { goal: 'equal', verdict: equal ? 'met' : 'not met' }),
+  });
+  rows.push({
+    measured: `records, netstat -tunap, ${n} sockets`,
+    figure: `${thousands(counts.netstat.total)} (holders' ${thousands(counts.netstat.holders)})`,
+    comparison: `ss holders' ${thousands(before.holders)}`,
+    ratio: '',
+  });
+  rows.push({
+    measured: `records, systeminformation, ${n} sockets`,
+    figure: counts.si.error ? 'failed' : `${thousands(counts.si.total)} (holders' ${thousands(counts.si.holders)})`,
+    comparison: `ss holders' ${thousands(before.holders)}, of which unconnected UDP ${thousands(before.holdersUnconnectedUdp)}`,
+    ratio: counts.si.error ? '' : `drops ${thousands(before.holders - counts.si.holders)}`,
+  });
+  const notes = [];
+  if (before.holders !== expectedHolders) notes.push(`At ${n}: ss saw ${thousands(before.holders)} holder sockets, ${thousands(expectedHolders)} expected.`);
+  if (!stable) notes.push(`At ${n}: the host's own sockets changed while the counts were taken (ss ${thousands(before.total)} before, ${thousands(after.total)} after ours); only the holders' sockets are compared.`);
+  for (const [id, message] of Object.entries(timing.failures)) notes.push(`At ${n}: ${id} failed (${message}).`);
+  if (atGoal) {
+    const ssRuns = timing.runs['ss -tunap'];
+    notes.push(`At ${n}, ss -tunap took ${thousands(Math.min(...ssRuns))}–${thousands(Math.max(...ssRuns))} ms across the rounds (ours ${thousands(Math.min(...timing.runs.ours))}–${thousands(Math.max(...timing.runs.ours))} ms); on a shared machine both drift from run to run, so compare within one run.`);
+  }
+  return { rows, notes };
+}
+
+const started = process.hrtime.bigint();
+const rows = [];
+const notes = [];
+let holders = [];
+// What any one-shot Node process pays before it does anything.
+const nodeStart = [];
+for (let i = 0; i < ROUNDS; i++) nodeStart.push((await timeCommand(process.execPath, ['-e', '0'])).ms);
+try {
+  for (const size of SIZES) {
+    const plan = holderPlan(size);
+    holders = await startHolders(plan);
+    const pids = new Set(holders.map((h) => h.child.pid));
+    // Each holder also holds a listener per TCP family it connects on.
+    const expectedHolders = plan.reduce((sum, counts) => sum + counts.reduce((a, b) => a + b, 0) + (counts[0] > 0) + (counts[1] > 0), 0);
+    const timing = await timeTools();
+    const counts = await takeCounts(pids);
+    await stopHolders(holders);
+    const result = rowsFor(size, timing, counts, expectedHolders);
+    rows.push(...result.rows);
+    notes.push(...result.notes);
+    console.log(`${thousands(size)} sockets (${plan.map((c) => c.join('/')).join(' + ')}): ${Object.entries(timing.runs).map(([id, list]) => `${id} [${list.map((t) => t.toFixed(0)).join(', ')}]`).join('; ')}`);
+  }
+} finally {
+  killAll();
+}
+
+report({
+  id: 'collection',
+  title: 'Agent collection: this host\'s sockets with pids (agent --once) next to ss -tunap',
+  rows,
+  notes: [
+    `Sockets from holder processes on loopback, per holder 3/8 tcp (127.0.0.1), 3/8 tcp6 (::1), 1/8 udp, 1/8 udp6, half of the UDP ones connected; at most ${thousands(PER_HOLDER)} a holder (40,000 = 3 holders). Plus whatever else the host has open.`,
+    `Node start-up alone (node -e 0): ${thousands(median(nodeStart))} ms, part of every "ours" and systeminformation figure.`,
+    `Times: medians of ${ROUNDS} rounds (systeminformation: ${SI_ROUNDS}, ${SI_TIMEOUT_MS / 1000} s timeout), the tools taking turns in a rotating order. Whole process = spawn to exit, stdout to a pipe, counted.`,
+    'The in-process rows are the collector alone, in an already warm process: no start-up, no validation, no output; not comparable with the whole-process rows. The agent uses the two-thread one (a worker thread reads /proc/net while the main thread reads the fd links).',
+    'Counts: ss -tunap just before and just after ours; the host totals are compared only when those two agree, and every tool is compared on the holders\' sockets (by pid), which nothing else changes. Holders\' = the holders\' sockets plus their TCP listeners.',
+    'systeminformation keeps only netstat lines with a TCP-like state, so it drops unconnected UDP sockets (ss: UNCONN); its "drops" is ss\'s holder count minus its own.',
+    ...notes,
+    `The benchmark took ${(msSince(started) / 1000).toFixed(0)} s.`,
+  ],
+});

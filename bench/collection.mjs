@@ -37,7 +37,7 @@ const holders = new Set((process.env.HOLDER_PIDS ?? '').split(',').filter(Boolea
 console.log(JSON.stringify({ total: connections.length, holders: connections.filter((c) => holders.has(c.pid)).length }));`;
 
 if (platform() !== 'linux') {
-  report({ id: 'collection', title: 'Agent collection', rows: [], notes: ['Not measured: the /proc collector, ss and netstat are Linux only.'] });
+  report({ id: 'collection', title: '1. Agent collection', rows: [], notes: ['Not measured: the /proc collector, ss and netstat are Linux only.'] });
   process.exit(0);
 }
 
@@ -256,7 +256,7 @@ try {
 
 report({
   id: 'collection',
-  title: 'Agent collection: this host\'s sockets with pids (agent --once) next to ss -tunap',
+  title: '1. Agent collection: this host\'s sockets with pids (agent --once) next to ss -tunap',
   rows,
   notes: [
     `Sockets from holder processes on loopback, per holder 3/8 tcp (127.0.0.1), 3/8 tcp6 (::1), 1/8 udp, 1/8 udp6, half of the UDP ones connected; at most ${thousands(PER_HOLDER)} a holder (40,000 = 3 holders). Plus whatever else the host has open.`,

@@ -153,7 +153,7 @@ try {
 
 report({
   id: 'fan-out',
-  title: `Fan-out efficiency: ${QUERY}, ${LATENCY_MS} ms per RPC, ${PARALLEL} in flight (ideal ceil(N/${PARALLEL}) × ${LATENCY_MS} ms)`,
+  title: `2. Fan-out efficiency: ${QUERY}, ${LATENCY_MS} ms per RPC, ${PARALLEL} in flight (ideal ceil(N/${PARALLEL}) × ${LATENCY_MS} ms)`,
   rows,
   notes,
 });

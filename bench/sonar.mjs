@@ -130,7 +130,7 @@ try {
 
 report({
   id: 'sonar',
-  title: `Sonar: sonar-sentry-netstat through a control node and 2 data nodes vs sentry-netstat on one node (${LATENCY_MS} ms per RPC, ${PARALLEL} in flight)`,
+  title: `5. Sonar: sonar-sentry-netstat through a control node and 2 data nodes vs sentry-netstat on one node (${LATENCY_MS} ms per RPC, ${PARALLEL} in flight)`,
   rows,
   notes,
 });

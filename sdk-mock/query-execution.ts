@@ -5,6 +5,9 @@ import type { HostConfig, Session } from '../src/runtime/session.js';
 import type { Row } from '../src/runtime/value.js';
 import type { PlannedCommand } from './query-plan.js';
 
+/** What `emit` returns when the sink took the record synchronously. */
+const TAKEN: Promise<void> = Promise.resolve();
+
 /** Where a query's output records go; awaited, so a slow consumer slows the query down. */
 export type RecordSink = (row: Row) => void | Promise<void>;
 
@@ -110,9 +113,15 @@ export class QueryExecution {
   #deliver(index: number, row: Row): Promise<void> {
     const target = this.#stages[index];
     if (!target) {
-      return Promise.resolve()
-        .then(() => this.#sink(row))
-        .catch((error: unknown) => this.#fail(error));
+      // The sink is called at once rather than through a promise chain: one per record cost a tenth of
+      // sentry-netstat's throughput. Records still reach it in emit order, and its failure fails the query.
+      try {
+        const taken = this.#sink(row);
+        return taken instanceof Promise ? taken.catch((error: unknown) => this.#fail(error)) : TAKEN;
+      } catch (error) {
+        this.#fail(error);
+        return TAKEN;
+      }
     }
     const command = target.planned.command as QueryCommand;
     target.tail = target.tail

@@ -13,6 +13,7 @@ import { platform } from 'node:os';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { collectLinuxConnections, collectLinuxConnectionsInParallel } from '../dist/src/agent/collect-linux.js';
+import { socketOwners } from '../dist/src/agent/socket-owners.js';
 import { median, msSince, ratio, report, thousands, timeCommand } from './lib.mjs';
 
 const SIZES = [1_000, 10_000, 40_000];
@@ -155,6 +156,7 @@ async function timeTools() {
     { id: 'ss -tuna', run: () => timeCommand('ss', ['-tuna']) },
     { id: 'netstat -tunap', run: () => timeCommand('netstat', ['-tunap']) },
     { id: 'in-process', run: async () => { const start = process.hrtime.bigint(); collectLinuxConnections(); return { ms: msSince(start) }; } },
+    { id: 'fd links', run: async () => { const start = process.hrtime.bigint(); socketOwners(); return { ms: msSince(start) }; } },
     { id: 'in-process, 2 threads', run: async () => { const start = process.hrtime.bigint(); await collectLinuxConnectionsInParallel(); return { ms: msSince(start) }; } },
     { id: 'si', rounds: SI_ROUNDS, run: () => timeCommand(process.execPath, ['--input-type=module', '-e', SI_SCRIPT], { timeoutMs: SI_TIMEOUT_MS }) },
   ];
@@ -176,7 +178,7 @@ async function timeTools() {
 
 const ms = (value) => (value === undefined ? 'failed' : `${thousands(value)} ms`);
 
-function rowsFor(size, timing, counts, expectedHolders) {
+function rowsFor(size, timing, counts, expectedHolders, nodeStartMs) {
   const n = thousands(size);
   const ss = timing.ms['ss -tunap'];
   const vsSs = (id, measured, extra = {}) => ({
@@ -195,6 +197,7 @@ function rowsFor(size, timing, counts, expectedHolders) {
     vsSs('si', `systeminformation networkConnections(), fresh node process (median of ${timing.runs.si.length})`),
     vsSs('in-process, 2 threads', 'collectLinuxConnectionsInParallel() in-process, as the agent collects (not whole process)'),
     vsSs('in-process', 'collectLinuxConnections() in-process, one thread (not whole process)'),
+    vsSs('fd links', 'of which the fd links alone: socketOwners() in-process, one readlink per fd'),
   ];
   const { before, ours, after, stable } = counts;
   const equal = ours.holders === before.holders && ours.holders === after.holders && (!stable || ours.total === before.total);
@@ -222,6 +225,8 @@ function rowsFor(size, timing, counts, expectedHolders) {
   if (!stable) notes.push(`At ${n}: the host's own sockets changed while the counts were taken (ss ${thousands(before.total)} before, ${thousands(after.total)} after ours); only the holders' sockets are compared.`);
   for (const [id, message] of Object.entries(timing.failures)) notes.push(`At ${n}: ${id} failed (${message}).`);
   if (atGoal) {
+    const floor = nodeStartMs + timing.ms['fd links'];
+    notes.push(`At ${n}: Node start-up (${thousands(nodeStartMs)} ms) plus the fd links alone (${thousands(timing.ms['fd links'])} ms, the same readlinks ss -p makes) are already ${ratio(floor, ss)} of ss -tunap, before a byte of /proc/net is read or a record printed: what is left for the goal is ${thousands(GOAL_RATIO * ss - floor)} ms.`);
     const ssRuns = timing.runs['ss -tunap'];
     notes.push(`At ${n}, ss -tunap took ${thousands(Math.min(...ssRuns))}–${thousands(Math.max(...ssRuns))} ms across the rounds (ours ${thousands(Math.min(...timing.runs.ours))}–${thousands(Math.max(...timing.runs.ours))} ms); on a shared machine both drift from run to run, so compare within one run.`);
   }
@@ -245,7 +250,7 @@ try {
     const timing = await timeTools();
     const counts = await takeCounts(pids);
     await stopHolders(holders);
-    const result = rowsFor(size, timing, counts, expectedHolders);
+    const result = rowsFor(size, timing, counts, expectedHolders, median(nodeStart));
     rows.push(...result.rows);
     notes.push(...result.notes);
     console.log(`${thousands(size)} sockets (${plan.map((c) => c.join('/')).join(' + ')}): ${Object.entries(timing.runs).map(([id, list]) => `${id} [${list.map((t) => t.toFixed(0)).join(', ')}]`).join('; ')}`);

@@ -12,6 +12,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MockHost } from '../dist/sdk-mock/index.js';
 import { fakeConnections, runRemoteQuery, simulatedCredentials } from '../dist/src/index.js';
+import { waitForConnected } from './wait-for-connected.mjs';
 import { median, msSince, processCpuMs, ratio, report, startChild, stopChildren, thousands, waitForLine } from './lib.mjs';
 
 const SIZES = [1_000, 10_000];
@@ -169,18 +170,6 @@ async function timedRemoteQuery(url, token, query) {
     onRecord: (row) => { records++; if (row._error !== undefined) errors++; },
   });
   return { ms: msSince(start), records, errors };
-}
-
-/** Polls the node (≤ timeoutMs) until it lists `expected` connected sentries; resolves with the last count. */
-async function waitForConnected(url, token, expected, timeoutMs) {
-  const start = process.hrtime.bigint();
-  let count = -1;
-  while (msSince(start) < timeoutMs) {
-    await runRemoteQuery({ url, token, query: 'sentry | search connected == true | stats count', signal: AbortSignal.timeout(timeoutMs), onRecord: (row) => { count = Number(row.count); } });
-    if (count === expected) return count;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`the node lists ${count} connected sentries after ${timeoutMs} ms, expected ${expected}`);
 }
 
 /** CPU time used so far (ms) by the node, the simulators together, and this process. */

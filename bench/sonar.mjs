@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runRemoteQuery, simulatedCredentials } from '../dist/src/index.js';
+import { waitForConnected } from './wait-for-connected.mjs';
 import { median, msSince, processCpuMs, ratio, report, startChild, stopChildren, thousands, waitForLine } from './lib.mjs';
 
 // 5,000: large enough that the query (ideal 1 s) dwarfs timer and start-up noise, small enough that the three
@@ -160,18 +161,6 @@ async function timedRemoteQuery(url, token, query) {
   });
   const ms = msSince(start);
   return { ms, records, errors, byNode: Object.fromEntries(Object.entries(byNode).sort(([a], [b]) => a.localeCompare(b))) };
-}
-
-/** Polls a query endpoint (≤ timeoutMs) until it lists `expected` connected sentries; resolves with that count. */
-async function waitForConnected(url, token, expected, timeoutMs) {
-  const start = process.hrtime.bigint();
-  let count = -1;
-  while (msSince(start) < timeoutMs) {
-    await runRemoteQuery({ url, token, query: 'sentry | search connected == true | stats count', signal: AbortSignal.timeout(timeoutMs), onRecord: (row) => { count = Number(row.count); } });
-    if (count === expected) return count;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url} lists ${count} connected sentries after ${timeoutMs} ms, expected ${expected}`);
 }
 
 /** CPU time used so far (ms) by each group of processes, and by this process (the query client). */

@@ -124,11 +124,14 @@ export class MockSentryConnector implements SentryConnector {
     if (typeof fail === 'object') throw SentryRpcError.remote(fail.error);
     if (method !== 'netstat') throw SentryRpcError.remote(`unsupported method: ${method}`);
     if (fail === 'malformed') return MALFORMED_ANSWER;
-    return frozenAnswer(sentry.connections ?? []);
+    return sentry.connections ? frozenAnswer(sentry.connections) : NO_CONNECTIONS;
   }
 }
 
-/** Answers already handed out, by the connection list they copy. */
+/** What a sentry without `connections` answers. */
+const NO_CONNECTIONS: readonly unknown[] = Object.freeze([]);
+
+/** Answers already handed out, by the connection list they copy (replace the list to change the answer). */
 const frozenAnswers = new WeakMap<readonly unknown[], readonly unknown[]>();
 
 /**

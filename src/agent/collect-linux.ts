@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { Protocol, WireConnection } from '../commands/netstat-vocabulary.js';
+import { PROTOCOLS, type WireConnection } from '../commands/netstat-vocabulary.js';
 import { procNetConnections, type Endianness } from './proc-net-parser.js';
 import { socketOwners } from './socket-owners.js';
 
-const FILES: readonly Protocol[] = ['tcp', 'tcp6', 'udp', 'udp6'];
+/** /proc/net has a file of each protocol's name. */
+const FILES = PROTOCOLS;
 
 /** Where /proc is and the byte order its files are written in. */
 export interface LinuxCollectOptions {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `sentry-query` bin. Ctrl-C cancels the running query (a second one exits at once); the process then
- * ends on its own with the exit code of {@link runCli}.
+ * ends on its own with the exit code of the mode it ran (`runCli` for a query).
  *
  * @packageDocumentation
  */

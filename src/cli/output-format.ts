@@ -1,6 +1,5 @@
 import type { Writable } from 'node:stream';
-import { IpAddress } from '../runtime/ip-address.js';
-import { formatValue, rowToJson, type Row, type Value } from '../runtime/value.js';
+import { formatValue, rowAsJson, type Row, type Value } from '../runtime/value.js';
 
 /** The output formats of `sentry-query`. */
 export const OUTPUT_FORMATS = ['table', 'jsonl', 'csv'] as const;
@@ -116,30 +115,9 @@ class JsonlWriter implements RecordWriter {
   }
 }
 
-/**
- * A record as one line of JSON: the same text as `JSON.stringify(rowToJson(row))`. rowToJson copies every
- * record into a new object first, yet most records hold only values that JSON.stringify already writes that
- * way (strings, finite numbers, booleans, null, and ipaddr through its `toJSON`, its canonical text): those are
- * stringified as they are, twice as fast (40,000 records: 60 ms instead of 120). The others (long bigint,
- * non-finite double, timestamp, list, map) go through rowToJson.
- */
+/** A record as one line of JSON (the same text as `JSON.stringify(rowToJson(row))`, see {@link rowAsJson}). */
 function jsonLine(row: Row): string {
-  for (const field in row) if (!isJsonAsIs(row[field])) return JSON.stringify(rowToJson(row));
-  return JSON.stringify(row);
-}
-
-function isJsonAsIs(value: Value | undefined): boolean {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return true;
-    case 'number':
-      return Number.isFinite(value);
-    case 'object':
-      return value === null || value instanceof IpAddress;
-    default:
-      return false;
-  }
+  return JSON.stringify(rowAsJson(row));
 }
 
 /** Collects the records, then prints them at the end (the columns need every record). */

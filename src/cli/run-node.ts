@@ -6,7 +6,8 @@ import { ClusterEndpoint } from '../cluster/cluster-endpoint.js';
 import { MockHost } from '../../sdk-mock/mock-host.js';
 import { QueryServer } from '../remote/query-server.js';
 import { parseCommandLine } from './parse-command-line.js';
-import { EXIT, type CliIo } from './run-cli.js';
+import { EXIT } from './exit-codes.js';
+import type { CliIo } from './run-cli.js';
 
 interface NodeArguments {
   readonly listen: string;

@@ -4,7 +4,8 @@ import { checkFaultFractions } from '../simulator/fault-plan.js';
 import { FleetConnectError, startFleet } from '../simulator/fleet.js';
 import { readCredentialsFile } from '../simulator/fleet-keys.js';
 import { parseCommandLine } from './parse-command-line.js';
-import { EXIT, type CliIo } from './run-cli.js';
+import { EXIT } from './exit-codes.js';
+import type { CliIo } from './run-cli.js';
 
 interface SimulateArguments {
   readonly connect?: string;

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { secretDigest, secretMatches } from '../connector/secret.js';
 import { QueryParseError } from '../errors/query-parse-error.js';
-import { rowToJson, type Row } from '../runtime/value.js';
+import { rowAsJson, type Row } from '../runtime/value.js';
 import { queryRequestSchema, type QueryResponse } from './query-protocol.js';
 import { RecordBatches } from './record-batches.js';
 
@@ -42,10 +42,10 @@ const REQUEST_DEADLINE_MS = 10_000;
 
 /**
  * The node's query endpoint: one WebSocket per query. The client sends `{type:'query', token, query}`; the
- * node streams `{type:'records', rows}` (values as JSON: ipaddr as text; several per frame, see record-batches.ts) and ends
- * with `{type:'end'}` or `{type:'error', code?, message}`. A client that closes its socket cancels its query.
- * A frame is sent only after the previous one was handed to the socket, so a slow client slows the query
- * instead of filling memory.
+ * node streams `{type:'records', rows}` (values as JSON: ipaddr as text; several per frame, see
+ * record-batches.ts) and ends with `{type:'end'}` or `{type:'error', code?, message}`. A client that closes
+ * its socket cancels its query. A frame is sent only after the previous one was handed to the socket, so a
+ * slow client slows the query instead of filling memory.
  */
 export class QueryServer {
   readonly #wss: WebSocketServer;
@@ -123,7 +123,7 @@ export class QueryServer {
       run = this.#options.start(query, {
         user: this.#options.adminUser ?? 'admin',
         // A closing socket takes writes without waiting: stop the query at once instead of racing on unheard.
-        onRecord: (row) => (socket.readyState === socket.OPEN ? batches.push(rowToJson(row)) : (run.cancel(), Promise.resolve())),
+        onRecord: (row) => (socket.readyState === socket.OPEN ? batches.push(rowAsJson(row)) : (run.cancel(), Promise.resolve())),
       });
     } catch (error) {
       const code = error instanceof QueryParseError ? error.code : undefined;

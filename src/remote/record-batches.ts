@@ -1,4 +1,8 @@
-
+/**
+ * The records of a remote query, grouped into frames.
+ *
+ * @module
+ */
 /** Rows per `records` frame at most. */
 export const MAX_BATCH_ROWS = 500;
 
@@ -9,18 +13,18 @@ export const MAX_BATCH_ROWS = 500;
  * resolves only once the socket has taken it, so a slow client slows the query instead of filling memory.
  */
 export class RecordBatches {
-  readonly #send: (rows: Record<string, unknown>[]) => Promise<void>;
-  #rows: Record<string, unknown>[] = [];
+  readonly #send: (rows: Readonly<Record<string, unknown>>[]) => Promise<void>;
+  #rows: Readonly<Record<string, unknown>>[] = [];
   #flushTimer: NodeJS.Immediate | undefined;
   #writing: Promise<void> | undefined;
 
   /** @param send - writes one frame of rows; resolves when the socket has taken it (or is gone). */
-  constructor(send: (rows: Record<string, unknown>[]) => Promise<void>) {
+  constructor(send: (rows: Readonly<Record<string, unknown>>[]) => Promise<void>) {
     this.#send = send;
   }
 
   /** Adds a row; resolves at once, or when the frame being written has been taken. */
-  push(row: Record<string, unknown>): Promise<void> {
+  push(row: Readonly<Record<string, unknown>>): Promise<void> {
     this.#rows.push(row);
     if (this.#rows.length >= MAX_BATCH_ROWS) return this.flush();
     this.#flushTimer ??= setImmediate(() => void this.flush());
@@ -34,7 +38,9 @@ export class RecordBatches {
     const rows = this.#rows;
     this.#rows = [];
     const previous = this.#writing ?? Promise.resolve();
-    const writing = previous.then(() => this.#send(rows));
+    // A send that fails (the socket went away) loses only what that socket could no longer take; the socket's
+    // close cancels the query. It must not become an unhandled rejection, which would end the process.
+    const writing = previous.then(() => this.#send(rows)).catch(() => undefined);
     this.#writing = writing;
     void writing.then(() => {
       if (this.#writing === writing) this.#writing = undefined;

@@ -25,7 +25,7 @@ export class IpAddress {
     this.#text = text;
   }
 
-  /** Network-order bytes (4 or 16), computed on first use: most addresses are only ever printed or compared. */
+  /** Network-order bytes (4 or 16), computed on first use: most addresses are only ever printed or tested for equality. */
   get bytes(): readonly number[] {
     return (this.#bytes ??= Object.freeze(ipaddr.parse(this.#text).toByteArray()));
   }

@@ -15,7 +15,7 @@ const NINE = 0x39;
 
 /** True for dotted-decimal IPv4 text without leading zeros (what `isIP` calls 4), e.g. `10.0.0.1`. */
 export function isIpv4Text(text: string): boolean {
-  return readIpv4(text, 0) !== -1 && text.length > 0;
+  return readIpv4(text, 0) !== -1;
 }
 
 /**

@@ -9,6 +9,7 @@
 // so that drift on this shared machine hits every tool alike; each figure is the median of the rounds.
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { platform } from 'node:os';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
@@ -233,6 +234,19 @@ function rowsFor(size, timing, counts, expectedHolders, nodeStartMs) {
   return { rows, notes };
 }
 
+/**
+ * TIME_WAIT sockets left by an earlier run (a benchmark's processes killed, not closed) count in every tool's
+ * list for up to 60 s and would skew the sizes: wait (at most 65 s) until the kernel has dropped them.
+ */
+async function waitForTimeWaitToClear() {
+  const timeWait = () => Number(/^TCP: .* tw (\d+)/m.exec(readFileSync('/proc/net/sockstat', 'utf8'))?.[1] ?? 0);
+  const start = process.hrtime.bigint();
+  if (timeWait() > 500) console.log(`waiting for ${thousands(timeWait())} TIME_WAIT sockets of an earlier run to expire (≤ 65 s)`);
+  while (timeWait() > 500 && msSince(start) < 65_000) await new Promise((resolve) => setTimeout(resolve, 1_000));
+  return timeWait();
+}
+
+const leftInTimeWait = await waitForTimeWaitToClear();
 const started = process.hrtime.bigint();
 const rows = [];
 const notes = [];
@@ -271,6 +285,7 @@ report({
     'Counts: ss -tunap just before and just after ours; the host totals are compared only when those two agree, and every tool is compared on the holders\' sockets (by pid), which nothing else changes. Holders\' = the holders\' sockets plus their TCP listeners.',
     'systeminformation keeps only netstat lines with a TCP-like state, so it drops unconnected UDP sockets (ss: UNCONN); its "drops" is ss\'s holder count minus its own.',
     ...notes,
+    ...(leftInTimeWait > 500 ? [`${thousands(leftInTimeWait)} TIME_WAIT sockets of an earlier run were still there after 65 s: they are in every tool's list.`] : []),
     `The benchmark took ${(msSince(started) / 1000).toFixed(0)} s.`,
   ],
 });

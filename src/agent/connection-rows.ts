@@ -1,4 +1,4 @@
-import type { WireConnection } from '../commands/netstat-vocabulary.js';
+import { netstatRow, type WireConnection } from '../commands/netstat-vocabulary.js';
 import { IpAddress } from '../runtime/ip-address.js';
 import type { Row } from '../runtime/value.js';
 
@@ -9,14 +9,5 @@ import type { Row } from '../runtime/value.js';
  * its start-up. A test holds the two equal, and the collector's output to `netstatRows`'s checks.
  */
 export function connectionRows(guid: string, connections: readonly WireConnection[]): Row[] {
-  return connections.map((c) => ({
-    guid,
-    pid: c.pid,
-    protocol: c.protocol,
-    local_ip: IpAddress.parse(c.local_ip),
-    local_port: c.local_port,
-    remote_ip: IpAddress.parse(c.remote_ip),
-    remote_port: c.remote_port,
-    state: c.state,
-  }));
+  return connections.map((c) => netstatRow(guid, c, IpAddress.parse(c.local_ip), IpAddress.parse(c.remote_ip)));
 }

@@ -1,5 +1,5 @@
 import type { Protocol, WireConnection } from '../commands/netstat-vocabulary.js';
-import { IpAddress } from '../runtime/ip-address.js';
+import { ipv6FromBytes } from '../runtime/ip-text.js';
 
 /** Byte order of the host that wrote the /proc file (`os.endianness()`). */
 export type Endianness = 'LE' | 'BE';
@@ -32,7 +32,7 @@ export function decodeProcAddress(hex: string, endianness: Endianness): string {
     bytes.push(...(endianness === 'LE' ? wordBytes.reverse() : wordBytes));
   }
   // Dotted decimal from bytes is canonical already; IPv6 needs RFC 5952 compression.
-  return bytes.length === 4 ? bytes.join('.') : IpAddress.fromBytes(bytes).toString();
+  return bytes.length === 4 ? bytes.join('.') : ipv6FromBytes(bytes);
 }
 
 /**

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { IpAddress } from '../runtime/ip-address.js';
 import type { Row } from '../runtime/value.js';
 import { describeIssue } from '../runtime/zod-issue.js';
-import { PROTOCOLS, TCP_STATES, UDP_STATES, type Protocol } from './netstat-vocabulary.js';
+import { netstatRow, PROTOCOLS, TCP_STATES, UDP_STATES, type Protocol } from './netstat-vocabulary.js';
 
 export { PROTOCOLS, TCP_STATES, UDP_STATES, type Protocol, type WireConnection } from './netstat-vocabulary.js';
 
@@ -81,16 +81,7 @@ export function netstatRows(guid: string, answer: unknown): Row[] {
     const [first] = parsed.error.issues;
     throw new MalformedAnswerError(`malformed netstat answer${first ? `: ${describeIssue(first)}` : ''}`);
   }
-  return parsed.data.map((c) => ({
-    guid,
-    pid: c.pid,
-    protocol: c.protocol,
-    local_ip: c.local_ip,
-    local_port: c.local_port,
-    remote_ip: c.remote_ip,
-    remote_port: c.remote_port,
-    state: c.state,
-  }));
+  return parsed.data.map((c) => netstatRow(guid, c, c.local_ip, c.remote_ip));
 }
 
 /**
@@ -128,16 +119,7 @@ function fastNetstatRows(guid: string, answer: unknown): Row[] | undefined {
     const remoteIp = IpAddress.tryParse(c.remote_ip);
     const family = FAMILY[c.protocol];
     if (!STATES[c.protocol].has(c.state) || localIp?.family !== family || remoteIp?.family !== family) return undefined;
-    rows[i] = {
-      guid,
-      pid: c.pid ?? null,
-      protocol: c.protocol,
-      local_ip: localIp,
-      local_port: c.local_port,
-      remote_ip: remoteIp,
-      remote_port: c.remote_port,
-      state: c.state,
-    };
+    rows[i] = netstatRow(guid, c, localIp, remoteIp);
   }
   return rows;
 }

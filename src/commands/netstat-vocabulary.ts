@@ -5,6 +5,8 @@
  *
  * @module
  */
+import type { IpAddress } from '../runtime/ip-address.js';
+import type { Row } from '../runtime/value.js';
 
 /** TCP states, as `/proc/net/tcp` names them (the platform's vocabulary). */
 export const TCP_STATES = [
@@ -36,4 +38,23 @@ export interface WireConnection {
   readonly remote_port: number;
   /** Socket state, e.g. `ESTABLISHED` or `LISTEN`. */
   readonly state: string;
+}
+
+/** The output record of one checked connection: sentry-netstat's fields, in the reference page's order. */
+export function netstatRow(
+  guid: string,
+  c: Pick<WireConnection, 'protocol' | 'local_port' | 'remote_port' | 'state'> & { readonly pid?: number | null | undefined },
+  localIp: IpAddress,
+  remoteIp: IpAddress,
+): Row {
+  return {
+    guid,
+    pid: c.pid ?? null,
+    protocol: c.protocol,
+    local_ip: localIp,
+    local_port: c.local_port,
+    remote_ip: remoteIp,
+    remote_port: c.remote_port,
+    state: c.state,
+  };
 }

@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import { canonicalIpv6, isIpv4Text } from './ip-text.js';
+import { canonicalIpv6, ipv6FromBytes, isIpv4Text } from './ip-text.js';
 
 /**
  * The `ipaddr` value type: an IPv4 or IPv6 address, not a string.
@@ -49,7 +49,7 @@ export class IpAddress {
   static fromBytes(bytes: ArrayLike<number>): IpAddress {
     const list = Array.from(bytes);
     if (list.length !== 4 && list.length !== 16) throw new TypeError(`an IP address has 4 or 16 bytes, not ${list.length}`);
-    return IpAddress.parse(ipaddr.fromByteArray(list).toString());
+    return list.length === 4 ? IpAddress.parse(list.join('.')) : new IpAddress(6, ipv6FromBytes(list));
   }
 
   /** True when `other` is the same address (same family and bytes). */

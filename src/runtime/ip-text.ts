@@ -60,7 +60,17 @@ const groups = new Uint16Array(8);
  * ```
  */
 export function canonicalIpv6(text: string): string | undefined {
-  if (!readIpv6(text)) return undefined;
+  return readIpv6(text) ? formatGroups(text) : undefined;
+}
+
+/** The RFC 5952 form of the IPv6 address of 16 network-order bytes (as {@link canonicalIpv6} writes it). */
+export function ipv6FromBytes(bytes: ArrayLike<number>): string {
+  for (let i = 0; i < 8; i++) groups[i] = ((bytes[2 * i] ?? 0) << 8) | (bytes[2 * i + 1] ?? 0);
+  return formatGroups(undefined);
+}
+
+/** `groups` in RFC 5952 form; `text`, when given, is what they were read from, returned as is if canonical. */
+function formatGroups(text: string | undefined): string {
   if (groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff) {
     return `::ffff:${groups[6]! >> 8}.${groups[6]! & 0xff}.${groups[7]! >> 8}.${groups[7]! & 0xff}`;
   }
@@ -74,7 +84,7 @@ export function canonicalIpv6(text: string): string | undefined {
     i = end;
   }
   // Agents send canonical text already (ours does): keep it rather than build an equal string.
-  if (isCanonical(text, gapStart, gapLength)) return text;
+  if (text !== undefined && isCanonical(text, gapStart, gapLength)) return text;
   let canonical = '';
   for (let i = 0; i < 8; i++) {
     if (i === gapStart) {

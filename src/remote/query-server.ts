@@ -86,6 +86,9 @@ export class QueryServer {
   }
 
   #serve(socket: WebSocket): void {
+    // ws reports a malformed frame (bad opcode, oversize, bad UTF-8, unmasked) as 'error' and then closes the
+    // socket; without a listener that 'error' is thrown and ends the whole process.
+    socket.on('error', () => undefined);
     // A client that never says what it wants does not get to hold a socket.
     const deadline = setTimeout(() => socket.terminate(), REQUEST_DEADLINE_MS);
     socket.once('close', () => clearTimeout(deadline));

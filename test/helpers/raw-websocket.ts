@@ -1,0 +1,48 @@
+/**
+ * A raw WebSocket client on a plain TCP socket: it completes the HTTP upgrade by hand and then writes whatever
+ * bytes a test gives it, so tests can send frames no well-behaved library would (for the hostile-frame tests).
+ */
+import { connect } from 'node:net';
+
+/** Frames `ws` must refuse: each makes its receiver fail the socket with a protocol error. */
+export const HOSTILE_FRAMES: Readonly<Record<string, Buffer>> = Object.freeze({
+  // FIN + reserved opcode 3, masked, empty: 6 bytes.
+  'reserved opcode': Buffer.from([0x83, 0x80, 1, 2, 3, 4]),
+  // A binary frame announcing 2^40 bytes: far over any frame limit.
+  'oversize length': Buffer.from([0x82, 0xff, 0, 0, 0x01, 0, 0, 0, 0, 0, 1, 2, 3, 4]),
+  // A text frame of 0xC3 0x28 (not UTF-8), masked with a zero mask so the bytes are as written.
+  'bad UTF-8': Buffer.from([0x81, 0x82, 0, 0, 0, 0, 0xc3, 0x28]),
+  // A client frame without the mask bit (RFC 6455 5.1: the server must close).
+  'unmasked client frame': Buffer.from([0x81, 0x02, 0x68, 0x69]),
+});
+
+/**
+ * Opens a TCP connection to 127.0.0.1:`port`, upgrades it to WebSocket, writes `frame`, and resolves once the
+ * server has closed the connection (with the status line the upgrade got). Rejects after `deadlineMs`.
+ */
+export function sendRawFrame(port: number, frame: Buffer, deadlineMs = 10_000): Promise<{ status: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let status = '';
+    const deadline = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`port ${port}: the server did not close the connection within ${deadlineMs} ms`));
+    }, deadlineMs);
+    socket.on('connect', () => {
+      socket.write(
+        'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      );
+    });
+    socket.once('data', (data) => {
+      status = data.toString('latin1').split('\r\n', 1)[0] ?? '';
+      socket.write(frame);
+    });
+    // The server may reset rather than close; either way the connection is gone.
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(deadline);
+      resolve({ status });
+    });
+  });
+}

@@ -1,0 +1,110 @@
+// Real child processes on loopback: a node with all three ports (sentry, query, cluster) and a control node.
+// A malformed WebSocket frame on any port must close only that socket: the process stays up, and the clients
+// already connected (an agent, the control node's cluster link) keep working.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runRemoteQuery, startAgent, type AgentHandle, type Row } from '../../src/index.js';
+import { HOSTILE_FRAMES, sendRawFrame } from '../helpers/raw-websocket.js';
+
+const bin = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
+const KEY = 'k'.repeat(16) + '-hostile-frames';
+const ADMIN = 't'.repeat(24);
+const children: ChildProcess[] = [];
+let agent: AgentHandle | undefined;
+let dir: string;
+
+function start(...args: string[]): ChildProcess {
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  return child;
+}
+
+/** The first `count` stdout lines of `child`, as `label → port`. */
+function ports(child: ChildProcess, count: number): Promise<Record<string, number>> {
+  return new Promise((resolve) => {
+    const lines = createInterface({ input: child.stdout! });
+    const seen: Record<string, number> = {};
+    lines.on('line', (line) => {
+      const m = /^(\w+) on wss?:\/\/[^ ]*:(\d+)$/.exec(line);
+      if (m) seen[m[1]!] = Number(m[2]);
+      if (Object.keys(seen).length === count) { lines.close(); resolve(seen); }
+    });
+  });
+}
+
+async function query(port: number, text: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  await runRemoteQuery({ url: `ws://127.0.0.1:${port}`, token: ADMIN, query: text, onRecord: (row) => void rows.push(row) });
+  return rows;
+}
+
+let node: Record<string, number>;
+let control: Record<string, number>;
+let nodeProcess: ChildProcess;
+let controlProcess: ChildProcess;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hostile-frames-'));
+  await writeFile(join(dir, 'keys.json'), JSON.stringify({ 'h-1': KEY }), { mode: 0o600 });
+  await writeFile(join(dir, 'cluster.token'), `${'c'.repeat(24)}\n`, { mode: 0o600 });
+  await writeFile(join(dir, 'admin.token'), `${ADMIN}\n`, { mode: 0o600 });
+  nodeProcess = start('node', '--listen', '0', '--keys', join(dir, 'keys.json'), '--name', 'dn1', '--query-port', '0',
+    '--admin-token-file', join(dir, 'admin.token'), '--cluster-port', '0', '--cluster-token-file', join(dir, 'cluster.token'));
+  node = await ports(nodeProcess, 3);
+  await new Promise<void>((resolve) => {
+    const answer = [{ pid: 7, protocol: 'tcp', local_ip: '127.0.0.1', local_port: 7, remote_ip: '0.0.0.0', remote_port: 0, state: 'LISTEN' }];
+    agent = startAgent({ url: `ws://127.0.0.1:${node['listening']}`, guid: 'h-1', key: KEY, collect: () => answer,
+      onStatus: (s) => { if (s.state === 'connected') resolve(); } });
+  });
+  controlProcess = start('control', '--nodes', `dn1=ws://127.0.0.1:${node['cluster']}`, '--cluster-token-file', join(dir, 'cluster.token'),
+    '--query-port', '0', '--admin-token-file', join(dir, 'admin.token'), '--refresh-ms', '100');
+  control = await ports(controlProcess, 1);
+  // Bounded wait until the control node's directory holds the sentry.
+  for (let i = 0; i < 100; i++) {
+    if ((await query(control['queries']!, 'sentry | search connected == true')).length === 1) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}, 30_000);
+
+afterAll(async () => {
+  await agent?.stop();
+  for (const child of children) child.kill('SIGKILL');
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Both processes alive, the agent's link and the control's cluster link still answering. */
+async function expectEverythingStillWorks(): Promise<void> {
+  expect(nodeProcess.exitCode).toBeNull();
+  expect(nodeProcess.signalCode).toBeNull();
+  expect(controlProcess.exitCode).toBeNull();
+  expect(controlProcess.signalCode).toBeNull();
+  const direct = await query(node['queries']!, 'sentry | fields guid | sentry-netstat timeout=5');
+  expect(direct).toMatchObject([{ guid: 'h-1', pid: 7, local_port: 7, state: 'LISTEN' }]);
+  const sonar = await query(control['queries']!, 'sentry | fields guid, node | sonar-sentry-netstat timeout=5');
+  expect(sonar).toMatchObject([{ guid: 'h-1', node: 'dn1', pid: 7, local_port: 7 }]);
+}
+
+const targets: ReadonlyArray<readonly [string, () => number]> = [
+  ['node sentry port', () => node['listening']!],
+  ['node query port', () => node['queries']!],
+  ['node cluster port', () => node['cluster']!],
+  ['control query port', () => control['queries']!],
+];
+
+describe('a malformed WebSocket frame before authentication', () => {
+  for (const [target, port] of targets) {
+    for (const [kind, frame] of Object.entries(HOSTILE_FRAMES)) {
+      it(`${kind} on the ${target}: that socket is closed, the processes stay up, other clients are unaffected`, async () => {
+        const { status } = await sendRawFrame(port(), frame);
+        expect(status).toBe('HTTP/1.1 101 Switching Protocols');
+        // Give an uncaught 'error' (the defect) the time to end the process before looking.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await expectEverythingStillWorks();
+      });
+    }
+  }
+});

@@ -4,14 +4,16 @@
  * @module
  */
 
+import { RUNTIME_ERRORS } from '../errors/runtime-errors.js';
+
 /** The failure messages every connector uses (they reach users verbatim in `_error`). */
 export const SENTRY_RPC_FAILURES = Object.freeze({
   /** No sentry of that guid holds a link to this host. */
-  notConnected: 'not connected',
+  notConnected: RUNTIME_ERRORS.NOT_CONNECTED.message(),
   /** The sentry did not answer within the call's timeout. */
-  timeout: 'timeout',
+  timeout: RUNTIME_ERRORS.TIMEOUT.message(),
   /** The link dropped while the call was in flight. */
-  disconnected: 'disconnected',
+  disconnected: RUNTIME_ERRORS.DISCONNECTED.message(),
 });
 
 /**
@@ -21,8 +23,11 @@ export const SENTRY_RPC_FAILURES = Object.freeze({
 export class SentryRpcError extends Error {
   /** Always `SentryRpcError`. */
   override readonly name = 'SentryRpcError';
-  /** Why the call failed: no link, no answer in time, link dropped, or an exception on the sentry. */
-  readonly kind: 'not-connected' | 'timeout' | 'disconnected' | 'remote';
+  /**
+   * Why the call failed: no link, no answer in time, link dropped, the data node holding the sentry cannot be
+   * reached (clusters), or an exception on the sentry.
+   */
+  readonly kind: 'not-connected' | 'timeout' | 'disconnected' | 'node-unreachable' | 'remote';
 
   constructor(kind: SentryRpcError['kind'], message?: string) {
     super(message ?? defaultMessage(kind));
@@ -38,8 +43,13 @@ export class SentryRpcError extends Error {
   /** The link dropped while the call was in flight.
    * @returns an error of kind `disconnected` */
   static disconnected(): SentryRpcError { return new SentryRpcError('disconnected'); }
-  /** The sentry raised an exception; its message is passed through as is. */
-  static remote(message: string): SentryRpcError { return new SentryRpcError('remote', message); }
+  /** The data node `node` cannot be reached (down, or its link dropped); only in clusters.
+   * @returns an error of kind `node-unreachable` */
+  static nodeUnreachable(node: string): SentryRpcError {
+    return new SentryRpcError('node-unreachable', RUNTIME_ERRORS.NODE_UNREACHABLE.message(node));
+  }
+  /** The sentry raised an exception; its message is passed through as is (`sentry RPC failed` when empty). */
+  static remote(message: string): SentryRpcError { return new SentryRpcError('remote', RUNTIME_ERRORS.SENTRY_EXCEPTION.message(message)); }
 }
 
 function defaultMessage(kind: SentryRpcError['kind']): string {
@@ -47,7 +57,8 @@ function defaultMessage(kind: SentryRpcError['kind']): string {
     case 'not-connected': return SENTRY_RPC_FAILURES.notConnected;
     case 'timeout': return SENTRY_RPC_FAILURES.timeout;
     case 'disconnected': return SENTRY_RPC_FAILURES.disconnected;
-    case 'remote': return 'sentry error';
+    case 'node-unreachable': return RUNTIME_ERRORS.NODE_UNREACHABLE.message('?');
+    case 'remote': return RUNTIME_ERRORS.SENTRY_EXCEPTION.message('');
   }
 }
 

@@ -1,0 +1,22 @@
+/**
+ * The plugin's one registration point: the commands a host is given, and the RPC methods a real sentry
+ * answers. A new `sentry-*` command is added here once (its command, and its agent collector) and every
+ * assembly (the CLI's hosts, sdk-mock's MockHost, the agent) picks it up.
+ *
+ * @module
+ */
+import { sentryNetstatCommand } from './commands/sentry-netstat.js';
+import { sonarSentryNetstatCommand } from './commands/sonar-sentry-netstat.js';
+import type { CommandParser } from './runtime/command.js';
+import type { SentryMethods } from './runtime/sentry-methods.js';
+
+/** The plugin's commands, in the order a host registers them. */
+export const PLUGIN_COMMANDS: readonly CommandParser[] = Object.freeze([sentryNetstatCommand, sonarSentryNetstatCommand]);
+
+/**
+ * What a real agent answers: `netstat` → this host's connections. Collectors are imported on first call, so a
+ * host that only assembles commands does not load them.
+ */
+export const AGENT_METHODS: SentryMethods = Object.freeze({
+  netstat: async () => (await (await import('./agent/collect-connections.js')).collectConnections()).connections,
+});

@@ -1,5 +1,6 @@
 import type { Cluster, ClusterNode, ClusterSentryInfo } from '../src/runtime/cluster.js';
 import { SentryRpcError, type SentryCallOptions } from '../src/runtime/sentry-connector.js';
+import { RUNTIME_ERRORS } from '../src/errors/runtime-errors.js';
 import { MockSentryConnector, type MockSentry } from './mock-sentries.js';
 
 /** A data node of the in-memory cluster. Field names follow the scenario file. */
@@ -15,7 +16,7 @@ export interface MockDataNode {
 }
 
 /** The message of a call through a node that is down. */
-export const nodeUnreachable = (node: string): string => `node ${node} is unreachable`;
+export const nodeUnreachable = (node: string): string => RUNTIME_ERRORS.NODE_UNREACHABLE.message(node);
 
 /**
  * An offline cluster: a control node (where queries run) and data nodes, each holding its own in-memory
@@ -53,8 +54,8 @@ export class MockCluster implements Cluster {
 
   async call(node: string, guid: string, method: string, params: Readonly<Record<string, unknown>>, options: SentryCallOptions): Promise<unknown> {
     const found = this.#nodes.get(node);
-    if (!found) throw new Error(`unknown node ${node}`);
-    if (found.spec.fail === 'down') throw new Error(nodeUnreachable(node));
+    if (!found) throw SentryRpcError.unknownNode(node);
+    if (found.spec.fail === 'down') throw SentryRpcError.nodeUnreachable(node);
     const delay = found.spec.delay_ms ?? 0;
     if (delay > 0) {
       // The node's own delay is part of the call: it counts against the timeout and stops on abort.

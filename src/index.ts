@@ -17,6 +17,9 @@ export {
 } from './runtime/sentry-rpc-parallel.js';
 export { ERRORS, ALL_ERROR_CODES, type ErrorCode } from './errors/codes.js';
 export { QueryParseError } from './errors/query-parse-error.js';
+export { RUNTIME_ERRORS, ALL_RUNTIME_ERRORS, type RuntimeError } from './errors/runtime-errors.js';
+export type { SentryMethods, SentryMethodHandler } from './runtime/sentry-methods.js';
+export { PLUGIN_COMMANDS, AGENT_METHODS } from './plugin.js';
 export { GUID_ERRORS, guidError } from './commands/guid-check.js';
 export {
   netstatRows,
@@ -42,6 +45,7 @@ export {
   NETSTAT_METHOD,
   NETSTAT_OUTPUT_FIELDS,
   SENTRY_RPC_RUNTIME_ERRORS,
+  runtimeErrorHelp,
 } from './commands/sentry-netstat.js';
 export { KeyRegistry, type KeyCheck } from './connector/key-registry.js';
 export {

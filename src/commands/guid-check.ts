@@ -1,13 +1,14 @@
+import { RUNTIME_ERRORS } from '../errors/runtime-errors.js';
 import type { Value } from '../runtime/value.js';
 
-/** The `_error` messages of a bad `guid` input field, from the reference page. */
+/** The `_error` messages of a bad `guid` input field, from the reference page (see the runtime catalogue). */
 export const GUID_ERRORS = Object.freeze({
   /** The `guid` field is null or missing. */
-  isNull: 'guid is null',
+  isNull: RUNTIME_ERRORS.GUID_NULL.message(),
   /** The `guid` field is not a string. */
-  notString: 'guid should be string',
+  notString: RUNTIME_ERRORS.GUID_NOT_STRING.message(),
   /** The `guid` field is an empty string. */
-  empty: 'guid should be non empty string',
+  empty: RUNTIME_ERRORS.GUID_EMPTY.message(),
 });
 
 /**

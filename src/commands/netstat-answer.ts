@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RUNTIME_ERRORS } from '../errors/runtime-errors.js';
 import { IpAddress } from '../runtime/ip-address.js';
 import type { Row } from '../runtime/value.js';
 import { describeIssue } from '../runtime/zod-issue.js';
@@ -79,7 +80,7 @@ export function netstatRows(guid: string, answer: unknown): Row[] {
   const parsed = netstatAnswerSchema.safeParse(answer, { reportInput: true });
   if (!parsed.success) {
     const [first] = parsed.error.issues;
-    throw new MalformedAnswerError(`malformed netstat answer${first ? `: ${describeIssue(first)}` : ''}`);
+    throw new MalformedAnswerError(RUNTIME_ERRORS.MALFORMED_ANSWER.message('netstat', first ? describeIssue(first) : ''));
   }
   return parsed.data.map((c) => netstatRow(guid, c, c.local_ip, c.remote_ip));
 }

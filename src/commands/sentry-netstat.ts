@@ -1,9 +1,8 @@
 import type { CommandHelp, CommandParser, FieldHelp, RuntimeErrorHelp } from '../runtime/command.js';
-import { GUID_ERRORS } from './guid-check.js';
+import { RUNTIME_ERRORS, type RuntimeError } from '../errors/runtime-errors.js';
 import { netstatRows } from './netstat-answer.js';
 import { SentryRpcCommand, type SentryRpcCall } from './sentry-rpc-command.js';
 import { parseSentryRpcOptions, SENTRY_RPC_PARSE_ERRORS, TIMEOUT_OPTION_HELP } from './sentry-rpc-options.js';
-import { SENTRY_RPC_FAILURES } from '../runtime/sentry-connector.js';
 
 
 /** The sentry RPC method that returns a host's connections. */
@@ -22,15 +21,15 @@ export const NETSTAT_OUTPUT_FIELDS: readonly FieldHelp[] = Object.freeze([
   { name: '_error', type: 'string', description: 'Error message added to the original record if an error occurs.' },
 ]);
 
+/** A catalogue entry as a help row: its message pattern and its description. */
+export function runtimeErrorHelp(error: RuntimeError<never[]>): RuntimeErrorHelp {
+  return { message: error.pattern, description: error.description };
+}
+
 /** The runtime errors (`_error` values) of the sentry RPC commands, from the reference page. */
-export const SENTRY_RPC_RUNTIME_ERRORS: readonly RuntimeErrorHelp[] = Object.freeze([
-  { message: GUID_ERRORS.isNull, description: 'The guid field value in the input record is null.' },
-  { message: GUID_ERRORS.notString, description: 'The guid field value in the input record is not a string.' },
-  { message: GUID_ERRORS.empty, description: 'The guid field value in the input record is an empty string.' },
-  { message: SENTRY_RPC_FAILURES.notConnected, description: 'The sentry is not connected.' },
-  { message: SENTRY_RPC_FAILURES.timeout, description: 'The RPC request timed out.' },
-  { message: SENTRY_RPC_FAILURES.disconnected, description: 'The connection was lost while processing the RPC request.' },
-]);
+export const SENTRY_RPC_RUNTIME_ERRORS: readonly RuntimeErrorHelp[] = Object.freeze(
+  [RUNTIME_ERRORS.GUID_NULL, RUNTIME_ERRORS.GUID_NOT_STRING, RUNTIME_ERRORS.GUID_EMPTY, RUNTIME_ERRORS.NOT_CONNECTED,
+    RUNTIME_ERRORS.TIMEOUT, RUNTIME_ERRORS.DISCONNECTED].map((e) => runtimeErrorHelp(e as RuntimeError<never[]>)));
 
 const help: CommandHelp = {
   description: 'Retrieves the network connection list from a remote sentry.',

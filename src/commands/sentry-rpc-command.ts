@@ -1,6 +1,7 @@
 import type { CommandContext, QueryCommand, StopReason } from '../runtime/command.js';
 import { abortable } from '../runtime/abortable.js';
 import { RpcPool } from '../runtime/rpc-pool.js';
+import { RUNTIME_ERRORS } from '../errors/runtime-errors.js';
 import type { Row } from '../runtime/value.js';
 import { guidError } from './guid-check.js';
 import type { SentryRpcSettings } from './sentry-rpc-options.js';
@@ -114,5 +115,5 @@ function errorMessage(error: unknown): string {
     : typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string'
       ? (error as { message: string }).message
       : typeof error === 'string' ? error : JSON.stringify(error) ?? String(error);
-  return message === '' ? 'sentry RPC failed' : message;
+  return RUNTIME_ERRORS.SENTRY_EXCEPTION.message(message);
 }

@@ -2,12 +2,13 @@ import type { CommandHelp, CommandParser, FieldHelp } from '../runtime/command.j
 import { SentryRpcError } from '../runtime/sentry-connector.js';
 import type { Row } from '../runtime/value.js';
 import { netstatRows } from './netstat-answer.js';
-import { NETSTAT_METHOD, NETSTAT_OUTPUT_FIELDS, SENTRY_RPC_RUNTIME_ERRORS } from './sentry-netstat.js';
+import { NETSTAT_METHOD, NETSTAT_OUTPUT_FIELDS, runtimeErrorHelp, SENTRY_RPC_RUNTIME_ERRORS } from './sentry-netstat.js';
+import { RUNTIME_ERRORS, type RuntimeError } from '../errors/runtime-errors.js';
 import { SentryRpcCommand, type SentryRpcCall } from './sentry-rpc-command.js';
 import { parseSentryRpcOptions, SENTRY_RPC_PARSE_ERRORS, TIMEOUT_OPTION_HELP } from './sentry-rpc-options.js';
 
 /** What a standalone host (no cluster) answers for every record. */
-export const NOT_A_CLUSTER = 'not a cluster: this host has no data nodes (use sentry-netstat)';
+export const NOT_A_CLUSTER = RUNTIME_ERRORS.NOT_A_CLUSTER.message();
 
 const NODE_FIELD: FieldHelp = { name: 'node', type: 'string', description: 'Name of the data node the sentry is connected to.' };
 
@@ -30,7 +31,12 @@ const help: CommandHelp = {
     { name: 'node', type: 'string', required: false, description: 'Data node to ask; when absent, the cluster directory says which node holds the sentry.' },
   ],
   outputFields: OUTPUT_FIELDS,
-  runtimeErrors: SENTRY_RPC_RUNTIME_ERRORS,
+  // sentry-netstat's, and the cluster's own.
+  runtimeErrors: [
+    ...SENTRY_RPC_RUNTIME_ERRORS,
+    ...[RUNTIME_ERRORS.NODE_UNREACHABLE, RUNTIME_ERRORS.UNKNOWN_NODE, RUNTIME_ERRORS.NOT_A_CLUSTER]
+      .map((e) => runtimeErrorHelp(e as RuntimeError<never[]>)),
+  ],
 };
 
 /** The answer together with the node that gave it, so rows can say where they came from. */

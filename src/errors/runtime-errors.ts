@@ -54,6 +54,10 @@ export const RUNTIME_ERRORS = Object.freeze({
   NODE_UNREACHABLE: define<[node: string]>(
     'NODE_UNREACHABLE', 'node NAME is unreachable', (node) => `node ${node} is unreachable`,
     'sonar-sentry-netstat: the data node holding the sentry is down, or its link dropped.'),
+  /** sonar: the input's `node` field names no data node of the cluster. */
+  UNKNOWN_NODE: define<[node: string]>(
+    'UNKNOWN_NODE', 'unknown node NAME', (node) => `unknown node ${node}`,
+    'sonar-sentry-netstat: the input record\'s node field names no data node of the cluster.'),
   /** sonar on a host that is not the control node of a cluster. */
   NOT_A_CLUSTER: define(
     'NOT_A_CLUSTER', 'not a cluster: this host has no data nodes (use sentry-netstat)',

@@ -25,9 +25,9 @@ export class SentryRpcError extends Error {
   override readonly name = 'SentryRpcError';
   /**
    * Why the call failed: no link, no answer in time, link dropped, the data node holding the sentry cannot be
-   * reached (clusters), or an exception on the sentry.
+   * reached or does not exist (clusters), or an exception on the sentry.
    */
-  readonly kind: 'not-connected' | 'timeout' | 'disconnected' | 'node-unreachable' | 'remote';
+  readonly kind: 'not-connected' | 'timeout' | 'disconnected' | 'node-unreachable' | 'unknown-node' | 'remote';
 
   constructor(kind: SentryRpcError['kind'], message?: string) {
     super(message ?? defaultMessage(kind));
@@ -48,6 +48,11 @@ export class SentryRpcError extends Error {
   static nodeUnreachable(node: string): SentryRpcError {
     return new SentryRpcError('node-unreachable', RUNTIME_ERRORS.NODE_UNREACHABLE.message(node));
   }
+  /** No data node is called `node` (a sonar input's `node` field named it); only in clusters.
+   * @returns an error of kind `unknown-node` */
+  static unknownNode(node: string): SentryRpcError {
+    return new SentryRpcError('unknown-node', RUNTIME_ERRORS.UNKNOWN_NODE.message(node));
+  }
   /** The sentry raised an exception; its message is passed through as is (`sentry RPC failed` when empty). */
   static remote(message: string): SentryRpcError { return new SentryRpcError('remote', RUNTIME_ERRORS.SENTRY_EXCEPTION.message(message)); }
 }
@@ -58,6 +63,7 @@ function defaultMessage(kind: SentryRpcError['kind']): string {
     case 'timeout': return SENTRY_RPC_FAILURES.timeout;
     case 'disconnected': return SENTRY_RPC_FAILURES.disconnected;
     case 'node-unreachable': return RUNTIME_ERRORS.NODE_UNREACHABLE.message('?');
+    case 'unknown-node': return RUNTIME_ERRORS.UNKNOWN_NODE.message('?');
     case 'remote': return RUNTIME_ERRORS.SENTRY_EXCEPTION.message('');
   }
 }

@@ -115,6 +115,19 @@ describe('sonar-sentry-netstat across data nodes', () => {
     expect(rows.map((r) => [r['node'] ?? null, r['local_port'] ?? r['_error']])).toEqual([[null, 'not connected'], ['dn2', 2], ['dn1', 1]]);
   });
 
+  it('an input node field naming no data node says so, as a typed error', async () => {
+    const host = new MockHost({ env: {}, nodes: [{ name: 'dn1', sentries: [{ guid: 'x', connections: [connection()] }] }] });
+    const query = host.query(`${jsonDriver([{ guid: 'x', node: 'dn9' }])} | sonar-sentry-netstat`);
+    await vi.runAllTimersAsync();
+    expect(await query).toEqual([{ guid: 'x', node: 'dn9', _error: 'unknown node dn9' }]);
+    await expect(host.cluster!.call('dn9', 'x', 'netstat', {}, { timeoutMs: 1_000 })).rejects.toMatchObject({ kind: 'unknown-node' });
+  });
+
+  it('a down node fails with a typed error naming it', async () => {
+    const host = cluster();
+    await expect(host.cluster!.call('dn2', 'b1', 'netstat', {}, { timeoutMs: 1_000 })).rejects.toMatchObject({ kind: 'node-unreachable', message: 'node dn2 is unreachable' });
+  });
+
   it('a slow node past the timeout gives timeout; cancelling leaves no timer behind', async () => {
     const host = new MockHost({ env: {}, nodes: [{ name: 'dn1', delay_ms: 10_000, sentries: [{ guid: 'x', connections: [connection()] }] }] });
     const timedOut = host.query('sentry | fields guid | sonar-sentry-netstat timeout=5');

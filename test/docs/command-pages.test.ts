@@ -52,7 +52,9 @@ describe.each(pages.map((p) => [p.name, p] as const))('docs/commands/%s.md', (na
       expect(page).toContain(`| ${e.code} | ${e.render(0)} | ${e.description} |`);
     }
     for (const e of command.errors) expect(page).toContain(String(e.code));
-    for (const e of help.runtimeErrors) expect(page).toContain(`| ${e.message} | ${e.description} |`);
+    // The runtime table lists exactly the command's runtime errors, in order.
+    const runtime = page.split('### Runtime errors')[1]!.split('\n## ')[0]!.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Error message'));
+    expect(runtime).toEqual(help.runtimeErrors.map((e) => `| ${e.message} | ${e.description} |`));
   });
 
   it('shows for each example exactly what the query returns', async () => {

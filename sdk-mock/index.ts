@@ -5,7 +5,7 @@
  */
 export { MockHost, type MockHostOptions, type MockUser, type RunOptions, type QueryRun } from './mock-host.js';
 export { MockCluster, nodeUnreachable, type MockDataNode } from './mock-cluster.js';
-export { MockSentryConnector, MALFORMED_ANSWER, type MockSentry, type MockSentryFailure } from './mock-sentries.js';
+export { MockSentryConnector, MALFORMED_ANSWER, MOCK_METHODS, type MockMethods, type MockSentry, type MockSentryFailure } from './mock-sentries.js';
 export { SavedSearchScheduler, type SavedSearch, type SavedSearchRun } from './saved-search-scheduler.js';
 export { scenarioSchema, scenarioHostOptions, loadScenarioFile, ScenarioError, type Scenario } from './scenario.js';
 export { planQuery, type PlannedCommand } from './query-plan.js';

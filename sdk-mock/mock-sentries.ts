@@ -30,9 +30,25 @@ export interface MockSentry {
   remote_ip?: string;
   /** What `netstat` answers (as sent on the wire: addresses as strings). @default [] */
   connections?: readonly unknown[];
+  /**
+   * What other methods answer, by method name (e.g. `{ ps: [...] }` for a `sentry-ps` command), as sent on the
+   * wire. Takes precedence over the connector's {@link MockMethods}.
+   */
+  answers?: Readonly<Record<string, unknown>>;
   /** How the sentry misbehaves; answers normally when absent. */
   fail?: MockSentryFailure;
 }
+
+/**
+ * How in-memory sentries answer a method they have no {@link MockSentry.answers} entry for: method name →
+ * the answer, from the sentry's own fields. A method in neither fails with `unsupported method: NAME`.
+ */
+export type MockMethods = Readonly<Record<string, (sentry: MockSentry, params: Readonly<Record<string, unknown>>) => unknown>>;
+
+/** What every in-memory sentry answers by default: `netstat` → its `connections`. */
+export const MOCK_METHODS: MockMethods = Object.freeze({
+  netstat: (sentry: MockSentry) => sentry.connections ?? NO_CONNECTIONS,
+});
 
 /** What `fail: "malformed"` answers: an object where a connection list should be. */
 export const MALFORMED_ANSWER = Object.freeze({
@@ -47,19 +63,26 @@ export const MALFORMED_ANSWER = Object.freeze({
  */
 export class MockSentryConnector implements SentryConnector {
   readonly #sentries = new Map<string, MockSentry>();
+  readonly #methods: MockMethods;
   #inFlight = 0;
   #maxInFlight = 0;
   #calls = 0;
 
-  constructor(sentries: readonly MockSentry[] = []) {
+  /**
+   * @param sentries - the sentries, by guid
+   * @param methods - how sentries answer methods they have no `answers` entry for. @default MOCK_METHODS
+   */
+  constructor(sentries: readonly MockSentry[] = [], methods: MockMethods = MOCK_METHODS) {
+    this.#methods = methods;
     for (const sentry of sentries) this.add(sentry);
   }
 
   /** Adds or replaces a sentry. */
   add(sentry: MockSentry): void {
     this.#sentries.set(sentry.guid, { ...sentry });
-    // The answer's frozen copy is made now rather than on the first call, so calls only look it up.
+    // The answers' frozen copies are made now rather than on the first call, so calls only look them up.
     if (sentry.connections) frozenAnswer(sentry.connections);
+    for (const answer of Object.values(sentry.answers ?? {})) frozenAnswer(answer);
   }
 
   /** The sentry `guid`, to change its behaviour in place. */
@@ -89,7 +112,7 @@ export class MockSentryConnector implements SentryConnector {
     }));
   }
 
-  call(guid: string, method: string, _params: Readonly<Record<string, unknown>>, options: SentryCallOptions): Promise<unknown> {
+  call(guid: string, method: string, params: Readonly<Record<string, unknown>>, options: SentryCallOptions): Promise<unknown> {
     const sentry = this.#sentries.get(guid);
     if (!sentry || sentry.connected === false) return Promise.reject(SentryRpcError.notConnected());
     const { signal } = options;
@@ -111,20 +134,22 @@ export class MockSentryConnector implements SentryConnector {
       signal?.addEventListener('abort', onAbort, { once: true });
       const timeoutTimer = setTimeout(() => settle(() => reject(SentryRpcError.timeout())), options.timeoutMs);
       if (sentry.fail === 'timeout') return;
-      answerTimer = setTimeout(() => settle(() => this.#answer(sentry, method).then(resolve, reject)), sentry.delay_ms ?? 0);
+      answerTimer = setTimeout(() => settle(() => this.#answer(sentry, method, params).then(resolve, reject)), sentry.delay_ms ?? 0);
     });
   }
 
-  async #answer(sentry: MockSentry, method: string): Promise<unknown> {
+  async #answer(sentry: MockSentry, method: string, params: Readonly<Record<string, unknown>>): Promise<unknown> {
     const { fail } = sentry;
     if (fail === 'disconnect') {
       sentry.connected = false;
       throw SentryRpcError.disconnected();
     }
     if (typeof fail === 'object') throw SentryRpcError.remote(fail.error);
-    if (method !== 'netstat') throw SentryRpcError.remote(`unsupported method: ${method}`);
+    const own = sentry.answers !== undefined && Object.hasOwn(sentry.answers, method);
+    const handler = Object.hasOwn(this.#methods, method) ? this.#methods[method] : undefined;
+    if (!own && !handler) throw SentryRpcError.remote(`unsupported method: ${method}`);
     if (fail === 'malformed') return MALFORMED_ANSWER;
-    return sentry.connections ? frozenAnswer(sentry.connections) : NO_CONNECTIONS;
+    return frozenAnswer(own ? sentry.answers![method] : handler!(sentry, params));
   }
 }
 
@@ -132,17 +157,18 @@ export class MockSentryConnector implements SentryConnector {
 const NO_CONNECTIONS: readonly unknown[] = Object.freeze([]);
 
 /** Answers already handed out, by the connection list they copy (replace the list to change the answer). */
-const frozenAnswers = new WeakMap<readonly unknown[], readonly unknown[]>();
+const frozenAnswers = new WeakMap<object, unknown>();
 
 /**
  * A deep-frozen copy of `connections`, made once per list: like an answer off the wire, it shares nothing the
  * caller could change, and a command that tried to change it would throw. Copying on every call instead cost
  * more than sentry-netstat itself in the throughput benchmark (1,000 connections per answer).
  */
-function frozenAnswer(connections: readonly unknown[]): readonly unknown[] {
-  let answer = frozenAnswers.get(connections);
-  if (answer === undefined) frozenAnswers.set(connections, (answer = deepFreeze(structuredClone(connections))));
-  return answer;
+function frozenAnswer(answer: unknown): unknown {
+  if (typeof answer !== 'object' || answer === null || Object.isFrozen(answer)) return answer;
+  let frozen = frozenAnswers.get(answer);
+  if (frozen === undefined) frozenAnswers.set(answer, (frozen = deepFreeze(structuredClone(answer))));
+  return frozen;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -36,6 +36,8 @@ const sentry = z.strictObject({
   remote_ip: z.ipv4().or(z.ipv6()).optional(),
   /** What `netstat` answers, checked like a sentry's answer. @default [] */
   connections: connections.optional(),
+  /** What other methods answer, by method name (e.g. `{ "ps": [...] }`), as sent on the wire. */
+  answers: z.record(z.string().min(1), z.unknown()).optional(),
   /** How the sentry misbehaves: `timeout`, `disconnect`, `malformed`, or `{ error }`. */
   fail: z.union([
     z.enum(['timeout', 'disconnect', 'malformed']),

@@ -6,15 +6,20 @@ import type { Row } from '../runtime/value.js';
 import { guidError } from './guid-check.js';
 import type { SentryRpcSettings } from './sentry-rpc-options.js';
 
-/** What differs between the sentry RPC commands: how to call, and how to read the answer. */
-export interface SentryRpcCall {
+/**
+ * What differs between the sentry RPC commands: how to call, and how to read the answer.
+ *
+ * @typeParam Answer - what `call` resolves with and `toRows` reads (the raw answer off the wire is `unknown`;
+ * a call that adds something, e.g. the node that answered, says so in its type)
+ */
+export interface SentryRpcCall<Answer = unknown> {
   /**
-   * Calls the sentry `guid` for `input` and resolves with its raw answer; rejects with the failure whose
+   * Calls the sentry `guid` for `input` and resolves with its answer; rejects with the failure whose
    * message becomes `_error`.
    */
-  call(ctx: CommandContext, guid: string, input: Row, options: { timeoutMs: number; signal: AbortSignal }): Promise<unknown>;
+  call(ctx: CommandContext, guid: string, input: Row, options: { timeoutMs: number; signal: AbortSignal }): Promise<Answer>;
   /** Output records for an answer; throws (with a clear message) when the answer is malformed. */
-  toRows(guid: string, answer: unknown, input: Row): Row[];
+  toRows(guid: string, answer: Answer, input: Row): Row[];
 }
 
 /**
@@ -26,15 +31,15 @@ export interface SentryRpcCall {
  *   taken downstream, so memory stays bounded by the pool size.
  * - `onClose('end')` waits for calls in flight; `cancel`/`limit` abort them at once and push nothing more.
  */
-export class SentryRpcCommand implements QueryCommand {
+export class SentryRpcCommand<Answer = unknown> implements QueryCommand {
   readonly #settings: SentryRpcSettings;
-  readonly #rpc: SentryRpcCall;
+  readonly #rpc: SentryRpcCall<Answer>;
   #ctx: CommandContext | undefined;
   #pool: RpcPool | undefined;
   /** The tail of the output chain: rows of one answer are pushed before the next answer's. */
   #output: Promise<void> = Promise.resolve();
 
-  constructor(settings: SentryRpcSettings, rpc: SentryRpcCall) {
+  constructor(settings: SentryRpcSettings, rpc: SentryRpcCall<Answer>) {
     this.#settings = settings;
     this.#rpc = rpc;
   }
@@ -69,7 +74,7 @@ export class SentryRpcCommand implements QueryCommand {
   }
 
   async #callOne(ctx: CommandContext, guid: string, input: Row, signal: AbortSignal): Promise<void> {
-    let answer: unknown;
+    let answer: Answer;
     try {
       answer = await abortable(this.#rpc.call(ctx, guid, input, { timeoutMs: this.#settings.timeoutMs, signal }), signal);
     } catch (error) {

@@ -46,16 +46,15 @@ interface RoutedAnswer {
 }
 
 /** Routes each guid to its data node: the input's `node` field when it has one, else the cluster directory. */
-const sonarCall: SentryRpcCall = {
-  call: async (ctx, guid, input, options): Promise<RoutedAnswer> => {
+const sonarCall: SentryRpcCall<RoutedAnswer> = {
+  call: async (ctx, guid, input, options) => {
     if (!ctx.cluster) throw new Error(NOT_A_CLUSTER);
     const given = input['node'];
     const node = typeof given === 'string' && given !== '' ? given : ctx.cluster.locate(guid);
     if (node === undefined) throw SentryRpcError.notConnected();
     return { node, answer: await ctx.cluster.call(node, guid, NETSTAT_METHOD, {}, options) };
   },
-  toRows: (guid, routed) => {
-    const { node, answer } = routed as RoutedAnswer;
+  toRows: (guid, { node, answer }) => {
     // `guid` then `node` first; the spread keeps that order and fills in the rest.
     return netstatRows(guid, answer).map((row): Row => ({ guid, node, ...row }));
   },

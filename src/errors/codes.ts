@@ -3,7 +3,7 @@
  *
  * 231xx are the plugin's parse errors: 23100 and 23101 come from the command's reference page, the rest are
  * ours. 900xx are the sdk-mock host's own query errors (unknown command, pipeline syntax …).
- * `test/errors-documented.test.ts` fails if a code here is missing from docs/errors.md.
+ * `test/errors/errors-documented.test.ts` fails if a code here is missing from docs/errors.md.
  *
  * @module
  */

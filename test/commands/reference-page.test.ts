@@ -79,7 +79,7 @@ describe('the reference page, line by line', () => {
       help.runtimeErrors.map((e) => `${e.message}${e.description}`));
   });
 
-  it('the three examples are the ones test/core/sentry-netstat.test.ts runs', () => {
+  it('the three examples are the ones test/commands/sentry-netstat.test.ts runs', () => {
     const examples = lines.filter((l) => l.startsWith('    sentry |')).map((l) => l.trim());
     expect(examples).toEqual([
       'sentry | fields guid | sentry-netstat',

@@ -4,12 +4,6 @@ import { ipv6FromBytes } from '../runtime/ip-text.js';
 /** Byte order of the host that wrote the /proc file (`os.endianness()`). */
 export type Endianness = 'LE' | 'BE';
 
-/** One socket as a /proc/net/{tcp,tcp6,udp,udp6} line describes it: a connection without its owner, plus its inode. */
-export type ProcSocket = Omit<WireConnection, 'pid'> & {
-  /** Socket inode; 0 for request sockets and sockets without one (their owner cannot be found). */
-  readonly inode: number;
-};
-
 /** The kernel's TCP state codes (include/net/tcp_states.h), as /proc prints them in hex. */
 const TCP_STATE_BY_CODE: Readonly<Record<number, string>> = {
   0x01: 'ESTABLISHED', 0x02: 'SYN_SENT', 0x03: 'SYN_RECV', 0x04: 'FIN_WAIT1', 0x05: 'FIN_WAIT2',
@@ -36,17 +30,10 @@ export function decodeProcAddress(hex: string, endianness: Endianness): string {
 }
 
 /**
- * Parses the text of one /proc/net/{tcp,tcp6,udp,udp6} file. The header line and lines that do not parse
- * (a short read, a state code we do not know) are skipped rather than failing the whole answer.
- */
-export function parseProcNet(text: string, protocol: Protocol, endianness: Endianness): ProcSocket[] {
-  return scanProcNet(text, protocol, endianness, (protocol, local_ip, local_port, remote_ip, remote_port, state, inode) =>
-    ({ protocol, local_ip, local_port, remote_ip, remote_port, state, inode }));
-}
-
-/**
- * Like {@link parseProcNet}, but gives each socket its owner at once (`owners`: inode → pid, see
- * `socketOwners`), as the connection the `netstat` RPC answers: one object a socket, not two.
+ * Parses the text of one /proc/net/{tcp,tcp6,udp,udp6} file into the connections the `netstat` RPC answers,
+ * each with its owner (`owners`: socket inode → pid, see `socketOwners`; null when no process we can see holds
+ * it, or the inode is 0 as for request sockets). The header line and lines that do not parse (a short read, a
+ * state code we do not know) are skipped rather than failing the whole answer.
  */
 export function procNetConnections(text: string, protocol: Protocol, endianness: Endianness, owners: ReadonlyMap<number, number>): WireConnection[] {
   return scanProcNet(text, protocol, endianness, (protocol, local_ip, local_port, remote_ip, remote_port, state, inode) =>

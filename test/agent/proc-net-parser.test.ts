@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { collectLinuxConnections, collectLinuxConnectionsInParallel } from '../../src/agent/collect-linux.js';
-import { decodeProcAddress, parseProcNet } from '../../src/agent/proc-net-parser.js';
+import { decodeProcAddress, procNetConnections } from '../../src/agent/proc-net-parser.js';
+
+/** No socket has a known owner: pid is null throughout. */
+const NO_OWNERS = new Map<number, number>();
 import { netstatRows } from '../../src/index.js';
 
 const HEADER = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode';
@@ -40,23 +43,24 @@ describe('/proc/net lines', () => {
   it('reads every TCP state code 01..0B and hex ports', () => {
     const names = ['ESTABLISHED', 'SYN_SENT', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'TIME_WAIT', 'CLOSE', 'CLOSE_WAIT', 'LAST_ACK', 'LISTEN', 'CLOSING'];
     const text = [HEADER, ...names.map((_, i) => line('0100007F:0016', '0500000A:C350', (i + 1).toString(16).toUpperCase().padStart(2, '0')))].join('\n');
-    const sockets = parseProcNet(text, 'tcp', 'LE');
+    const sockets = procNetConnections(text, 'tcp', 'LE', new Map([[1000, 42]]));
     expect(sockets.map((s) => s.state)).toEqual(names);
-    expect(sockets[0]).toEqual({ protocol: 'tcp', local_ip: '127.0.0.1', local_port: 22, remote_ip: '10.0.0.5', remote_port: 50000, state: 'ESTABLISHED', inode: 1000 });
+    // The inode column (1000) is what finds the owner.
+    expect(sockets[0]).toEqual({ pid: 42, protocol: 'tcp', local_ip: '127.0.0.1', local_port: 22, remote_ip: '10.0.0.5', remote_port: 50000, state: 'ESTABLISHED' });
   });
 
   it('reads the hex state as hex: 0A is LISTEN, not a decimal 10', () => {
-    expect(parseProcNet(line('00000000:0050', '00000000:0000', '0A'), 'tcp', 'LE')[0]?.state).toBe('LISTEN');
+    expect(procNetConnections(line('00000000:0050', '00000000:0000', '0A'), 'tcp', 'LE', NO_OWNERS)[0]?.state).toBe('LISTEN');
   });
 
   it('keeps unconnected UDP sockets (NONE) and connected ones (ESTABLISHED)', () => {
     const text = [line('00000000:0044', '00000000:0000', '07'), line('0500000A:B26D', '0200000A:0035', '01')].join('\n');
-    expect(parseProcNet(text, 'udp', 'LE').map((s) => [s.local_port, s.state])).toEqual([[68, 'NONE'], [45677, 'ESTABLISHED']]);
+    expect(procNetConnections(text, 'udp', 'LE', NO_OWNERS).map((s) => [s.local_port, s.state])).toEqual([[68, 'NONE'], [45677, 'ESTABLISHED']]);
   });
 
   it('skips the header, short lines and unknown state codes, keeping the rest', () => {
     const text = [HEADER, '   1: 0100007F:0016', line('0100007F:0016', '00000000:0000', '0C'), line('0100007F:0016', '00000000:0000', '0A'), ''].join('\n');
-    expect(parseProcNet(text, 'tcp', 'LE')).toHaveLength(1);
+    expect(procNetConnections(text, 'tcp', 'LE', NO_OWNERS)).toHaveLength(1);
   });
 });
 

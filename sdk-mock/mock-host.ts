@@ -5,12 +5,12 @@ import type { Cluster } from '../src/runtime/cluster.js';
 import type { SentryConnector } from '../src/runtime/sentry-connector.js';
 import { hostConfigFrom, type ConfigValue, type HostConfig, type Session } from '../src/runtime/session.js';
 import type { Row } from '../src/runtime/value.js';
-import { builtinCommands } from './commands/builtin-commands.js';
+import { builtinCommands } from '../src/host/commands/builtin-commands.js';
 import { MockCluster, type MockDataNode } from './mock-cluster.js';
 import { MockSentryConnector, type MockSentry } from './mock-sentries.js';
-import { QueryExecution, type QueryOutcome, type RecordSink } from './query-execution.js';
-import { planQuery } from './query-plan.js';
-import { SavedSearchScheduler } from './saved-search-scheduler.js';
+import { QueryExecution, type QueryOutcome, type RecordSink } from '../src/host/query-execution.js';
+import { planQuery } from '../src/host/query-plan.js';
+import { SavedSearchScheduler } from '../src/host/saved-search-scheduler.js';
 
 /** A user of the mock host. */
 export interface MockUser {

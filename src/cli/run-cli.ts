@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import type { Writable } from 'node:stream';
 import { MockHost, type MockHostOptions } from '../../sdk-mock/mock-host.js';
 import { loadScenarioFile, ScenarioError } from '../../sdk-mock/scenario.js';
-import type { QueryOutcome } from '../../sdk-mock/query-execution.js';
+import type { QueryOutcome } from '../host/query-execution.js';
 import { QueryParseError } from '../errors/query-parse-error.js';
 import { readFile } from 'node:fs/promises';
 import { RemoteQueryError, runRemoteQuery } from '../remote/remote-query.js';

@@ -8,9 +8,12 @@ import type { Row } from '../src/runtime/value.js';
 import { builtinCommands } from '../src/host/commands/builtin-commands.js';
 import { MockCluster, type MockDataNode } from './mock-cluster.js';
 import { MockSentryConnector, type MockSentry } from './mock-sentries.js';
-import { QueryExecution, type QueryOutcome, type RecordSink } from '../src/host/query-execution.js';
+import { QueryExecution } from '../src/host/query-execution.js';
 import { planQuery } from '../src/host/query-plan.js';
 import { SavedSearchScheduler } from '../src/host/saved-search-scheduler.js';
+import type { QueryRun, RunOptions } from '../src/host/query-starter.js';
+
+export type { QueryRun, RunOptions };
 
 /** A user of the mock host. */
 export interface MockUser {
@@ -42,24 +45,6 @@ export interface MockHostOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Extra command parsers, besides the built-ins and sentry-netstat. */
   readonly commands?: readonly CommandParser[];
-}
-
-/** Who runs a query. */
-export interface RunOptions {
-  /** @default "admin" */
-  readonly user?: string;
-  /** Receives each output record as it comes; when given, {@link MockHost.query} returns no records. */
-  readonly onRecord?: RecordSink;
-  /** Aborting it cancels the query. */
-  readonly signal?: AbortSignal;
-}
-
-/** A started query. */
-export interface QueryRun {
-  /** Settles when the query has ended and every command was closed. */
-  readonly done: Promise<QueryOutcome>;
-  /** Stops the query now. */
-  cancel(): void;
 }
 
 /**

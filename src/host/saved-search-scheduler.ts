@@ -1,6 +1,6 @@
 import type { Row } from '../runtime/value.js';
 import { QueryParseError } from '../errors/query-parse-error.js';
-import type { MockHost, QueryRun } from '../../sdk-mock/mock-host.js';
+import type { QueryRun, QueryStarter } from './query-starter.js';
 
 /** Node's timers cannot wait longer (a longer delay silently becomes 1 ms). */
 const MAX_INTERVAL_MS = 2 ** 31 - 1;
@@ -49,12 +49,15 @@ interface Entry {
  * skip (counted), so a slow query never piles up copies of itself. Each search keeps its last `maxRuns` runs.
  */
 export class SavedSearchScheduler {
-  readonly #host: MockHost;
+  readonly #host: QueryStarter;
   readonly #entries = new Map<string, Entry>();
   readonly #maxRuns: number;
 
-  /** @param maxRuns - runs kept per search. @default 100 */
-  constructor(host: MockHost, maxRuns = 100) {
+  /**
+   * @param host - starts each run (a {@link Host}).
+   * @param maxRuns - runs kept per search. @default 100
+   */
+  constructor(host: QueryStarter, maxRuns = 100) {
     this.#host = host;
     this.#maxRuns = maxRuns;
   }

@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import type { Writable } from 'node:stream';
 import { MockHost, type MockHostOptions } from '../../sdk-mock/mock-host.js';
 import { loadScenarioFile, ScenarioError } from '../../sdk-mock/scenario.js';
 import type { QueryOutcome } from '../host/query-execution.js';
@@ -9,17 +8,11 @@ import { RemoteQueryError, runRemoteQuery } from '../remote/remote-query.js';
 import { startLocalSentry } from './local-sentry.js';
 import { parseCommandLine } from './parse-command-line.js';
 import { EXIT } from './exit-codes.js';
-import { createRecordWriter, OUTPUT_FORMATS, type OutputFormat, type OutputStream } from './output-format.js';
+import { createRecordWriter, OUTPUT_FORMATS, type OutputFormat } from './output-format.js';
+import type { CliIo } from './cli-io.js';
 
 export { EXIT };
-
-/** Where the CLI reads its interruption from and writes to. */
-export interface CliIo {
-  readonly stdout: OutputStream;
-  readonly stderr: Writable;
-  /** Aborted on SIGINT: the running query is cancelled and the exit code is 130. */
-  readonly signal?: AbortSignal;
-}
+export type { CliIo };
 
 interface CliArguments {
   readonly query: string;

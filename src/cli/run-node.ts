@@ -7,7 +7,7 @@ import { MockHost } from '../../sdk-mock/mock-host.js';
 import { QueryServer } from '../remote/query-server.js';
 import { parseCommandLine } from './parse-command-line.js';
 import { EXIT } from './exit-codes.js';
-import type { CliIo } from './run-cli.js';
+import type { CliIo } from './cli-io.js';
 
 interface NodeArguments {
   readonly listen: string;

@@ -1,6 +1,7 @@
 /**
  * The query host: {@link Host} (users, config, sentries, the query engine with its built-in commands, saved
- * searches) and the engine's parts (planQuery, QueryExecution, parsePipeline).
+ * searches), the engine's parts (planQuery, QueryExecution, parsePipeline), and {@link driveCommand}, which
+ * runs one command inside a foreign host.
  *
  * @packageDocumentation
  */
@@ -12,6 +13,7 @@ export { QueryExecution, type QueryOutcome, type RecordSink, type ExecutionEnvir
 export { parsePipeline } from './pipeline.js';
 export type { PipelineSegment } from './query-ast.js';
 export { SavedSearchScheduler, type SavedSearch, type SavedSearchRun } from './saved-search-scheduler.js';
+export { driveCommand, type DriveCommandOptions, type DriveOutcome, type RecordSource } from './drive-command.js';
 export { builtinCommands } from './commands/builtin-commands.js';
 export { sentryCommand } from './commands/sentry.js';
 export { jsonCommand } from './commands/json.js';

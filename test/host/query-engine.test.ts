@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CommandContext, CommandParser, QueryCommand, QueryDriver, StopReason } from '../../src/index.js';
 import { QueryParseError } from '../../src/index.js';
 import { MockHost } from '../../sdk-mock/index.js';
-import { parsePipeline } from '../../src/host/pipeline.js';
+import { parsePipeline } from '../../src/host/index.js';
 
 const driverHelp = (commandType: 'driver' | 'transforming'): CommandParser['help'] => ({
   description: '', syntax: '', options: [], inputFields: [], outputFields: [], runtimeErrors: [],

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { IpAddress } from '../../../src/runtime/ip-address.js';
 import { jsonCommand } from '../../../src/host/commands/json.js';
 import { sentryCommand } from '../../../src/host/commands/sentry.js';
-import { driveCommand, parseErrorOf } from '../../helpers/drive-command.js';
+import { driveCollected, parseErrorOf } from '../../helpers/drive-collected.js';
 
 /** The query text of `json "…"` for this JSON, escaped as the query language wants. */
 const quoted = (json: string): string => ` ${JSON.stringify(json)}`;
@@ -10,7 +10,7 @@ const quoted = (json: string): string => ` ${JSON.stringify(json)}`;
 describe('sentry', () => {
   it('lists the sentries in order, with known fields only and remote_ip as ipaddr when it parses', async () => {
     const connectedAt = new Date('2024-05-01T10:00:00Z');
-    const { rows } = await driveCommand(sentryCommand, '', [], {
+    const { rows } = await driveCollected(sentryCommand, '', [], {
       sentries: [
         { guid: 'web-01', connected: true, hostname: 'web-01.example', os: 'linux', remote_ip: '0:0:0:0:0:0:0:1', connected_at: connectedAt },
         { guid: 'db-01', connected: false, remote_ip: 'unknown' },
@@ -33,12 +33,12 @@ describe('sentry', () => {
 
 describe('json', () => {
   it('emits one record per object of an array, with JSON types and no guessing', async () => {
-    const { rows } = await driveCommand(jsonCommand, quoted('[{"a": 1, "ip": "1.2.3.4"}, {"b": [1, {"c": null}], "d": true, "e": "x|\\"y\\""}]'));
+    const { rows } = await driveCollected(jsonCommand, quoted('[{"a": 1, "ip": "1.2.3.4"}, {"b": [1, {"c": null}], "d": true, "e": "x|\\"y\\""}]'));
     expect(rows).toEqual([{ a: 1, ip: '1.2.3.4' }, { b: [1, { c: null }], d: true, e: 'x|"y"' }]);
   });
 
   it('emits one record for an object', async () => {
-    expect((await driveCommand(jsonCommand, quoted('{"guid": "s-1"}'))).rows).toEqual([{ guid: 's-1' }]);
+    expect((await driveCollected(jsonCommand, quoted('{"guid": "s-1"}'))).rows).toEqual([{ guid: 's-1' }]);
   });
 
   it.each([

@@ -2,16 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { IpAddress } from '../../../src/runtime/ip-address.js';
 import type { Row, Value } from '../../../src/runtime/value.js';
 import { evalCommand } from '../../../src/host/commands/eval.js';
-import { driveCommand, parseErrorOf } from '../../helpers/drive-command.js';
+import { driveCollected, parseErrorOf } from '../../helpers/drive-collected.js';
 
 async function evalOf(expr: string, row: Row = {}): Promise<Value | undefined> {
-  const { rows } = await driveCommand(evalCommand, ` out = ${expr}`, [row]);
+  const { rows } = await driveCollected(evalCommand, ` out = ${expr}`, [row]);
   return rows[0]?.['out'];
 }
 
 describe('eval', () => {
   it('adds a field and overwrites an existing one in place', async () => {
-    const { rows } = await driveCommand(evalCommand, ' a = a * 10', [{ a: 2, b: 'x' }]);
+    const { rows } = await driveCollected(evalCommand, ' a = a * 10', [{ a: 2, b: 'x' }]);
     expect(rows).toEqual([{ a: 20, b: 'x' }]);
     expect(Object.keys(rows[0] ?? {})).toEqual(['a', 'b']);
   });

@@ -1,24 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import type { Row } from '../../../src/runtime/value.js';
 import { fieldsCommand } from '../../../src/host/commands/fields.js';
-import { driveCommand, parseErrorOf } from '../../helpers/drive-command.js';
+import { driveCollected, parseErrorOf } from '../../helpers/drive-collected.js';
 
 const input: Row[] = [{ guid: 's-1', os: 'linux', hostname: 'web-01' }, { guid: 's-2' }];
 
 describe('fields', () => {
   it('keeps the listed fields in list order; absent fields stay absent', async () => {
-    const { rows } = await driveCommand(fieldsCommand, ' hostname, guid', input);
+    const { rows } = await driveCollected(fieldsCommand, ' hostname, guid', input);
     expect(rows).toEqual([{ hostname: 'web-01', guid: 's-1' }, { guid: 's-2' }]);
     expect(Object.keys(rows[0] ?? {})).toEqual(['hostname', 'guid']);
   });
 
   it('drops the listed fields with -', async () => {
-    const { rows } = await driveCommand(fieldsCommand, ' - os,hostname', input);
+    const { rows } = await driveCollected(fieldsCommand, ' - os,hostname', input);
     expect(rows).toEqual([{ guid: 's-1' }, { guid: 's-2' }]);
   });
 
   it('takes dotted names and does not read inherited properties', async () => {
-    const { rows } = await driveCommand(fieldsCommand, ' a.b, constructor', [{ 'a.b': 1 }]);
+    const { rows } = await driveCollected(fieldsCommand, ' a.b, constructor', [{ 'a.b': 1 }]);
     expect(rows).toEqual([{ 'a.b': 1 }]);
   });
 

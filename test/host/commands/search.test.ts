@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { IpAddress } from '../../../src/runtime/ip-address.js';
 import type { Row } from '../../../src/runtime/value.js';
 import { searchCommand } from '../../../src/host/commands/search.js';
-import { driveCommand, parseErrorOf } from '../../helpers/drive-command.js';
+import { driveCollected, parseErrorOf } from '../../helpers/drive-collected.js';
 
 const ip = (text: string): IpAddress => IpAddress.parse(text);
 
@@ -14,7 +14,7 @@ const connections: Row[] = [
 ];
 
 async function pids(expr: string, rows: Row[] = connections): Promise<unknown[]> {
-  return (await driveCommand(searchCommand, ` ${expr}`, rows)).rows.map((row) => row['pid']);
+  return (await driveCollected(searchCommand, ` ${expr}`, rows)).rows.map((row) => row['pid']);
 }
 
 describe('search', () => {

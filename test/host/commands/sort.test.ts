@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { IpAddress } from '../../../src/runtime/ip-address.js';
 import type { Row } from '../../../src/runtime/value.js';
 import { sortCommand } from '../../../src/host/commands/sort.js';
-import { driveCommand, parseErrorOf } from '../../helpers/drive-command.js';
+import { driveCollected, parseErrorOf } from '../../helpers/drive-collected.js';
 
 async function ids(argText: string, rows: Row[]): Promise<unknown[]> {
-  return (await driveCommand(sortCommand, argText, rows)).rows.map((row) => row['id']);
+  return (await driveCollected(sortCommand, argText, rows)).rows.map((row) => row['id']);
 }
 
 describe('sort', () => {
@@ -40,7 +40,7 @@ describe('sort', () => {
   });
 
   it('emits nothing when closed for cancel', async () => {
-    expect((await driveCommand(sortCommand, ' id', [{ id: 1 }], { closeWith: 'cancel' })).rows).toEqual([]);
+    expect((await driveCollected(sortCommand, ' id', [{ id: 1 }], { closeWith: 'cancel' })).rows).toEqual([]);
   });
 
   it('reads a field named limit as a key', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { IpAddress } from '../../../src/runtime/ip-address.js';
 import type { Row } from '../../../src/runtime/value.js';
 import { statsCommand } from '../../../src/host/commands/stats.js';
-import { driveCommand, parseErrorOf } from '../../helpers/drive-command.js';
+import { driveCollected, parseErrorOf } from '../../helpers/drive-collected.js';
 
 const input: Row[] = [
   { state: 'LISTEN', pid: 1 },
@@ -13,13 +13,13 @@ const input: Row[] = [
 
 describe('stats', () => {
   it('counts by a field, groups in first-seen order, by-fields first', async () => {
-    const { rows } = await driveCommand(statsCommand, ' count by state', input);
+    const { rows } = await driveCollected(statsCommand, ' count by state', input);
     expect(rows).toEqual([{ state: 'LISTEN', count: 2 }, { state: 'ESTABLISHED', count: 1 }, { state: null, count: 1 }]);
     expect(Object.keys(rows[0] ?? {})).toEqual(['state', 'count']);
   });
 
   it('counts non-null values with count(f), and renames with as', async () => {
-    const { rows } = await driveCommand(statsCommand, ' count AS n, count(pid), count(pid) as with_pid', input);
+    const { rows } = await driveCollected(statsCommand, ' count AS n, count(pid), count(pid) as with_pid', input);
     expect(rows).toEqual([{ n: 4, 'count(pid)': 2, with_pid: 2 }]);
   });
 
@@ -30,7 +30,7 @@ describe('stats', () => {
       { ip: IpAddress.parse('1.2.3.4'), port: 80n },
       { ip: IpAddress.parse('1.2.3.4'), port: '80' },
     ];
-    const result = await driveCommand(statsCommand, ' count by ip, port', rows);
+    const result = await driveCollected(statsCommand, ' count by ip, port', rows);
     expect(result.rows.map((row) => [String(row['ip']), row['ip'] instanceof IpAddress, row['port'], row['count']])).toEqual([
       ['1.2.3.4', true, 80, 2],
       ['1.2.3.4', false, 80, 1],
@@ -39,13 +39,13 @@ describe('stats', () => {
   });
 
   it('gives one zero row over no input without by, and no rows with by', async () => {
-    expect((await driveCommand(statsCommand, ' count, count(x)', [])).rows).toEqual([{ count: 0, 'count(x)': 0 }]);
-    expect((await driveCommand(statsCommand, ' count by state', [])).rows).toEqual([]);
+    expect((await driveCollected(statsCommand, ' count, count(x)', [])).rows).toEqual([{ count: 0, 'count(x)': 0 }]);
+    expect((await driveCollected(statsCommand, ' count by state', [])).rows).toEqual([]);
   });
 
   it('emits nothing when closed for cancel or limit', async () => {
     for (const closeWith of ['cancel', 'limit'] as const) {
-      expect((await driveCommand(statsCommand, ' count by state', input, { closeWith })).rows).toEqual([]);
+      expect((await driveCollected(statsCommand, ' count by state', input, { closeWith })).rows).toEqual([]);
     }
   });
 

@@ -18,7 +18,7 @@ const grammars = [
   },
   {
     source: 'grammar/query.peggy',
-    output: 'sdk-mock/generated/query-parser.js',
+    output: 'src/host/generated/query-parser.js',
     startRules: ['Pipeline', 'Expression', 'FieldList', 'Stats', 'Sort', 'Eval', 'Limit'],
     returnTypes: {
       Pipeline: 'import("../query-ast.js").PipelineSegment[]',

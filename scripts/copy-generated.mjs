@@ -4,6 +4,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-for (const dir of ['src/generated', 'sdk-mock/generated']) {
+for (const dir of ['src/generated', 'src/host/generated']) {
   cpSync(join(root, dir), join(root, 'dist', dir), { recursive: true });
 }

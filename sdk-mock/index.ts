@@ -1,14 +1,10 @@
 /**
- * sdk-mock: an offline host that implements the SDK contract, for tests, examples and the CLI.
+ * sdk-mock: the host's in-memory test doubles (sentries, a cluster of data nodes), scenario files, and
+ * MockHost, the real host assembled with them and the plugin's commands, for tests, examples and the CLI.
  *
  * @packageDocumentation
  */
 export { MockHost, type MockHostOptions, type MockUser, type RunOptions, type QueryRun } from './mock-host.js';
 export { MockCluster, nodeUnreachable, type MockDataNode } from './mock-cluster.js';
 export { MockSentryConnector, MALFORMED_ANSWER, MOCK_METHODS, type MockMethods, type MockSentry, type MockSentryFailure } from './mock-sentries.js';
-export { SavedSearchScheduler, type SavedSearch, type SavedSearchRun } from './saved-search-scheduler.js';
 export { scenarioSchema, scenarioHostOptions, loadScenarioFile, ScenarioError, type Scenario } from './scenario.js';
-export { planQuery, type PlannedCommand } from './query-plan.js';
-export { QueryExecution, type QueryOutcome, type RecordSink, type ExecutionEnvironment } from './query-execution.js';
-export { parsePipeline } from './pipeline.js';
-export type { PipelineSegment } from './query-ast.js';

@@ -1,22 +1,16 @@
-import { sentryNetstatCommand } from '../src/commands/sentry-netstat.js';
-import { sonarSentryNetstatCommand } from '../src/commands/sonar-sentry-netstat.js';
+import { Host, type HostUser } from '../src/host/host.js';
+import { PLUGIN_COMMANDS } from '../src/plugin.js';
 import type { CommandParser } from '../src/runtime/command.js';
 import type { Cluster } from '../src/runtime/cluster.js';
 import type { SentryConnector } from '../src/runtime/sentry-connector.js';
-import { hostConfigFrom, type ConfigValue, type HostConfig, type Session } from '../src/runtime/session.js';
-import type { Row } from '../src/runtime/value.js';
-import { builtinCommands } from './commands/builtin-commands.js';
+import type { ConfigValue } from '../src/runtime/session.js';
 import { MockCluster, type MockDataNode } from './mock-cluster.js';
 import { MockSentryConnector, type MockSentry } from './mock-sentries.js';
-import { QueryExecution, type QueryOutcome, type RecordSink } from './query-execution.js';
-import { planQuery } from './query-plan.js';
-import { SavedSearchScheduler } from './saved-search-scheduler.js';
+
+export type { QueryRun, RunOptions } from '../src/host/query-starter.js';
 
 /** A user of the mock host. */
-export interface MockUser {
-  /** Whether the user has administrator privileges. */
-  readonly admin: boolean;
-}
+export type MockUser = HostUser;
 
 /** How to build a {@link MockHost}. */
 export interface MockHostOptions {
@@ -40,32 +34,14 @@ export interface MockHostOptions {
   readonly cluster?: Cluster;
   /** The process environment commands fall back to. @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Extra command parsers, besides the built-ins and sentry-netstat. */
+  /** Extra command parsers, besides the built-ins and the plugin's commands. */
   readonly commands?: readonly CommandParser[];
 }
 
-/** Who runs a query. */
-export interface RunOptions {
-  /** @default "admin" */
-  readonly user?: string;
-  /** Receives each output record as it comes; when given, {@link MockHost.query} returns no records. */
-  readonly onRecord?: RecordSink;
-  /** Aborting it cancels the query. */
-  readonly signal?: AbortSignal;
-}
-
-/** A started query. */
-export interface QueryRun {
-  /** Settles when the query has ended and every command was closed. */
-  readonly done: Promise<QueryOutcome>;
-  /** Stops the query now. */
-  cancel(): void;
-}
-
 /**
- * An offline host implementing the SDK contract: users and sessions, host config, in-memory sentries, a query
- * engine with the built-in commands (sentry, json, fields, search, stats, sort, limit, eval) and
- * sentry-netstat, and scheduled saved searches.
+ * The real {@link Host} assembled with in-memory doubles, for tests and examples: {@link MockSentryConnector}
+ * sentries (or a given connector), an optional {@link MockCluster} of data nodes (or a given cluster), and the
+ * plugin's commands (`PLUGIN_COMMANDS`: sentry-netstat, sonar-sentry-netstat) besides the host's built-ins.
  *
  * @example
  * ```ts
@@ -73,93 +49,24 @@ export interface QueryRun {
  * const rows = await host.query('sentry | fields guid | sentry-netstat');
  * ```
  */
-export class MockHost {
+export class MockHost extends Host {
   /** The in-memory sentries (from `options.sentries`). */
   readonly sentries: MockSentryConnector;
-  /** What commands call: `options.connector`, else {@link MockHost.sentries}. */
-  readonly connector: SentryConnector;
   /** The in-memory cluster, when built with `nodes`. */
   readonly cluster: MockCluster | undefined;
-  readonly #cluster: Cluster | undefined;
-  /** Runs saved searches on this host. */
-  readonly scheduler: SavedSearchScheduler;
-  readonly #users: Map<string, MockUser>;
-  readonly #config: Map<string, ConfigValue>;
-  readonly #env: Readonly<Record<string, string | undefined>>;
-  readonly #parsers = new Map<string, CommandParser>();
 
   constructor(options: MockHostOptions = {}) {
-    this.#users = new Map(Object.entries(options.users ?? { admin: { admin: true } }));
-    this.#config = new Map(Object.entries(options.config ?? {}));
-    this.#env = options.env ?? process.env;
-    this.sentries = new MockSentryConnector(options.sentries);
-    this.connector = options.connector ?? this.sentries;
-    this.cluster = options.nodes ? new MockCluster(options.nodes) : undefined;
-    this.#cluster = options.cluster ?? this.cluster;
-    for (const parser of [...builtinCommands, sentryNetstatCommand, sonarSentryNetstatCommand, ...(options.commands ?? [])]) this.register(parser);
-    this.scheduler = new SavedSearchScheduler(this);
-  }
-
-  /** Adds a command (replacing one of the same name). */
-  register(parser: CommandParser): void {
-    this.#parsers.set(parser.name, parser);
-  }
-
-  /** The registered command parsers by name. */
-  get commands(): ReadonlyMap<string, CommandParser> {
-    return this.#parsers;
-  }
-
-  /** The host configuration as commands see it. */
-  get config(): HostConfig {
-    return hostConfigFrom(this.#config);
-  }
-
-  /** Sets (or, with `undefined`, removes) a config value. */
-  setConfig(key: string, value: ConfigValue | undefined): void {
-    if (value === undefined) this.#config.delete(key);
-    else this.#config.set(key, value);
-  }
-
-  /** Adds or changes a user. */
-  setUser(name: string, user: MockUser): void {
-    this.#users.set(name, user);
-  }
-
-  /** The session of `user`; throws when there is no such user. */
-  session(user = 'admin'): Session {
-    const found = this.#users.get(user);
-    if (!found) throw new Error(`unknown user '${user}'`);
-    return { user, isAdmin: found.admin };
-  }
-
-  /**
-   * Parses `query` as `user` and starts it. Parse errors (`QueryParseError`, with code and offset) are
-   * thrown here, before anything runs.
-   */
-  start(query: string, options: RunOptions = {}): QueryRun {
-    const session = this.session(options.user);
-    const config = this.config;
-    const plan = planQuery(query, this.#parsers, { session, config, env: this.#env });
-    const execution = new QueryExecution(plan, { sentries: this.connector, session, config, ...(this.#cluster && { cluster: this.#cluster }) }, options.onRecord ?? (() => undefined));
-    const { signal } = options;
-    const onAbort = (): void => execution.cancel();
-    if (signal?.aborted) execution.cancel();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const done = execution.run().finally(() => signal?.removeEventListener('abort', onAbort));
-    return { done, cancel: () => execution.cancel() };
-  }
-
-  /** Runs `query` as `user` and resolves with its records (or with none when `onRecord` takes them). */
-  async query(query: string, options: RunOptions = {}): Promise<Row[]> {
-    const records: Row[] = [];
-    const onRecord = options.onRecord ?? ((row: Row) => void records.push(row));
-    await this.start(query, { ...options, onRecord }).done;
-    return records;
-  }
-
-  /** Stops the scheduler; the host holds no timers afterwards. */
-  close(): void {
-    this.scheduler.stopAll();
+    const { sentries: mockSentries, nodes, connector, cluster, commands, ...hostOptions } = options;
+    const sentries = new MockSentryConnector(mockSentries);
+    const mockCluster = nodes ? new MockCluster(nodes) : undefined;
+    const controlOf = cluster ?? mockCluster;
+    super({
+      ...hostOptions,
+      connector: connector ?? sentries,
+      ...(controlOf && { cluster: controlOf }),
+      commands: [...PLUGIN_COMMANDS, ...(commands ?? [])],
+    });
+    this.sentries = sentries;
+    this.cluster = mockCluster;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The plugin's one registration point: the commands a host is given, and the RPC methods a real sentry
  * answers. A new `sentry-*` command is added here once (its command, and its agent collector) and every
- * assembly (the CLI's hosts, sdk-mock's MockHost, the agent) picks it up.
+ * assembly (the CLI's hosts, sdk-mock's test host, the agent) picks it up.
  *
  * @module
  */

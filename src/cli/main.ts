@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { EXIT } from './exit-codes.js';
-import type { CliIo } from './run-cli.js';
+import type { CliIo } from './cli-io.js';
 
 const interrupt = new AbortController();
 const onSigint = (): void => {

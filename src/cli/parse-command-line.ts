@@ -1,6 +1,6 @@
 import { CommanderError, type Command } from 'commander';
 import { EXIT } from './exit-codes.js';
-import type { CliIo } from './run-cli.js';
+import type { CliIo } from './cli-io.js';
 
 /**
  * Parses `argv` with `program`, set up the way every `sentry-query` command line wants: output on the given

@@ -6,7 +6,7 @@ import { connectionRows } from '../agent/connection-rows.js';
 import { createRecordWriter, OUTPUT_FORMATS, type OutputFormat } from './output-format.js';
 import { parseCommandLine } from './parse-command-line.js';
 import { EXIT } from './exit-codes.js';
-import type { CliIo } from './run-cli.js';
+import type { CliIo } from './cli-io.js';
 
 interface AgentArguments {
   readonly once?: boolean;

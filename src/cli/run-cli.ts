@@ -1,25 +1,20 @@
 import { Command, Option } from 'commander';
-import type { Writable } from 'node:stream';
-import { MockHost, type MockHostOptions } from '../../sdk-mock/mock-host.js';
+import { Host } from '../host/host.js';
+import type { QueryOutcome } from '../host/query-execution.js';
+import { PLUGIN_COMMANDS } from '../plugin.js';
 import { loadScenarioFile, ScenarioError } from '../../sdk-mock/scenario.js';
-import type { QueryOutcome } from '../../sdk-mock/query-execution.js';
 import { QueryParseError } from '../errors/query-parse-error.js';
 import { readFile } from 'node:fs/promises';
 import { RemoteQueryError, runRemoteQuery } from '../remote/remote-query.js';
 import { startLocalSentry } from './local-sentry.js';
 import { parseCommandLine } from './parse-command-line.js';
 import { EXIT } from './exit-codes.js';
-import { createRecordWriter, OUTPUT_FORMATS, type OutputFormat, type OutputStream } from './output-format.js';
+import { createRecordWriter, OUTPUT_FORMATS, type OutputFormat } from './output-format.js';
+import type { CliIo } from './cli-io.js';
+import { scenarioHost, type ScenarioOptions } from './scenario-host.js';
 
 export { EXIT };
-
-/** Where the CLI reads its interruption from and writes to. */
-export interface CliIo {
-  readonly stdout: OutputStream;
-  readonly stderr: Writable;
-  /** Aborted on SIGINT: the running query is cancelled and the exit code is 130. */
-  readonly signal?: AbortSignal;
-}
+export type { CliIo };
 
 interface CliArguments {
   readonly query: string;
@@ -65,7 +60,7 @@ async function parseArguments(argv: readonly string[], io: CliIo): Promise<CliAr
   return { query, scenario: options.scenario, host: options.host, tokenFile: options.tokenFile, user: options.user, format: options.format };
 }
 
-async function loadScenario(path: string): Promise<MockHostOptions> {
+async function loadScenario(path: string): Promise<ScenarioOptions> {
   try {
     return await loadScenarioFile(path);
   } catch (error) {
@@ -74,20 +69,20 @@ async function loadScenario(path: string): Promise<MockHostOptions> {
   }
 }
 
-function checkUser(host: MockHost, options: MockHostOptions, user: string): void {
+function checkUser(host: Host, users: ScenarioOptions['users'], user: string): void {
   try {
     host.session(user);
   } catch {
-    const known = Object.keys(options.users ?? { admin: { admin: true } });
+    const known = Object.keys(users ?? { admin: { admin: true } });
     throw new CliFailure(`error: unknown user '${user}' (the scenario's users: ${known.join(', ') || 'none'})`);
   }
 }
 
 /** Runs the query on `host`, printing records as `format`; resolves with the exit code. */
-async function runQuery(host: MockHost, args: CliArguments, format: OutputFormat, io: CliIo): Promise<number> {
+async function runQuery(host: Host, args: CliArguments, format: OutputFormat, io: CliIo): Promise<number> {
   const writer = createRecordWriter(format, io.stdout);
   let readerGone = false;
-  let run: ReturnType<MockHost['start']>;
+  let run: ReturnType<Host['start']>;
   try {
     run = host.start(args.query, {
       user: args.user,
@@ -172,11 +167,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     // Without a scenario: this host's own sentry, over a real WebSocket on loopback.
     const local = args.scenario === undefined ? await startLocalSentry() : undefined;
     try {
-      const options: MockHostOptions = local ? { connector: local.connector } : await loadScenario(args.scenario!);
+      const scenario = local ? undefined : await loadScenario(args.scenario!);
       if (io.signal?.aborted) return EXIT.interrupted;
-      const host = new MockHost(options);
+      const host = scenario ? scenarioHost(scenario) : new Host({ connector: local!.connector, commands: PLUGIN_COMMANDS });
       try {
-        checkUser(host, options, args.user);
+        checkUser(host, scenario?.users, args.user);
         const format = args.format ?? (io.stdout.isTTY === true ? 'table' : 'jsonl');
         return await runQuery(host, args, format, io);
       } finally {

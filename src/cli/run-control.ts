@@ -1,11 +1,13 @@
 import { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { RemoteCluster } from '../cluster/remote-cluster.js';
-import { MockHost } from '../../sdk-mock/mock-host.js';
+import { Host } from '../host/host.js';
+import { NO_SENTRIES } from '../host/no-sentries.js';
+import { PLUGIN_COMMANDS } from '../plugin.js';
 import { QueryServer } from '../remote/query-server.js';
 import { parseCommandLine } from './parse-command-line.js';
 import { EXIT } from './exit-codes.js';
-import type { CliIo } from './run-cli.js';
+import type { CliIo } from './cli-io.js';
 
 interface ControlArguments {
   readonly nodes: string;
@@ -66,7 +68,7 @@ export async function runControl(argv: readonly string[], io: CliIo): Promise<nu
     const adminToken = (await readFile(args.adminTokenFile, 'utf8')).trim();
     if (adminToken.length < 16) throw new Error(`${args.adminTokenFile}: expected a token of at least 16 characters`);
     cluster = new RemoteCluster({ nodes, token, refreshMs });
-    const host = new MockHost({ cluster, users: { admin: { admin: true } } });
+    const host = new Host({ connector: NO_SENTRIES, cluster, users: { admin: { admin: true } }, commands: PLUGIN_COMMANDS });
     queries = await QueryServer.listen({ start: (query, options) => host.start(query, options), adminToken, host: args.host, port });
   } catch (error) {
     await cluster?.close();

@@ -3,11 +3,12 @@ import { readFile } from 'node:fs/promises';
 import { KeyFileError, loadKeysFile } from '../connector/key-file.js';
 import { WebSocketConnector } from '../connector/websocket-connector.js';
 import { ClusterEndpoint } from '../cluster/cluster-endpoint.js';
-import { MockHost } from '../../sdk-mock/mock-host.js';
+import { Host } from '../host/host.js';
+import { PLUGIN_COMMANDS } from '../plugin.js';
 import { QueryServer } from '../remote/query-server.js';
 import { parseCommandLine } from './parse-command-line.js';
 import { EXIT } from './exit-codes.js';
-import type { CliIo } from './run-cli.js';
+import type { CliIo } from './cli-io.js';
 
 interface NodeArguments {
   readonly listen: string;
@@ -80,7 +81,7 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
       const adminToken = (await readFile(args.adminTokenFile, 'utf8')).trim();
       if (adminToken.length < 16) throw new Error(`${args.adminTokenFile}: expected a token of at least 16 characters`);
       // The node's own host: queries run here, as the administrator, over the sentries connected to it.
-      const host = new MockHost({ connector, users: { admin: { admin: true } } });
+      const host = new Host({ connector, users: { admin: { admin: true } }, commands: PLUGIN_COMMANDS });
       queries = await QueryServer.listen({ start: (query, options) => host.start(query, options), adminToken, host: args.host, port: Number(args.queryPort) });
     }
     if (args.clusterPort !== undefined && args.clusterTokenFile !== undefined) {

@@ -5,7 +5,7 @@ import { FleetConnectError, startFleet } from '../simulator/fleet.js';
 import { readCredentialsFile } from '../simulator/fleet-keys.js';
 import { parseCommandLine } from './parse-command-line.js';
 import { EXIT } from './exit-codes.js';
-import type { CliIo } from './run-cli.js';
+import type { CliIo } from './cli-io.js';
 
 interface SimulateArguments {
   readonly connect?: string;

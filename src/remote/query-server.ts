@@ -6,7 +6,7 @@ import { rowAsJson, type Row } from '../runtime/value.js';
 import { queryRequestSchema, type QueryResponse } from './query-protocol.js';
 import { RecordBatches } from './record-batches.js';
 
-/** Starts a query as `user`; the host's `start` (e.g. MockHost) fits. */
+/** Starts a query as `user`; the host's `start` (e.g. Host) fits. */
 export type StartQuery = (
   query: string,
   options: { user: string; onRecord: (row: Row) => Promise<void> },

@@ -7,11 +7,13 @@ function liveHandles(): string[] {
 }
 
 /**
- * The live handles once they match `expected`, or after a bounded number of event-loop turns. libuv releases a
- * closed handle a few turns after its 'close' event; polling with setImmediate adds no timer of its own.
+ * The live handles once they match `expected`, or after a generous 10 s. libuv releases a closed handle a few
+ * turns after its 'close' event (later on a loaded machine: a bound in turns alone was flaky there); polling with
+ * setImmediate adds no timer of its own.
  */
 async function settledHandles(expected: readonly string[]): Promise<string[]> {
-  for (let turn = 0; turn < 10_000; turn++) {
+  const until = Date.now() + 10_000;
+  while (Date.now() < until) {
     const live = liveHandles();
     if (live.join() === expected.join()) return live;
     await new Promise((resolve) => setImmediate(resolve));

@@ -1,0 +1,21 @@
+import type { CommandParser } from '../../runtime/command.js';
+import { evalCommand } from './eval.js';
+import { fieldsCommand } from './fields.js';
+import { jsonCommand } from './json.js';
+import { limitCommand } from './limit.js';
+import { searchCommand } from './search.js';
+import { sentryCommand } from './sentry.js';
+import { sortCommand } from './sort.js';
+import { statsCommand } from './stats.js';
+
+/** The commands every host has: the drivers `sentry` and `json`, then the rest in pipeline order of use. */
+export const builtinCommands: readonly CommandParser[] = Object.freeze([
+  sentryCommand,
+  jsonCommand,
+  fieldsCommand,
+  searchCommand,
+  evalCommand,
+  statsCommand,
+  sortCommand,
+  limitCommand,
+]);

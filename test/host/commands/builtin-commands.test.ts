@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { ERRORS } from '../../../src/errors/codes.js';
+import { builtinCommands } from '../../../src/host/commands/builtin-commands.js';
+
+describe('builtinCommands', () => {
+  it('has the eight built-ins, each with one name', () => {
+    expect(builtinCommands.map((parser) => parser.name).sort()).toEqual(
+      ['eval', 'fields', 'json', 'limit', 'search', 'sentry', 'sort', 'stats'],
+    );
+  });
+
+  it.each(builtinCommands.map((parser) => [parser.name, parser] as const))('%s has honest help', (name, parser) => {
+    expect(parser.errors).toEqual([ERRORS.INVALID_ARGUMENTS]);
+    expect(parser.help.syntax.startsWith(name)).toBe(true);
+    expect(parser.help.description).not.toBe('');
+    expect(parser.help.properties.requiredPermission).toBe('none');
+    expect(parser.help.properties.licenseUsage).toBe('N/A');
+    const expectedType = { sentry: 'driver', json: 'driver', search: 'filtering', stats: 'aggregation' }[name] ?? 'transforming';
+    expect(parser.help.properties.commandType).toBe(expectedType);
+  });
+});

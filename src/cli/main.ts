@@ -3,10 +3,23 @@
  * The `sentry-query` bin. Ctrl-C cancels the running query (a second one exits at once); the process then
  * ends on its own with the exit code of the mode it ran (`runCli` for a query).
  *
+ * Every failure reaches the user as one `error: …` line on stderr and exit code 1, never a stack trace: the
+ * modes word their own errors, and what escapes them (a bug) is caught here, including an exception or
+ * rejection nobody handled while a node or agent runs.
+ *
  * @packageDocumentation
  */
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './cli-io.js';
+import { messageOf } from './message-of.js';
+
+/** The last resort: one line, exit 1. */
+function fail(error: unknown, what: string): never {
+  process.stderr.write(`error: ${what}: ${messageOf(error)}\n`);
+  process.exit(EXIT.failure);
+}
+process.on('uncaughtException', (error) => fail(error, 'internal error'));
+process.on('unhandledRejection', (error) => fail(error, 'internal error'));
 
 const interrupt = new AbortController();
 const onSigint = (): void => {
@@ -31,6 +44,9 @@ const subcommands: Readonly<Record<string, () => Promise<Mode>>> = {
 const argv = process.argv.slice(2);
 const io = { stdout: process.stdout, stderr: process.stderr, signal: interrupt.signal };
 const sub = argv[0] !== undefined && Object.hasOwn(subcommands, argv[0]) ? subcommands[argv[0]] : undefined;
-const code = sub ? await (await sub())(argv.slice(1), io) : await (await import('./run-cli.js')).runCli(argv, io);
+try {
+  process.exitCode = sub ? await (await sub())(argv.slice(1), io) : await (await import('./run-cli.js')).runCli(argv, io);
+} catch (error) {
+  fail(error, sub ? `${argv[0]} failed` : 'the query failed');
+}
 process.off('SIGINT', onSigint);
-process.exitCode = code;

@@ -9,6 +9,7 @@ import { RemoteQueryError, runRemoteQuery } from '../remote/remote-query.js';
 import { startLocalSentry } from './local-sentry.js';
 import { parseCommandLine } from './parse-command-line.js';
 import { EXIT } from './exit-codes.js';
+import { messageOf } from './message-of.js';
 import { createRecordWriter, OUTPUT_FORMATS, type OutputFormat } from './output-format.js';
 import type { CliIo } from './cli-io.js';
 import { scenarioHost, type ScenarioOptions } from './scenario-host.js';
@@ -30,14 +31,6 @@ class CliFailure extends Error {
   constructor(message: string, readonly exitCode: number = EXIT.failure) {
     super(message);
   }
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
-}
-
-function messageOf(error: unknown): string {
-  return oneLine(error instanceof Error ? error.message : String(error));
 }
 
 type QueryOptions = { scenario?: string; host?: string; tokenFile?: string; user: string; format?: OutputFormat };

@@ -1,18 +1,16 @@
-// `sentry-query --scenario examples/cluster.json "sentry | fields guid | sonar-sentry-netstat"` as a child process.
-import { execFile } from 'node:child_process';
+// `sentry-query --scenario examples/cluster.json "sentry | fields guid | sonar-sentry-netstat"`, in process.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { runCliInProcess } from '../helpers/run-cli.js';
 
-const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
-const bin = join(root, 'dist', 'src', 'cli', 'main.js');
 
 describe('sentry-query with a cluster scenario', () => {
   it('returns every sentry\'s connections with node; the down node\'s sentry gets an _error naming it', async () => {
-    const { stdout } = await run(process.execPath, [bin, '--scenario', join(root, 'examples', 'cluster.json'), '--format', 'jsonl', 'sentry | fields guid | sonar-sentry-netstat']);
+    const { code, stdout } = await runCliInProcess(['--scenario', join(root, 'examples', 'cluster.json'), '--format', 'jsonl', 'sentry | fields guid | sonar-sentry-netstat']);
+    expect(code).toBe(0);
     const rows = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const byGuid = (guid: string) => rows.filter((r) => r['guid'] === guid);
     expect(byGuid('web-01').map((r) => r['node'])).toEqual(['dn1', 'dn1']);
@@ -27,9 +25,9 @@ describe('sentry-query with a cluster scenario', () => {
     try {
       const file = join(dir, 'bad.json');
       await writeFile(file, JSON.stringify({ nodes: [{ name: 'dn1' }, { name: 'dn1', fail: 'slow' }] }));
-      const failed = await run(process.execPath, [bin, '--scenario', file, 'sentry']).then(() => undefined, (e: { code: number; stderr: string }) => e);
-      expect(failed?.code).toBe(1);
-      expect(failed?.stderr).toContain('nodes[1]');
+      const failed = await runCliInProcess(['--scenario', file, 'sentry']);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toContain('nodes[1]');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

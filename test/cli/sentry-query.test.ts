@@ -1,28 +1,18 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connection } from '../helpers/fleet.js';
+import { runCliInProcess } from '../helpers/run-cli.js';
 
-// The built bin (`npm test` builds first), run as a real child process.
+// The CLI in this process (runCli); only the SIGINT test runs the built bin (`npm test` builds first), since
+// the signal handling lives in the bin.
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = join(ROOT, 'dist/src/cli/main.js');
 
-interface Result {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function sentryQuery(...args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: ROOT }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
-    });
-  });
-}
+const sentryQuery = (...args: string[]) => runCliInProcess(args);
 
 function jsonl(text: string): Record<string, unknown>[] {
   return text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -126,7 +116,7 @@ describe('sentry-query: table and csv', () => {
   });
 
   it('table: examples/fleet.json (what npm start runs) prints aligned columns and the count on stderr', async () => {
-    const { code, stdout, stderr } = await sentryQuery('--scenario', 'examples/fleet.json', '--format', 'table', 'sentry | fields guid | sentry-netstat');
+    const { code, stdout, stderr } = await sentryQuery('--scenario', join(ROOT, 'examples/fleet.json'), '--format', 'table', 'sentry | fields guid | sentry-netstat');
     expect(code).toBe(0);
     const lines = stdout.trimEnd().split('\n');
     const header = lines[1]!;
@@ -191,7 +181,23 @@ describe('sentry-query: errors', () => {
 });
 
 describe('sentry-query: interruption', () => {
-  it('SIGINT cancels the running query, keeps what was printed and exits 130', async () => {
+  it('an abort (what SIGINT does) cancels the running query, keeps what was printed and returns 130', async () => {
+    const hanging = join(dir, 'hanging-in-process.json');
+    await writeFile(hanging, JSON.stringify({
+      sentries: [{ guid: 'fast', connections: [connection()] }, { guid: 'silent', fail: 'timeout' }],
+    }));
+    const interrupt = new AbortController();
+    // Interrupt once the fast sentry's record is out; the silent one would hold the query for 600 s.
+    const { code, stdout, stderr } = await runCliInProcess(['--scenario', hanging, 'sentry | fields guid | sentry-netstat timeout=600'], {
+      signal: interrupt.signal,
+      onStdout: (text) => { if (text.includes('\n')) interrupt.abort(); },
+    });
+    expect(code).toBe(130);
+    expect(jsonl(stdout)).toEqual([{ guid: 'fast', ...connection() }]);
+    expect(stderr).toBe('interrupted: query cancelled after 1 record\n');
+  });
+
+  it('SIGINT to the bin cancels the running query, keeps what was printed and exits 130', async () => {
     const hanging = join(dir, 'hanging.json');
     await writeFile(hanging, JSON.stringify({
       sentries: [{ guid: 'fast', connections: [connection()] }, { guid: 'silent', fail: 'timeout' }],

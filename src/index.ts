@@ -50,6 +50,7 @@ export {
   type ConnectorLogEvent,
 } from './connector/websocket-connector.js';
 export { CLOSE_CODES, helloFrameSchema, welcomeFrameSchema, type HelloFrame, type WelcomeFrame } from './connector/protocol.js';
+export { type SentryMethods, type SentryMethodHandler } from './runtime/sentry-methods.js';
 export { startAgent, type AgentOptions, type AgentHandle, type AgentStatus } from './agent/agent-client.js';
 export { fullJitterBackoff, type Backoff, type FullJitterOptions } from './agent/backoff.js';
 export {
@@ -60,7 +61,7 @@ export {
   type FleetMember,
   type FleetStats,
 } from './simulator/fleet.js';
-export { type SimulatorCounters } from './simulator/simulated-sentry.js';
+export { type SimulatorCounters, type SimulatedMethods } from './simulator/simulated-sentry.js';
 export { faultOf, checkFaultFractions, type FaultFractions, type SentryFault } from './simulator/fault-plan.js';
 export { simulatedCredentials, readCredentialsFile, type SentryCredentials } from './simulator/fleet-keys.js';
 export { fakeConnections, type FakeConnection } from './simulator/fake-connections.js';

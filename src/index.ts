@@ -53,7 +53,17 @@ export {
   type WebSocketConnectorOptions,
   type ConnectorLogEvent,
 } from './connector/websocket-connector.js';
-export { CLOSE_CODES, helloFrameSchema, welcomeFrameSchema, type HelloFrame, type WelcomeFrame } from './connector/protocol.js';
+export { helloFrameSchema, type HelloFrame } from './connector/protocol.js';
+export { CLOSE_CODES } from './rpc/close-codes.js';
+export { welcomeFrameSchema, type WelcomeFrame } from './rpc/welcome-frame.js';
+export * from './rpc/limits.js';
+export { type FramePort } from './rpc/frame-port.js';
+export { RpcChannel, type RpcChannelOptions } from './rpc/rpc-channel.js';
+export { type RpcHandler, type RpcHandlers } from './rpc/rpc-handlers.js';
+export { JsonText } from './rpc/json-text.js';
+export { awaitGreeting, sendGreeting, sendWelcome, type Handshake, type HandshakeEvents } from './rpc/handshake.js';
+export { WebSocketPort, type WebSocketPortEvents } from './rpc/websocket-port.js';
+export { type SentryMethods, type SentryMethodHandler } from './runtime/sentry-methods.js';
 export { startAgent, type AgentOptions, type AgentHandle, type AgentStatus } from './agent/agent-client.js';
 export { fullJitterBackoff, type Backoff, type FullJitterOptions } from './agent/backoff.js';
 export {
@@ -64,7 +74,7 @@ export {
   type FleetMember,
   type FleetStats,
 } from './simulator/fleet.js';
-export { type SimulatorCounters } from './simulator/simulated-sentry.js';
+export { type SimulatorCounters, type SimulatedMethods } from './simulator/simulated-sentry.js';
 export { faultOf, checkFaultFractions, type FaultFractions, type SentryFault } from './simulator/fault-plan.js';
 export { simulatedCredentials, readCredentialsFile, type SentryCredentials } from './simulator/fleet-keys.js';
 export { fakeConnections, type FakeConnection } from './simulator/fake-connections.js';
@@ -75,4 +85,4 @@ export { queryRequestSchema, queryResponseSchema, type QueryRequest, type QueryR
 export { type Cluster, type ClusterNode, type ClusterSentryInfo } from './runtime/cluster.js';
 export { sonarSentryNetstatCommand, NOT_A_CLUSTER } from './commands/sonar-sentry-netstat.js';
 export { RemoteCluster, type RemoteClusterOptions } from './cluster/remote-cluster.js';
-export { ClusterEndpoint, joinFrameSchema, callParamsSchema, type ClusterEndpointOptions } from './cluster/cluster-endpoint.js';
+export { ClusterEndpoint, joinFrameSchema, callParamsSchema, type ClusterEndpointOptions, type JoinFrame } from './cluster/cluster-endpoint.js';

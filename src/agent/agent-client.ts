@@ -1,9 +1,12 @@
 import { hostname as osHostname, platform, release } from 'node:os';
-import { JSONRPCServer, type JSONRPCRequest } from 'json-rpc-2.0';
 import WebSocket, { type ClientOptions } from 'ws';
-import { CLOSE_CODES, readFrame, rpcRequestSchema, welcomeFrameSchema, type HelloFrame } from '../connector/protocol.js';
+import type { HelloFrame } from '../connector/protocol.js';
+import { sendGreeting, type Handshake } from '../rpc/handshake.js';
+import { HANDSHAKE_DEADLINE_MS, REQUEST_FRAME_LIMIT_BYTES } from '../rpc/limits.js';
+import { RpcChannel } from '../rpc/rpc-channel.js';
+import { WebSocketPort } from '../rpc/websocket-port.js';
+import type { SentryMethods } from '../runtime/sentry-methods.js';
 import { fullJitterBackoff, type Backoff } from './backoff.js';
-import { collectLinuxConnections } from './collect-linux.js';
 
 /** Where the agent stands; told through {@link AgentOptions.onStatus}. */
 export type AgentStatus =
@@ -42,9 +45,9 @@ export interface AgentOptions {
   readonly hostname?: string;
   /** Sent in the hello. @default `${platform} ${release}` */
   readonly os?: string;
-  /** What `netstat` answers. @default collectLinuxConnections */
-  readonly collect?: () => unknown;
-  /** Delay before each reconnect attempt. @default fullJitterBackoff() (500 ms base, 30 s cap) */
+  /** What the sentry answers: method name → handler (the CLI gives `AGENT_METHODS`). Other methods get method-not-found. */
+  readonly methods: SentryMethods;
+  /** Delay before each reconnect attempt. @default fullJitterBackoff() ({@link AGENT_RECONNECT}) */
   readonly backoff?: Backoff;
   /** Extra `ws` client options, e.g. `ca` for a private TLS root. */
   readonly wsOptions?: ClientOptions;
@@ -64,15 +67,11 @@ export interface AgentHandle {
 
 /**
  * Runs a sentry's side of the link: connects, says hello, waits for the welcome, then answers JSON-RPC calls
- * (`netstat`; any other method gets a method-not-found error). When the link drops it reconnects with
+ * from `methods`. When the link drops (or no welcome comes in time) it reconnects with
  * {@link fullJitterBackoff}, starting over once authenticated again.
  */
 export function startAgent(options: AgentOptions): AgentHandle {
-  const collect = options.collect ?? collectLinuxConnections;
   const backoff = options.backoff ?? fullJitterBackoff();
-  // A failing collect is answered to the connector as a JSON-RPC error; the library need not also print it.
-  const rpc = new JSONRPCServer({ errorListener: () => undefined });
-  rpc.addMethod('netstat', () => collect());
   const hello: HelloFrame = {
     type: 'hello',
     guid: options.guid,
@@ -81,8 +80,8 @@ export function startAgent(options: AgentOptions): AgentHandle {
     os: options.os ?? `${platform()} ${release()}`,
   };
 
-  let ws: WebSocket | undefined;
-  let welcomed = false;
+  let port: WebSocketPort | undefined;
+  let channel: RpcChannel | undefined;
   let attempt = 0;
   let retryTimer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -90,51 +89,42 @@ export function startAgent(options: AgentOptions): AgentHandle {
 
   const connect = (): void => {
     retryTimer = undefined;
-    welcomed = false;
     status({ state: 'connecting' });
-    const socket = new WebSocket(options.url, options.wsOptions);
-    ws = socket;
-    // Errors are followed by 'close', which is where the reconnect is decided.
-    socket.on('error', () => undefined);
-    socket.on('open', () => socket.send(JSON.stringify(hello)));
-    socket.on('message', (data, isBinary) => {
-      if (!welcomed) {
-        const read = isBinary ? { ok: false as const } : readFrame(welcomeFrameSchema, data);
-        if (!read.ok) return socket.close(CLOSE_CODES.malformedFrame, 'expected welcome');
-        welcomed = true;
-        attempt = 0;
-        status({ state: 'connected' });
-        return;
-      }
-      const read = isBinary ? { ok: false as const } : readFrame(rpcRequestSchema, data);
-      if (!read.ok) return socket.close(CLOSE_CODES.malformedFrame, 'malformed frame');
-      void rpc.receive(read.frame as JSONRPCRequest).then((response) => {
-        if (response && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(response));
-      });
+    let handshake: Handshake | undefined;
+    const socket: WebSocketPort = new WebSocketPort(new WebSocket(options.url, { maxPayload: REQUEST_FRAME_LIMIT_BYTES, ...options.wsOptions }), {
+      onOpen: () => {
+        handshake = sendGreeting(socket, hello, HANDSHAKE_DEADLINE_MS, {
+          onFrame: () => {
+            channel = new RpcChannel(socket, { handlers: options.methods });
+            attempt = 0;
+            status({ state: 'connected' });
+          },
+        });
+      },
+      onText: (text) => (channel ? channel.receive(text) : handshake?.receive(text)),
+      // Errors are followed by 'close', which is where the reconnect is decided.
+      onClose: (code, reason) => {
+        handshake?.cancel();
+        channel?.end();
+        channel = undefined;
+        if (stopped) return;
+        const retryInMs = backoff(attempt++);
+        status({ state: 'disconnected', code, reason, retryInMs });
+        retryTimer = setTimeout(connect, retryInMs);
+      },
     });
-    socket.on('close', (code, reason) => {
-      welcomed = false;
-      if (stopped) return;
-      const retryInMs = backoff(attempt++);
-      status({ state: 'disconnected', code, reason: reason.toString('utf8'), retryInMs });
-      retryTimer = setTimeout(connect, retryInMs);
-    });
+    port = socket;
   };
   connect();
 
   return {
-    get connected() { return welcomed && ws?.readyState === WebSocket.OPEN; },
-    drop() { ws?.terminate(); },
+    get connected() { return channel !== undefined && port?.open === true; },
+    drop() { port?.terminate(); },
     async stop() {
       if (stopped) return;
       stopped = true;
       clearTimeout(retryTimer);
-      const socket = ws;
-      if (socket && socket.readyState !== WebSocket.CLOSED) {
-        const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-        socket.terminate();
-        await closed;
-      }
+      await port?.terminateAndWait();
       status({ state: 'stopped' });
     },
   };

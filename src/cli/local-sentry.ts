@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname, platform } from 'node:os';
-import { collectConnections } from '../agent/collect-connections.js';
 import { startAgent, type AgentHandle } from '../agent/agent-client.js';
 import { KeyRegistry } from '../connector/key-registry.js';
 import { WebSocketConnector } from '../connector/websocket-connector.js';
+import { AGENT_METHODS } from '../plugin.js';
 
 /** How long the local agent may take to connect and authenticate before the CLI gives up. */
 const CONNECT_DEADLINE_MS = 5_000;
@@ -39,7 +39,7 @@ export async function startLocalSentry(): Promise<LocalSentry> {
         key,
         hostname: guid,
         os: platform(),
-        collect: async () => (await collectConnections()).connections,
+        methods: AGENT_METHODS,
         onStatus: (status) => {
           if (status.state !== 'connected') return;
           clearTimeout(deadline);

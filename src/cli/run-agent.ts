@@ -60,7 +60,8 @@ async function runConnected(args: AgentArguments, url: string, io: CliIo): Promi
     return EXIT.failure;
   }
   // Loaded here, not at the top: `agent --once` is a one-shot process and must not pay for ws at start-up.
-  const [{ startAgent }, { KeyFileError, loadAgentKey }] = await Promise.all([import('../agent/agent-client.js'), import('../connector/key-file.js')]);
+  const [{ startAgent }, { KeyFileError, loadAgentKey }, { AGENT_METHODS }] = await Promise.all([
+    import('../agent/agent-client.js'), import('../connector/key-file.js'), import('../plugin.js')]);
   let key: string;
   let ca: Buffer | undefined;
   try {
@@ -72,7 +73,7 @@ async function runConnected(args: AgentArguments, url: string, io: CliIo): Promi
   }
   const agent = startAgent({
     url, guid: args.guid, key, hostname: hostname(), os: platform(),
-    collect: async () => (await collectConnections()).connections,
+    methods: AGENT_METHODS,
     ...(ca && { wsOptions: { ca } }),
     onStatus: (status) => {
       if (status.state === 'connected') io.stderr.write(`connected to ${url} as ${args.guid}\n`);

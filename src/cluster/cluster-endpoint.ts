@@ -4,12 +4,17 @@
  *
  * @module
  */
-import { JSONRPCErrorCode, JSONRPCErrorException, JSONRPCServer, type JSONRPCRequest } from 'json-rpc-2.0';
+import { JSONRPCErrorCode, JSONRPCErrorException } from 'json-rpc-2.0';
 import { once } from 'node:events';
 import { z } from 'zod';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { CLOSE_CODES, readFrame, rpcRequestSchema } from '../connector/protocol.js';
+import { WebSocketServer } from 'ws';
 import { secretDigest, secretMatches } from '../connector/secret.js';
+import { CLOSE_CODES } from '../rpc/close-codes.js';
+import { awaitGreeting, sendWelcome, type Handshake } from '../rpc/handshake.js';
+import { HANDSHAKE_DEADLINE_MS, REQUEST_FRAME_LIMIT_BYTES } from '../rpc/limits.js';
+import { RpcChannel } from '../rpc/rpc-channel.js';
+import type { RpcHandlers } from '../rpc/rpc-handlers.js';
+import { WebSocketPort } from '../rpc/websocket-port.js';
 import type { SentryConnector } from '../runtime/sentry-connector.js';
 
 /** The first frame the control node sends. */
@@ -19,6 +24,8 @@ export const joinFrameSchema = z.object({
   /** The shared cluster token (1–4096 characters). */
   token: z.string().min(1).max(4096),
 });
+/** A validated join frame. */
+export type JoinFrame = z.output<typeof joinFrameSchema>;
 
 /** Params of the `call` method. */
 export const callParamsSchema = z.object({
@@ -43,59 +50,59 @@ export interface ClusterEndpointOptions {
   readonly host?: string;
   /** @default 0 */
   readonly port?: number;
-  /** Ms the control node has to join. @default 10 000 */
+  /** Ms the control node has to join. @default {@link HANDSHAKE_DEADLINE_MS} */
   readonly joinTimeoutMs?: number;
 }
 
-/** A data node's endpoint for the control node. */
+/**
+ * A data node's endpoint for the control node: per socket, the join (handshake.ts) and then a serving
+ * JSON-RPC channel. A failure of the connector's call (`timeout`, `not connected`, ...) is answered with its
+ * kind, so the control node sees the same kind.
+ */
 export class ClusterEndpoint {
   readonly #server: WebSocketServer;
-  readonly #sockets = new Set<WebSocket>();
+  readonly #ports = new Set<WebSocketPort>();
 
   private constructor(server: WebSocketServer, options: ClusterEndpointOptions) {
     this.#server = server;
     const expected = secretDigest(options.token);
-    // `sentries` and `call`, answered by json-rpc-2.0; a method's thrown message becomes the error's message.
-    const rpc = new JSONRPCServer<AbortSignal>({ errorListener: () => undefined });
-    rpc.addMethod('sentries', () => options.connector.list().map((s) => ({ ...s, ...(s.connected_at && { connected_at: s.connected_at.toISOString() }) })));
-    rpc.addMethod('call', async (params: unknown, signal: AbortSignal) => {
-      const parsed = callParamsSchema.safeParse(params);
-      if (!parsed.success) throw new JSONRPCErrorException('invalid params', JSONRPCErrorCode.InvalidParams);
-      const p = parsed.data;
-      return (await options.connector.call(p.guid, p.method, p.params, { timeoutMs: p.timeoutMs, signal })) ?? null;
-    });
+    const handlers: RpcHandlers = {
+      sentries: () => options.connector.list().map((s) => ({ ...s, ...(s.connected_at && { connected_at: s.connected_at.toISOString() }) })),
+      // Calls in flight are aborted through the link's signal when the control node's link closes.
+      call: (params, signal) => {
+        const parsed = callParamsSchema.safeParse(params);
+        if (!parsed.success) throw new JSONRPCErrorException('invalid params', JSONRPCErrorCode.InvalidParams);
+        const p = parsed.data;
+        return options.connector.call(p.guid, p.method, p.params, { timeoutMs: p.timeoutMs, signal });
+      },
+    };
     server.on('connection', (socket) => {
-      this.#sockets.add(socket);
-      const link = new AbortController();
-      let joined = false;
-      const joinTimer = setTimeout(() => socket.close(CLOSE_CODES.policy, 'join timeout'), options.joinTimeoutMs ?? 10_000);
-      socket.on('close', () => { clearTimeout(joinTimer); this.#sockets.delete(socket); link.abort(new Error('disconnected')); });
-      socket.on('error', () => undefined);
-      socket.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
-        if (!joined) {
-          const join = readFrame(joinFrameSchema, data);
-          if (!join.ok || !secretMatches(expected, join.frame.token)) {
-            socket.close(CLOSE_CODES.policy, 'authentication failed');
+      let channel: RpcChannel | undefined;
+      const port: WebSocketPort = new WebSocketPort(socket, {
+        onText: (text) => (channel ? channel.receive(text) : handshake.receive(text)),
+        onClose: () => {
+          handshake.cancel();
+          channel?.end();
+          this.#ports.delete(port);
+        },
+      });
+      this.#ports.add(port);
+      const handshake: Handshake = awaitGreeting(port, joinFrameSchema, options.joinTimeoutMs ?? HANDSHAKE_DEADLINE_MS, {
+        onFrame: (join) => {
+          if (!secretMatches(expected, join.token)) {
+            port.close(CLOSE_CODES.policy, 'authentication failed');
             return;
           }
-          joined = true;
-          clearTimeout(joinTimer);
-          socket.send(JSON.stringify({ type: 'welcome' }));
-          return;
-        }
-        const request = readFrame(rpcRequestSchema, data);
-        if (!request.ok) { socket.close(CLOSE_CODES.malformedFrame, request.error); return; }
-        // The library correlates and answers; calls in flight are aborted through the link's signal when it closes.
-        void rpc.receive(request.frame as JSONRPCRequest, link.signal).then((response) => {
-          if (response && socket.readyState === socket.OPEN) socket.send(JSON.stringify(response));
-        });
+          channel = new RpcChannel(port, { handlers });
+          sendWelcome(port);
+        },
       });
     });
   }
 
   /** Starts listening. */
   static async listen(options: ClusterEndpointOptions): Promise<ClusterEndpoint> {
-    const server = new WebSocketServer({ host: options.host ?? '127.0.0.1', port: options.port ?? 0, maxPayload: 1 << 20 });
+    const server = new WebSocketServer({ host: options.host ?? '127.0.0.1', port: options.port ?? 0, maxPayload: REQUEST_FRAME_LIMIT_BYTES });
     await once(server, 'listening');
     return new ClusterEndpoint(server, options);
   }
@@ -118,7 +125,7 @@ export class ClusterEndpoint {
 
   /** Closes every link and stops listening. */
   async close(): Promise<void> {
-    for (const s of this.#sockets) s.terminate();
+    for (const port of this.#ports) port.terminate();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 }

@@ -4,14 +4,23 @@
  *
  * @module
  */
-import { createJSONRPCErrorResponse, createJSONRPCRequest, JSONRPCClient, type JSONRPCResponse } from 'json-rpc-2.0';
-import { randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
 import { z } from 'zod';
 import { fullJitterBackoff, type Backoff } from '../agent/backoff.js';
-import { readFrame, rpcResponseSchema } from '../connector/protocol.js';
+import { sendGreeting, type Handshake } from '../rpc/handshake.js';
+import {
+  CLUSTER_CALL_SLACK_MS,
+  CLUSTER_FRAME_LIMIT_BYTES,
+  DIRECTORY_CALL_TIMEOUT_MS,
+  DIRECTORY_REFRESH_MS,
+  HANDSHAKE_DEADLINE_MS,
+  NODE_RECONNECT,
+} from '../rpc/limits.js';
+import { RpcChannel } from '../rpc/rpc-channel.js';
+import { WebSocketPort } from '../rpc/websocket-port.js';
 import type { Cluster, ClusterNode, ClusterSentryInfo } from '../runtime/cluster.js';
-import { SENTRY_RPC_FAILURES, SentryRpcError, type SentryCallOptions } from '../runtime/sentry-connector.js';
+import { SentryRpcError, type SentryCallOptions } from '../runtime/sentry-connector.js';
+import type { JoinFrame } from './cluster-endpoint.js';
 
 /** Options of {@link RemoteCluster}. */
 export interface RemoteClusterOptions {
@@ -19,9 +28,9 @@ export interface RemoteClusterOptions {
   readonly nodes: Readonly<Record<string, string>>;
   /** Shared cluster token presented when joining each data node's endpoint. */
   readonly token: string;
-  /** @default 2 000 */
+  /** How often the directory is renewed. @default {@link DIRECTORY_REFRESH_MS} */
   readonly refreshMs?: number;
-  /** @default fullJitterBackoff() */
+  /** Delay before each reconnect to a data node. @default fullJitterBackoff({@link NODE_RECONNECT}) */
   readonly backoff?: Backoff;
   /** The control node's name. @default 'control' */
   readonly name?: string;
@@ -36,97 +45,61 @@ const sentryListSchema = z.array(z.object({
   connected_at: z.string().optional(),
 }));
 
-/** The node's error message as the connector's error: `not connected`, `timeout`, `disconnected`, else the sentry's. */
-function rpcError(message: string): Error {
-  switch (message) {
-    case SENTRY_RPC_FAILURES.notConnected: return SentryRpcError.notConnected();
-    case SENTRY_RPC_FAILURES.timeout: return SentryRpcError.timeout();
-    case SENTRY_RPC_FAILURES.disconnected: return SentryRpcError.disconnected();
-    default: return SentryRpcError.remote(message);
-  }
-}
-
+/**
+ * The control node's link to one data node: joins (handshake.ts), then calls over a JSON-RPC channel that keeps
+ * the data node's failure kinds; reconnects with backoff whenever the socket closes.
+ */
 class NodeLink {
-  #socket: WebSocket | undefined;
-  #ready = false;
+  #port: WebSocketPort | undefined;
+  #channel: RpcChannel | undefined;
   #closed = false;
   #attempt = 0;
   #timer: NodeJS.Timeout | undefined;
-  #nextId = 0;
-  /** What calls pending at a drop are failed with; unguessable, so a node cannot fake a drop. */
-  readonly #dropped = `disconnected ${randomUUID()}`;
-  /** json-rpc-2.0 does the ids and the correlation; this link does the socket and the join. */
-  readonly #client = new JSONRPCClient((payload: unknown) => {
-    const socket = this.#socket;
-    if (!this.#ready || !socket || socket.readyState !== WebSocket.OPEN) throw new Error(this.#dropped);
-    socket.send(JSON.stringify(payload));
-  });
 
   constructor(readonly name: string, readonly url: string, readonly token: string, readonly backoff: Backoff) {
     this.#connect();
   }
 
-  get ready(): boolean { return this.#ready; }
-
   #connect(): void {
     if (this.#closed) return;
-    const socket = new WebSocket(this.url, { maxPayload: 64 << 20 });
-    this.#socket = socket;
-    socket.on('open', () => socket.send(JSON.stringify({ type: 'join', token: this.token })));
-    socket.on('error', () => undefined);
-    socket.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
-      if (!this.#ready) {
-        const welcome = readFrame(z.object({ type: z.literal('welcome') }), data);
-        if (!welcome.ok) { socket.terminate(); return; }
-        this.#ready = true;
-        this.#attempt = 0;
-        return;
-      }
-      const frame = readFrame(rpcResponseSchema, data);
-      if (frame.ok) this.#client.receive(frame.frame as JSONRPCResponse);
-    });
-    socket.on('close', () => {
-      if (this.#socket !== socket) return;
-      this.#ready = false;
-      this.#socket = undefined;
-      this.#client.rejectAllPendingRequests(this.#dropped);
-      if (this.#closed) return;
-      const delay = this.backoff(this.#attempt++);
-      this.#timer = setTimeout(() => { this.#timer = undefined; this.#connect(); }, delay);
-    });
-  }
-
-  /** Sends a request; rejects `node NAME is unreachable` when not joined. Returns the id too, to forget it. */
-  request(method: string, params: Record<string, unknown>): { id: number; answer: Promise<unknown> } {
-    const id = ++this.#nextId;
-    const socket = this.#socket;
-    if (!this.#ready || !socket || socket.readyState !== WebSocket.OPEN) {
-      return { id, answer: Promise.reject(new Error(`node ${this.name} is unreachable`)) };
-    }
-    const answer = Promise.resolve(this.#client.requestAdvanced(createJSONRPCRequest(id, method, params))).then(
-      (response) => {
-        if (!response.error) return response.result;
-        throw response.error.message === this.#dropped ? SentryRpcError.disconnected() : rpcError(response.error.message);
+    const join: JoinFrame = { type: 'join', token: this.token };
+    let handshake: Handshake | undefined;
+    let channel: RpcChannel | undefined;
+    const port: WebSocketPort = new WebSocketPort(new WebSocket(this.url, { maxPayload: CLUSTER_FRAME_LIMIT_BYTES }), {
+      onOpen: () => {
+        handshake = sendGreeting(port, join, HANDSHAKE_DEADLINE_MS, {
+          onFrame: () => {
+            channel = this.#channel = new RpcChannel(port, { trustFailureKinds: true });
+            this.#attempt = 0;
+          },
+        });
       },
-      () => { throw SentryRpcError.disconnected(); },
-    );
-    return { id, answer };
+      onText: (text) => (channel ? channel.receive(text) : handshake?.receive(text)),
+      onClose: () => {
+        handshake?.cancel();
+        channel?.end();
+        if (this.#port !== port) return;
+        this.#port = undefined;
+        this.#channel = undefined;
+        if (this.#closed) return;
+        const delay = this.backoff(this.#attempt++);
+        this.#timer = setTimeout(() => { this.#timer = undefined; this.#connect(); }, delay);
+      },
+    });
+    this.#port = port;
   }
 
-  /** Settles the pending id inside the client (the caller gave up: abort or timeout), so it is not kept. */
-  forget(id: number): void {
-    this.#client.receive(createJSONRPCErrorResponse(id, 0, 'forgotten'));
+  /** Calls the data node; rejects `node NAME is unreachable` when it has not joined. */
+  call(method: string, params: Readonly<Record<string, unknown>>, options: SentryCallOptions): Promise<unknown> {
+    const channel = this.#channel;
+    if (!channel?.open || !this.#port?.open) return Promise.reject(SentryRpcError.nodeUnreachable(this.name));
+    return channel.call(method, params, options);
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#timer);
-    const socket = this.#socket;
-    if (socket && socket.readyState !== WebSocket.CLOSED) {
-      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-      socket.terminate();
-      await closed;
-    }
+    await this.#port?.terminateAndWait();
   }
 }
 
@@ -142,9 +115,9 @@ export class RemoteCluster implements Cluster {
 
   constructor(options: RemoteClusterOptions) {
     this.#name = options.name ?? 'control';
-    const backoff = options.backoff ?? fullJitterBackoff({ baseMs: 200, capMs: 5_000 });
+    const backoff = options.backoff ?? fullJitterBackoff(NODE_RECONNECT);
     for (const [name, url] of Object.entries(options.nodes)) this.#links.set(name, new NodeLink(name, url, options.token, backoff));
-    const refreshMs = options.refreshMs ?? 2_000;
+    const refreshMs = options.refreshMs ?? DIRECTORY_REFRESH_MS;
     this.#refresh = setInterval(() => void this.refresh(), refreshMs);
   }
 
@@ -155,8 +128,7 @@ export class RemoteCluster implements Cluster {
   async refresh(): Promise<void> {
     await Promise.all([...this.#links.values()].map(async (link) => {
       try {
-        const { answer } = link.request('sentries', {});
-        const list = sentryListSchema.parse(await answer);
+        const list = sentryListSchema.parse(await link.call('sentries', {}, { timeoutMs: DIRECTORY_CALL_TIMEOUT_MS }));
         if (this.#closed) return;
         this.#directory.set(link.name, list.map(({ connected_at, ...s }): ClusterSentryInfo => ({ ...s, node: link.name, ...(connected_at !== undefined && { connected_at: new Date(connected_at) }) })));
         this.#reindex();
@@ -187,20 +159,19 @@ export class RemoteCluster implements Cluster {
     this.#located = located;
   }
 
+  /**
+   * Calls `method` on sentry `guid` through data node `node`. The control node's own timer runs
+   * {@link CLUSTER_CALL_SLACK_MS} past the call's timeout, so the data node's `timeout` normally comes first;
+   * an abort ends the call here at once (the data node's call runs on to its own timeout: there is no cancel).
+   */
   call(node: string, guid: string, method: string, params: Readonly<Record<string, unknown>>, options: SentryCallOptions): Promise<unknown> {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const link = this.#links.get(node);
-    if (!link || this.#closed) return Promise.reject(new Error(`node ${node} is unreachable`));
-    const { id, answer } = link.request('call', { guid, method, params, timeoutMs: options.timeoutMs });
-    return new Promise<unknown>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const finish = (): void => { clearTimeout(timer); signal?.removeEventListener('abort', onAbort); link.forget(id); };
-      const onAbort = (): void => { finish(); reject(signal!.reason); };
-      // A little slack over the node's own timeout, so the node's `timeout` usually comes first.
-      timer = setTimeout(() => { finish(); reject(SentryRpcError.timeout()); }, options.timeoutMs + 1_000);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      answer.then((value) => { finish(); resolve(value); }, (error: unknown) => { finish(); reject(error); });
+    if (!link || this.#closed) return Promise.reject(SentryRpcError.nodeUnreachable(node));
+    return link.call('call', { guid, method, params, timeoutMs: options.timeoutMs }, {
+      timeoutMs: options.timeoutMs + CLUSTER_CALL_SLACK_MS,
+      ...(signal && { signal }),
     });
   }
 

@@ -2,11 +2,13 @@ import { once } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer, type ServerOptions as TlsOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import WebSocket, { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CLOSE_CODES } from '../rpc/close-codes.js';
+import { CLOSE_GRACE_MS, HANDSHAKE_DEADLINE_MS, PING_INTERVAL_MS, SENTRY_FRAME_LIMIT_BYTES } from '../rpc/limits.js';
 import { IpAddress } from '../runtime/ip-address.js';
 import { SentryRpcError, type SentryCallOptions, type SentryConnector, type SentryInfo } from '../runtime/sentry-connector.js';
 import { KeyRegistry } from './key-registry.js';
-import { CLOSE_CODES, helloFrameSchema, readFrame, type WelcomeFrame } from './protocol.js';
+import type { HelloFrame } from './protocol.js';
 import { SentryLink } from './sentry-link.js';
 
 /** Something the connector refused or dropped, for the operator's log. */
@@ -33,11 +35,11 @@ export interface WebSocketConnectorOptions {
   readonly tls?: TlsOptions;
   /** An HTTP(S) server the caller owns and has set listening; the connector attaches to it and never closes it. */
   readonly server?: HttpServer | HttpsServer;
-  /** Largest accepted frame in bytes; a bigger one closes that socket (1009). @default 16 MiB */
+  /** Largest accepted frame in bytes; a bigger one closes that socket (1009). @default {@link SENTRY_FRAME_LIMIT_BYTES} */
   readonly maxPayload?: number;
-  /** A socket that has not sent a valid hello in time is closed. @default 10 000 */
+  /** A socket that has not sent a valid hello in time is closed. @default {@link HANDSHAKE_DEADLINE_MS} */
   readonly handshakeTimeoutMs?: number;
-  /** Ping period of authenticated links; a missed pong terminates the link. 0 disables. @default 30 000 */
+  /** Ping period of authenticated links; a missed pong terminates the link. 0 disables. @default {@link PING_INTERVAL_MS} */
   readonly pingIntervalMs?: number;
   /** Told of every rejection and dropped link. */
   readonly log?: (event: ConnectorLogEvent) => void;
@@ -50,9 +52,6 @@ interface SentryRecord {
   connected_at: Date;
   link: SentryLink;
 }
-
-/** How long `close()` waits for closing handshakes before dropping sockets. */
-const CLOSE_GRACE_MS = 1_000;
 
 /**
  * The host side of the real sentry link: a WebSocket server sentries connect to. A sentry says hello with its
@@ -71,15 +70,15 @@ export class WebSocketConnector implements SentryConnector {
   readonly #ownsServer: boolean;
   readonly #options: WebSocketConnectorOptions;
   readonly #sentries = new Map<string, SentryRecord>();
-  /** Sockets still in their handshake, with their deadline timers. */
-  readonly #pending = new Map<WebSocket, NodeJS.Timeout>();
+  /** Every open socket, in its handshake or authenticated. */
+  readonly #links = new Set<SentryLink>();
   #closing: Promise<void> | undefined;
 
   private constructor(server: HttpServer | HttpsServer, ownsServer: boolean, options: WebSocketConnectorOptions) {
     this.#server = server;
     this.#ownsServer = ownsServer;
     this.#options = options;
-    this.#wss = new WebSocketServer({ server, maxPayload: options.maxPayload ?? 16 * 1024 * 1024 });
+    this.#wss = new WebSocketServer({ server, maxPayload: options.maxPayload ?? SENTRY_FRAME_LIMIT_BYTES });
     this.#wss.on('connection', (ws, request) => this.#onConnection(ws, request));
     this.#wss.on('error', (error) => this.#log({ event: 'socket-error', detail: error.message }));
   }
@@ -126,16 +125,10 @@ export class WebSocketConnector implements SentryConnector {
   }
 
   async #close(): Promise<void> {
-    const sockets = [...this.#wss.clients];
-    for (const [ws, timer] of this.#pending) {
-      clearTimeout(timer);
-      ws.close(CLOSE_CODES.goingAway, 'connector closing');
-    }
-    this.#pending.clear();
-    for (const { link } of this.#sentries.values()) link.close(CLOSE_CODES.goingAway, 'connector closing');
-    const closed = Promise.all(sockets.map((ws) => ws.readyState === WebSocket.CLOSED ? undefined : once(ws, 'close')));
-    const grace = setTimeout(() => { for (const ws of sockets) ws.terminate(); }, CLOSE_GRACE_MS);
-    await closed;
+    const links = [...this.#links];
+    for (const link of links) link.close(CLOSE_CODES.goingAway, 'connector closing');
+    const grace = setTimeout(() => { for (const link of links) link.terminate(); }, CLOSE_GRACE_MS);
+    await Promise.all(links.map((link) => link.whenClosed()));
     clearTimeout(grace);
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
     if (this.#ownsServer) {
@@ -147,65 +140,44 @@ export class WebSocketConnector implements SentryConnector {
     const remote_ip = canonicalIp(request.socket.remoteAddress);
     const log = (event: ConnectorLogEvent['event'], detail: string, guid?: string): void =>
       this.#log({ event, detail, ...(guid !== undefined && { guid }), ...(remote_ip !== undefined && { remote_ip }) });
-    // ws reports oversize frames and protocol errors here, then closes the socket (1009 / 1002).
-    ws.on('error', (error) => log('socket-error', error.message));
-    if (this.#closing) {
-      ws.close(CLOSE_CODES.goingAway, 'connector closing');
-      return;
-    }
-    const deadline = setTimeout(() => {
-      this.#pending.delete(ws);
-      log('handshake-timeout', 'no hello in time');
-      ws.close(CLOSE_CODES.policy, 'handshake timeout');
-    }, this.#options.handshakeTimeoutMs ?? 10_000);
-    this.#pending.set(ws, deadline);
-    ws.on('close', () => {
-      clearTimeout(deadline);
-      this.#pending.delete(ws);
+    const link: SentryLink = new SentryLink(ws, {
+      handshakeTimeoutMs: this.#options.handshakeTimeoutMs ?? HANDSHAKE_DEADLINE_MS,
+      pingIntervalMs: this.#options.pingIntervalMs ?? PING_INTERVAL_MS,
+      log: (event, detail) => log(event, detail, link.guid),
+      onHello: (_link, hello) => this.#onHello(link, hello, remote_ip, log),
+      onClose: () => this.#links.delete(link),
     });
-
-    ws.once('message', (data, isBinary) => {
-      clearTimeout(deadline);
-      this.#pending.delete(ws);
-      // Already closing (deadline passed, or the connector is shutting down): a late hello is not honoured.
-      if (ws.readyState !== WebSocket.OPEN || this.#closing) return;
-      const read = isBinary ? { ok: false as const, error: 'binary frame' } : readFrame(helloFrameSchema, data);
-      if (!read.ok) {
-        log('malformed-frame', read.error);
-        ws.close(CLOSE_CODES.malformedFrame, 'malformed frame');
-        return;
-      }
-      const hello = read.frame;
-      const check = this.#options.keys.check(hello.guid, hello.key);
-      if (check !== 'ok') {
-        // The log says which; the sentry is only told that it failed, so guids cannot be probed.
-        log('rejected', check, hello.guid);
-        ws.close(CLOSE_CODES.policy, 'authentication failed');
-        return;
-      }
-      this.#accept(ws, hello.guid, { hostname: hello.hostname, os: hello.os, remote_ip }, log);
-    });
+    this.#links.add(link);
+    if (this.#closing) link.close(CLOSE_CODES.goingAway, 'connector closing');
   }
 
-  #accept(
-    ws: WebSocket,
-    guid: string,
-    info: Pick<SentryRecord, 'hostname' | 'os' | 'remote_ip'>,
+  #onHello(
+    link: SentryLink,
+    hello: HelloFrame,
+    remote_ip: string | undefined,
     log: (event: ConnectorLogEvent['event'], detail: string, guid?: string) => void,
   ): void {
-    const previous = this.#sentries.get(guid);
+    // The connector is shutting down: a late hello is not honoured.
+    if (this.#closing) return;
+    const check = this.#options.keys.check(hello.guid, hello.key);
+    if (check !== 'ok') {
+      // The log says which; the sentry is only told that it failed, so guids cannot be probed.
+      log('rejected', check, hello.guid);
+      link.refuse();
+      return;
+    }
+    const previous = this.#sentries.get(hello.guid);
     if (previous?.link.open) {
-      log('replaced', 'a newer link authenticated', guid);
+      log('replaced', 'a newer link authenticated', hello.guid);
       previous.link.close(CLOSE_CODES.replaced, 'replaced by a newer link');
     }
-    const link: SentryLink = new SentryLink(ws, {
-      pingIntervalMs: this.#options.pingIntervalMs ?? 30_000,
-      onViolation: (detail) => log('malformed-frame', detail, guid),
-      onClose: (code, reason) => log('disconnected', `${code}${reason ? ` ${reason}` : ''}`, guid),
+    link.accept(hello.guid);
+    this.#sentries.set(hello.guid, {
+      connected_at: new Date(), link,
+      ...(hello.hostname !== undefined && { hostname: hello.hostname }),
+      ...(hello.os !== undefined && { os: hello.os }),
+      ...(remote_ip !== undefined && { remote_ip }),
     });
-    this.#sentries.set(guid, { ...info, connected_at: new Date(), link });
-    const welcome: WelcomeFrame = { type: 'welcome' };
-    ws.send(JSON.stringify(welcome));
   }
 
   #log(event: ConnectorLogEvent): void {

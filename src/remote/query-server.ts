@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { secretDigest, secretMatches } from '../connector/secret.js';
 import { QueryParseError } from '../errors/query-parse-error.js';
+import { HANDSHAKE_DEADLINE_MS, REQUEST_FRAME_LIMIT_BYTES } from '../rpc/limits.js';
 import { rowAsJson, type Row } from '../runtime/value.js';
 import { queryRequestSchema, type QueryResponse } from './query-protocol.js';
 import { RecordBatches } from './record-batches.js';
@@ -32,12 +33,12 @@ export interface QueryServerOptions {
   readonly host?: string;
   /** @default 0 (any free port) */
   readonly port?: number;
-  /** Largest request frame in bytes. @default 1 MiB */
+  /** Largest request frame in bytes. @default {@link REQUEST_FRAME_LIMIT_BYTES} */
   readonly maxPayload?: number;
 }
 
-/** How long a client may take to send its query request. */
-const REQUEST_DEADLINE_MS = 10_000;
+/** How long a client may take to send its query request: as long as any handshake. */
+const REQUEST_DEADLINE_MS = HANDSHAKE_DEADLINE_MS;
 
 
 /**
@@ -66,7 +67,7 @@ export class QueryServer {
    * @throws the server's `error` (e.g. `EADDRINUSE`) if it cannot listen
    */
   static async listen(options: QueryServerOptions): Promise<QueryServer> {
-    const wss = new WebSocketServer({ host: options.host ?? '127.0.0.1', port: options.port ?? 0, maxPayload: options.maxPayload ?? 1 << 20 });
+    const wss = new WebSocketServer({ host: options.host ?? '127.0.0.1', port: options.port ?? 0, maxPayload: options.maxPayload ?? REQUEST_FRAME_LIMIT_BYTES });
     await new Promise<void>((resolve, reject) => { wss.once('listening', resolve); wss.once('error', reject); });
     return new QueryServer(wss, options);
   }

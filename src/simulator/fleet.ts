@@ -9,7 +9,7 @@ import { fakeConnections } from './fake-connections.js';
 import { checkFaultFractions, faultOf, type FaultFractions, type SentryFault } from './fault-plan.js';
 import type { SentryCredentials } from './fleet-keys.js';
 import { seededRandom, seedOf } from './seeded-random.js';
-import { SimulatedSentry, type SimulatorCounters } from './simulated-sentry.js';
+import { SimulatedSentry, type SimulatedMethods, type SimulatorCounters } from './simulated-sentry.js';
 
 /** Options of {@link startFleet}. */
 export interface FleetOptions extends FaultFractions {
@@ -19,7 +19,9 @@ export interface FleetOptions extends FaultFractions {
   readonly sentries: readonly SentryCredentials[];
   /** Simulate only the first `count` of `sentries`. @default all */
   readonly count?: number;
-  /** Connections in each `netstat` answer (see {@link fakeConnections}). @default 3 */
+  /** What the sentries answer. @default `netstat` → {@link fakeConnections}(guid, connectionsPerSentry) */
+  readonly methods?: SimulatedMethods;
+  /** Connections in each default `netstat` answer (see {@link fakeConnections}). @default 3 */
   readonly connectionsPerSentry?: number;
   /** Delay before a healthy sentry answers, in ms. @default 0 */
   readonly latencyMs?: number;
@@ -84,8 +86,8 @@ export class FleetConnectError extends Error {
 }
 
 /**
- * Starts a fleet of simulated sentries. Faults are assigned by index ({@link faultOf}); answers are
- * {@link fakeConnections} of the guid. A sentry that is dropped stays down (no reconnect).
+ * Starts a fleet of simulated sentries. Faults are assigned by index ({@link faultOf}); answers come from
+ * `methods` (by default `netstat` → {@link fakeConnections} of the guid). A sentry that is dropped stays down (no reconnect).
  *
  * @example
  * ```ts
@@ -111,6 +113,7 @@ export function startFleet(options: FleetOptions): Fleet {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`connectConcurrency must be a positive integer (got ${concurrency})`);
 
   const credentials = options.sentries.slice(0, options.count ?? options.sentries.length);
+  const methods: SimulatedMethods = options.methods ?? { netstat: (guid) => fakeConnections(guid, perSentry) };
   const counters: SimulatorCounters = { calls: 0, answered: 0, ignored: 0, disconnects: 0, garbage: 0 };
   const sentries = credentials.map(({ guid, key }, index) => {
     const random = seededRandom(seedOf(`latency:${guid}`));
@@ -119,7 +122,7 @@ export function startFleet(options: FleetOptions): Fleet {
       guid,
       key,
       fault: faultOf(index, fractions),
-      answer: () => JSON.stringify(fakeConnections(guid, perSentry)),
+      methods,
       delayMs: jitter > 0 ? () => latency + random() * jitter : () => latency,
       counters,
       ...(options.wsOptions && { wsOptions: options.wsOptions }),

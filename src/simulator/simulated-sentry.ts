@@ -4,8 +4,16 @@
  *
  * @module
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket, { type ClientOptions } from 'ws';
-import { CLOSE_CODES, readFrame, rpcRequestSchema, welcomeFrameSchema, type HelloFrame } from '../connector/protocol.js';
+import type { HelloFrame } from '../connector/protocol.js';
+import type { FramePort } from '../rpc/frame-port.js';
+import { sendGreeting, type Handshake } from '../rpc/handshake.js';
+import { JsonText } from '../rpc/json-text.js';
+import { HANDSHAKE_DEADLINE_MS, REQUEST_FRAME_LIMIT_BYTES } from '../rpc/limits.js';
+import { RpcChannel } from '../rpc/rpc-channel.js';
+import type { RpcHandler } from '../rpc/rpc-handlers.js';
+import { WebSocketPort } from '../rpc/websocket-port.js';
 import type { SentryFault } from './fault-plan.js';
 
 /** Where a simulated sentry stands. `failed`: never authenticated; `dropped`: authenticated, then lost. */
@@ -25,41 +33,53 @@ export interface SimulatorCounters {
   garbage: number;
 }
 
+/**
+ * What simulated sentries answer: method name → the answer of the sentry `guid`. Each sentry computes an answer
+ * on its first call and sends the same JSON text after (no serialising per call: the simulator is for load).
+ */
+export type SimulatedMethods = Readonly<Record<string, (guid: string) => unknown>>;
+
 /** Options of one {@link SimulatedSentry}. */
 export interface SimulatedSentryOptions {
   readonly url: string;
   readonly guid: string;
   readonly key: string;
   readonly fault: SentryFault;
-  /** The JSON text of the `netstat` result; called on the first call only. */
-  readonly answer: () => string;
+  /** What it answers; other methods get `unknown method NAME`. */
+  readonly methods: SimulatedMethods;
   /** The delay before each answer, in ms. */
   readonly delayMs: () => number;
   readonly counters: SimulatorCounters;
   readonly wsOptions?: ClientOptions;
 }
 
-/** What the JSON-RPC spec calls an unknown method. */
-const METHOD_NOT_FOUND = -32601;
 /** The frame a `garbage` sentry sends: not JSON, so the connector must drop the link (1007). */
 const GARBAGE_FRAME = 'this is not JSON {';
 
-/** A sentry of the fleet simulator; see {@link SimulatedSentryOptions}. */
+/** A sentry of the fleet simulator: a thin adapter over the channel, with its fault applied to every request. */
 export class SimulatedSentry {
   readonly guid: string;
   readonly fault: SentryFault;
   readonly #options: SimulatedSentryOptions;
-  /** Answers waiting out their latency; cleared on stop so no timer outlives the fleet. */
-  readonly #timers = new Set<NodeJS.Timeout>();
-  #ws: WebSocket | undefined;
+  readonly #handlers: Readonly<Record<string, RpcHandler>>;
+  #port: WebSocketPort | undefined;
   #state: SimulatedSentryState = 'idle';
-  #answer: string | undefined;
   #failure: string | undefined;
 
   constructor(options: SimulatedSentryOptions) {
     this.#options = options;
     this.guid = options.guid;
     this.fault = options.fault;
+    this.#handlers = Object.fromEntries(Object.entries(options.methods).map(([method, answerOf]) => {
+      let answer: JsonText | undefined;
+      const handler: RpcHandler = async (_params, signal) => {
+        const delay = options.delayMs();
+        // The latency's timer is released when the link ends (the channel aborts `signal`).
+        if (delay > 0) await sleep(delay, undefined, { signal });
+        return (answer ??= new JsonText(JSON.stringify(answerOf(options.guid) ?? null)));
+      };
+      return [method, handler];
+    }));
   }
 
   get state(): SimulatedSentryState {
@@ -75,63 +95,55 @@ export class SimulatedSentry {
   connect(): Promise<boolean> {
     if (this.#state !== 'idle') return Promise.resolve(this.#state === 'connected');
     this.#state = 'connecting';
-    const { guid, key } = this.#options;
-    const ws = new WebSocket(this.#options.url, { perMessageDeflate: false, ...this.#options.wsOptions });
-    this.#ws = ws;
+    const { guid, key, counters } = this.#options;
+    const ws = new WebSocket(this.#options.url, { perMessageDeflate: false, maxPayload: REQUEST_FRAME_LIMIT_BYTES, ...this.#options.wsOptions });
     return new Promise<boolean>((resolve) => {
-      // 'error' is always followed by 'close'; remember it as the failure's reason.
-      ws.on('error', (error) => { this.#failure ??= error.message; });
-      ws.on('open', () => {
-        const hello: HelloFrame = { type: 'hello', guid, key, hostname: `${guid}.sim`, os: 'simulated' };
-        ws.send(JSON.stringify(hello));
-      });
-      ws.on('message', (data, isBinary) => {
-        if (this.#state === 'connecting') {
-          const read = isBinary ? { ok: false as const } : readFrame(welcomeFrameSchema, data);
-          if (!read.ok) {
-            this.#failure = 'expected welcome';
-            ws.close(CLOSE_CODES.malformedFrame, 'expected welcome');
-            return;
+      let handshake: Handshake | undefined;
+      let channel: RpcChannel | undefined;
+      const port: WebSocketPort = new WebSocketPort(ws, {
+        // 'error' is always followed by 'close'; remember it as the failure's reason.
+        onError: (error) => { this.#failure ??= error.message; },
+        onOpen: () => {
+          const hello: HelloFrame = { type: 'hello', guid, key, hostname: `${guid}.sim`, os: 'simulated' };
+          handshake = sendGreeting(port, hello, HANDSHAKE_DEADLINE_MS, {
+            onFrame: () => {
+              this.#state = 'connected';
+              // Every frame the channel sends is an answer (a result or method-not-found).
+              const answering: FramePort = { send: (text) => { port.send(text); counters.answered++; }, close: (code, reason) => port.close(code, reason) };
+              channel = new RpcChannel(answering, { handlers: this.#handlers, methodNotFound: (method) => `unknown method ${method}` });
+              resolve(true);
+            },
+            onMalformed: () => { this.#failure = 'expected welcome'; },
+            onTimeout: () => { this.#failure = 'no welcome in time'; },
+          });
+        },
+        onText: (text) => (channel ? this.#onRequest(port, channel, text) : handshake?.receive(text)),
+        onClose: (code, reason) => {
+          handshake?.cancel();
+          channel?.end();
+          if (this.#state === 'connecting') {
+            this.#state = 'failed';
+            this.#failure ??= `closed ${code}${reason.length > 0 ? ` ${reason}` : ''}`;
+          } else if (this.#state === 'connected') {
+            this.#state = 'dropped';
           }
-          this.#state = 'connected';
-          resolve(true);
-          return;
-        }
-        if (this.#state === 'connected') this.#onRequest(ws, data, isBinary);
+          resolve(false);
+        },
       });
-      ws.on('close', (code, reason) => {
-        this.#clearTimers();
-        if (this.#state === 'connecting') {
-          this.#state = 'failed';
-          this.#failure ??= `closed ${code}${reason.length > 0 ? ` ${reason.toString('utf8')}` : ''}`;
-        } else if (this.#state === 'connected') {
-          this.#state = 'dropped';
-        }
-        resolve(false);
-      });
+      this.#port = port;
     });
   }
 
-  /** Drops the socket (no closing handshake) and clears its timers; resolves once the socket is closed. */
+  /** Drops the socket (no closing handshake), which releases its timers; resolves once the socket is closed. */
   async stop(): Promise<void> {
-    const ws = this.#ws;
     if (this.#state === 'connecting' || this.#state === 'connected' || this.#state === 'idle') this.#state = 'stopped';
-    this.#clearTimers();
-    if (!ws || ws.readyState === WebSocket.CLOSED) return;
-    const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
-    ws.terminate();
-    await closed;
+    await this.#port?.terminateAndWait();
   }
 
-  #onRequest(ws: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
-    const read = isBinary ? { ok: false as const } : readFrame(rpcRequestSchema, data);
-    if (!read.ok) {
-      ws.close(CLOSE_CODES.malformedFrame, 'malformed frame');
-      return;
-    }
+  /** A frame from the connector: the fault decides whether the channel gets to answer it. */
+  #onRequest(port: WebSocketPort, channel: RpcChannel, text: string): void {
     const { counters } = this.#options;
     counters.calls++;
-    const { id, method } = read.frame;
     switch (this.fault) {
       case 'timeout':
         counters.ignored++;
@@ -139,39 +151,14 @@ export class SimulatedSentry {
       case 'disconnect':
         // Abrupt, as a crash or a network failure would be: no closing handshake.
         counters.disconnects++;
-        ws.terminate();
+        port.terminate();
         return;
       case 'garbage':
         counters.garbage++;
-        ws.send(GARBAGE_FRAME);
+        port.send(GARBAGE_FRAME);
         return;
       case 'healthy':
-        break;
+        channel.receive(text);
     }
-    if (id === undefined) return; // a notification: nothing to answer
-    const idText = JSON.stringify(id);
-    const frame = method === 'netstat'
-      ? `{"jsonrpc":"2.0","id":${idText},"result":${this.#answer ??= this.#options.answer()}}`
-      : `{"jsonrpc":"2.0","id":${idText},"error":${JSON.stringify({ code: METHOD_NOT_FOUND, message: `unknown method ${method}` })}}`;
-    const send = (): void => {
-      if (ws.readyState !== WebSocket.OPEN) return;
-      ws.send(frame);
-      counters.answered++;
-    };
-    const delay = this.#options.delayMs();
-    if (delay <= 0) {
-      send();
-      return;
-    }
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      send();
-    }, delay);
-    this.#timers.add(timer);
-  }
-
-  #clearTimers(): void {
-    for (const timer of this.#timers) clearTimeout(timer);
-    this.#timers.clear();
   }
 }

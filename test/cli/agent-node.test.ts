@@ -113,11 +113,11 @@ describe('sentry-query node --listen (a child process)', () => {
 
     const statuses: AgentStatus['state'][] = [];
     const good = await new Promise<ReturnType<typeof startAgent>>((resolve) => {
-      const agent = startAgent({ url, guid: 'child-1', key: KEY, collect: () => [], onStatus: (s) => { statuses.push(s.state); if (s.state === 'connected') resolve(agent); } });
+      const agent = startAgent({ url, guid: 'child-1', key: KEY, methods: { netstat: () => [] }, onStatus: (s) => { statuses.push(s.state); if (s.state === 'connected') resolve(agent); } });
     });
     expect(good.connected).toBe(true);
 
-    const bad = startAgent({ url, guid: 'child-1', key: 'w'.repeat(32), collect: () => [], backoff: () => 60_000 });
+    const bad = startAgent({ url, guid: 'child-1', key: 'w'.repeat(32), methods: { netstat: () => [] }, backoff: () => 60_000 });
     expect(JSON.parse(await rejected)).toMatchObject({ event: 'rejected', guid: 'child-1' });
     await bad.stop();
     expect(good.connected).toBe(true);
@@ -142,7 +142,7 @@ describe('sentry-query --host: queries sent to a node (child processes)', () => 
 
     const answer = [{ pid: 7, protocol: 'tcp6', local_ip: '::1', local_port: 8080, remote_ip: '::', remote_port: 0, state: 'LISTEN' }];
     const agent = await new Promise<ReturnType<typeof startAgent>>((resolve) => {
-      const a = startAgent({ url: sentryUrl, guid: 'child-1', key: KEY, collect: () => answer, onStatus: (s) => { if (s.state === 'connected') resolve(a); } });
+      const a = startAgent({ url: sentryUrl, guid: 'child-1', key: KEY, methods: { netstat: () => answer }, onStatus: (s) => { if (s.state === 'connected') resolve(a); } });
     });
     try {
       const query = (tokenFile: string, text: string) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {

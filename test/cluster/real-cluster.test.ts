@@ -40,7 +40,7 @@ function agent(url: string, guid: string, port: number): Promise<AgentHandle> {
   const answer = [{ pid: 1, protocol: 'tcp', local_ip: '127.0.0.1', local_port: port, remote_ip: '0.0.0.0', remote_port: 0, state: 'LISTEN' }];
   const collect = (): unknown => (stalled.has(guid) ? new Promise(() => undefined) : answer);
   return new Promise((resolve) => {
-    const a = startAgent({ url, guid, key: KEY, collect, onStatus: (s) => { if (s.state === 'connected') resolve(a); } });
+    const a = startAgent({ url, guid, key: KEY, methods: { netstat: collect }, onStatus: (s) => { if (s.state === 'connected') resolve(a); } });
     agents.push(a);
   });
 }

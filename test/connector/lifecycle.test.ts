@@ -26,7 +26,7 @@ describe('lifecycle', () => {
     const before = liveHandles();
     const loop = new Loopback();
     await loop.start({ pingIntervalMs: 20, handshakeTimeoutMs: 5_000 });
-    await loop.agent('good-1', { collect: () => ['x'] });
+    await loop.agent('good-1', { methods: { netstat: () => ['x'] } });
     await loop.raw(); // still in its handshake: a deadline timer is running
     await expect(loop.connector.call('good-1', 'netstat', {}, { timeoutMs: 5_000 })).resolves.toEqual(['x']);
     // A timed-out call and an aborted one must not leave their timers either.

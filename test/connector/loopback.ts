@@ -42,7 +42,7 @@ export class Loopback {
       key: KEYS[guid],
       hostname: `${guid}.example`,
       os: 'linux test',
-      collect: () => [],
+      methods: { netstat: () => [] },
       backoff: () => 10,
       ...options,
       onStatus: (status) => {

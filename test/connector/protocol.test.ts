@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { helloFrameSchema, readFrame, rpcRequestSchema, rpcResponseSchema } from '../../src/connector/protocol.js';
+import { helloFrameSchema } from '../../src/connector/protocol.js';
+import { readFrame } from '../../src/rpc/read-frame.js';
+import { rpcRequestSchema, rpcResponseSchema } from '../../src/rpc/rpc-frames.js';
 
 const frame = (value: unknown): Buffer => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
 

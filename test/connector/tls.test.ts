@@ -40,7 +40,7 @@ describe.skipIf(!tls)('WebSocketConnector over wss', () => {
       url: `wss://127.0.0.1:${connector.address().port}`,
       guid: 'tls-1',
       key: 'k',
-      collect: () => ['secure'],
+      methods: { netstat: () => ['secure'] },
       wsOptions: { ca: tls!.cert },
       onStatus: (s) => { if (s.state === 'connected') connected(); },
     });
@@ -59,6 +59,7 @@ describe.skipIf(!tls)('WebSocketConnector over wss', () => {
       url: `wss://127.0.0.1:${connector.address().port}`,
       guid: 'tls-1',
       key: 'k',
+      methods: {},
       backoff: () => 60_000,
       onStatus: (s) => { if (s.state === 'disconnected') failed(s.state); },
     });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { netstatRows } from '../../src/commands/netstat-answer.js';
+import { AGENT_METHODS } from '../../src/plugin.js';
 import { SentryRpcError } from '../../src/runtime/sentry-connector.js';
 import { closed, deferred, Loopback, nextMessage } from './loopback.js';
 
@@ -35,16 +36,16 @@ async function bystanderServed(): Promise<void> {
 describe('WebSocketConnector: serving', () => {
   it('an agent answers netstat through call(), and list() describes it', async () => {
     await loop.start();
-    await loop.agent('good-1', { collect: () => [CONNECTION] });
+    await loop.agent('good-1', { methods: { netstat: () => [CONNECTION] } });
     await expect(loop.connector.call('good-1', 'netstat', {}, CALL)).resolves.toEqual([CONNECTION]);
     const [info] = loop.connector.list();
     expect(info).toMatchObject({ guid: 'good-1', connected: true, hostname: 'good-1.example', os: 'linux test', remote_ip: '127.0.0.1' });
     expect(info?.connected_at).toBeInstanceOf(Date);
   });
 
-  it('the default collect answers with this host\'s connections, a valid netstat answer', async () => {
+  it('AGENT_METHODS answers with this host\'s connections, a valid netstat answer', async () => {
     await loop.start();
-    await loop.agent('good-1', { collect: undefined });
+    await loop.agent('good-1', { methods: AGENT_METHODS });
     const answer = await loop.connector.call('good-1', 'netstat', {}, CALL);
     expect(() => netstatRows('good-1', answer)).not.toThrow();
   });
@@ -57,15 +58,15 @@ describe('WebSocketConnector: serving', () => {
 
   it('the sentry\'s exception and an unknown method come back as remote errors', async () => {
     await loop.start();
-    await loop.agent('good-1', { collect: () => { throw new Error('permission denied reading /proc'); } });
+    await loop.agent('good-1', { methods: { netstat: () => { throw new Error('permission denied reading /proc'); } } });
     await rejectsWith(loop.connector.call('good-1', 'netstat', {}, CALL), 'remote', 'permission denied reading /proc');
     await rejectsWith(loop.connector.call('good-1', 'reboot', {}, CALL), 'remote', 'Method not found');
   });
 
   it('serves several sentries at once', async () => {
     await loop.start();
-    await loop.agent('good-1', { collect: () => ['one'] });
-    await loop.agent('good-2', { collect: () => ['two'] });
+    await loop.agent('good-1', { methods: { netstat: () => ['one'] } });
+    await loop.agent('good-2', { methods: { netstat: () => ['two'] } });
     const answers = await Promise.all(['good-1', 'good-2', 'good-1'].map((g) => loop.connector.call(g, 'netstat', {}, CALL)));
     expect(answers).toEqual([['one'], ['two'], ['one']]);
   });
@@ -74,7 +75,7 @@ describe('WebSocketConnector: serving', () => {
 describe('WebSocketConnector: authentication and bad frames', () => {
   beforeEach(async () => {
     await loop.start({ maxPayload: 4096, handshakeTimeoutMs: 200 });
-    await loop.agent('good-2', { collect: () => [CONNECTION] });
+    await loop.agent('good-2', { methods: { netstat: () => [CONNECTION] } });
   });
 
   it('rejects a wrong key, telling the sentry only that authentication failed', async () => {
@@ -96,7 +97,7 @@ describe('WebSocketConnector: authentication and bad frames', () => {
   });
 
   it('a hijack attempt (wrong key for a connected guid) is rejected and the live link keeps serving', async () => {
-    await loop.agent('victim', { collect: () => ['real'] });
+    await loop.agent('victim', { methods: { netstat: () => ['real'] } });
     const ws = await loop.raw();
     ws.send(JSON.stringify({ type: 'hello', guid: 'victim', key: 'guessed' }));
     expect(await closed(ws)).toEqual({ code: 1008, reason: 'authentication failed' });
@@ -120,7 +121,7 @@ describe('WebSocketConnector: authentication and bad frames', () => {
   });
 
   it('an oversize answer drops that link: its call is disconnected', async () => {
-    await loop.agent('good-1', { collect: () => ['y'.repeat(10_000)], backoff: () => 60_000 });
+    await loop.agent('good-1', { methods: { netstat: () => ['y'.repeat(10_000)] }, backoff: () => 60_000 });
     await rejectsWith(loop.connector.call('good-1', 'netstat', {}, CALL), 'disconnected');
     await bystanderServed();
   });
@@ -160,7 +161,7 @@ describe('WebSocketConnector: faults', () => {
 
   it('the agent\'s socket destroyed mid-call: disconnected', async () => {
     const asked = deferred();
-    const agent = await loop.agent('good-1', { collect: () => { asked.resolve(); return new Promise(() => undefined); }, backoff: () => 60_000 });
+    const agent = await loop.agent('good-1', { methods: { netstat: () => { asked.resolve(); return new Promise(() => undefined); } }, backoff: () => 60_000 });
     const pending = call('good-1');
     await asked.promise;
     agent.drop();
@@ -168,7 +169,7 @@ describe('WebSocketConnector: faults', () => {
   });
 
   it('an agent that never answers: timeout', async () => {
-    await loop.agent('good-1', { collect: () => new Promise(() => undefined) });
+    await loop.agent('good-1', { methods: { netstat: () => new Promise(() => undefined) } });
     await rejectsWith(loop.connector.call('good-1', 'netstat', {}, { timeoutMs: 50 }), 'timeout', 'timeout');
     // The link survives a timeout.
     expect(loop.connector.list()[0]?.connected).toBe(true);
@@ -179,7 +180,7 @@ describe('WebSocketConnector: faults', () => {
     const reconnected = deferred();
     let welcomes = 0;
     const agent = await loop.agent('good-1', {
-      collect: () => ['back'],
+      methods: { netstat: () => ['back'] },
       onStatus: (s) => {
         statuses.push(s.state);
         if (s.state === 'connected' && ++welcomes === 2) reconnected.resolve();
@@ -193,7 +194,7 @@ describe('WebSocketConnector: faults', () => {
 
   it('abort rejects with the signal\'s reason; an aborted-before signal never sends', async () => {
     const asked = deferred();
-    await loop.agent('good-1', { collect: () => { asked.resolve(); return new Promise(() => undefined); } });
+    await loop.agent('good-1', { methods: { netstat: () => { asked.resolve(); return new Promise(() => undefined); } } });
     const controller = new AbortController();
     const pending = call('good-1', { timeoutMs: 60_000, signal: controller.signal });
     await asked.promise;
@@ -205,7 +206,7 @@ describe('WebSocketConnector: faults', () => {
 
   it('a newer valid hello replaces the link: the old link\'s calls are disconnected', async () => {
     const asked = deferred();
-    await loop.agent('good-1', { collect: () => { asked.resolve(); return new Promise(() => undefined); }, backoff: () => 60_000 });
+    await loop.agent('good-1', { methods: { netstat: () => { asked.resolve(); return new Promise(() => undefined); } }, backoff: () => 60_000 });
     const pending = call('good-1');
     await asked.promise;
     const ws = await loop.rawSentry('good-1');
@@ -220,7 +221,7 @@ describe('WebSocketConnector: faults', () => {
 
   it('close() drops every link: calls in flight are disconnected, later calls not connected', async () => {
     const asked = deferred();
-    await loop.agent('good-1', { collect: () => { asked.resolve(); return new Promise(() => undefined); }, backoff: () => 60_000 });
+    await loop.agent('good-1', { methods: { netstat: () => { asked.resolve(); return new Promise(() => undefined); } }, backoff: () => 60_000 });
     const pending = call('good-1');
     await asked.promise;
     await loop.connector.close();
@@ -247,7 +248,7 @@ describe('WebSocketConnector: liveness', () => {
     await loop.start({ pingIntervalMs: 100 });
     const asked = deferred();
     let answer!: () => void;
-    await loop.agent('good-1', { collect: () => new Promise((resolve) => { answer = () => resolve(['late']); asked.resolve(); }) });
+    await loop.agent('good-1', { methods: { netstat: () => new Promise((resolve) => { answer = () => resolve(['late']); asked.resolve(); }) } });
     const pending = call('good-1');
     await asked.promise;
     // Several ping rounds pass while the call is pending; the agent's automatic pongs keep the link up.

@@ -57,7 +57,7 @@ beforeAll(async () => {
   node = await ports(nodeProcess, 3);
   await new Promise<void>((resolve) => {
     const answer = [{ pid: 7, protocol: 'tcp', local_ip: '127.0.0.1', local_port: 7, remote_ip: '0.0.0.0', remote_port: 0, state: 'LISTEN' }];
-    agent = startAgent({ url: `ws://127.0.0.1:${node['listening']}`, guid: 'h-1', key: KEY, collect: () => answer,
+    agent = startAgent({ url: `ws://127.0.0.1:${node['listening']}`, guid: 'h-1', key: KEY, methods: { netstat: () => answer },
       onStatus: (s) => { if (s.state === 'connected') resolve(); } });
   });
   controlProcess = start('control', '--nodes', `dn1=ws://127.0.0.1:${node['cluster']}`, '--cluster-token-file', join(dir, 'cluster.token'),

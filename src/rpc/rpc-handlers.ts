@@ -1,0 +1,76 @@
+/**
+ * The serving side of a channel: a table of handlers, dispatched by json-rpc-2.0's `JSONRPCServer` (method
+ * lookup, method-not-found, notifications, an exception → error response). Ours: handlers get the link's
+ * abort signal, an exception that is a `SentryRpcError` carries its kind in the error's `data`
+ * (rpc-failure.ts), and a {@link JsonText} result is spliced in unserialised.
+ *
+ * @module
+ */
+import {
+  createJSONRPCErrorResponse,
+  JSONRPCErrorCode,
+  JSONRPCErrorException,
+  JSONRPCServer,
+  type JSONRPCRequest,
+} from 'json-rpc-2.0';
+import { JsonText } from './json-text.js';
+import { failureData } from './rpc-failure.js';
+import type { RpcRequestFrame } from './rpc-frames.js';
+
+/**
+ * Answers one request: given its named params and the link's signal (aborted when the link ends), returns or
+ * resolves with the result; a thrown error's message is what the caller sees.
+ */
+export type RpcHandler = (params: Readonly<Record<string, unknown>>, signal: AbortSignal) => unknown;
+
+/** Method name → handler; any other method is answered with method-not-found. */
+export type RpcHandlers = Readonly<Record<string, RpcHandler>>;
+
+/** Options of {@link RpcDispatcher}. */
+export interface RpcDispatcherOptions {
+  /** The message of method-not-found for `method`. @default json-rpc-2.0's `Method not found` */
+  readonly methodNotFound?: (method: string) => string;
+}
+
+/** json-rpc-2.0's code for a method's exception; kept so answers read as before. */
+const EXCEPTION_CODE = 0;
+
+/** Dispatches requests to a handler table; one per link (it holds no per-link state but the table). */
+export class RpcDispatcher {
+  readonly #server = new JSONRPCServer<AbortSignal>({ errorListener: () => undefined });
+
+  constructor(handlers: RpcHandlers, options: RpcDispatcherOptions = {}) {
+    const server = this.#server;
+    for (const [name, handler] of Object.entries(handlers)) {
+      server.addMethod(name, async (params, signal) => {
+        if (Array.isArray(params)) throw new JSONRPCErrorException('params must be an object', JSONRPCErrorCode.InvalidParams);
+        // JSON-RPC needs a result member; `undefined` would vanish from the frame.
+        return (await handler(params ?? {}, signal)) ?? null;
+      });
+    }
+    server.mapErrorToJSONRPCErrorResponse = (id, error: unknown) => {
+      const message = (error as { message?: unknown } | null)?.message;
+      const exception = error instanceof JSONRPCErrorException ? error : undefined;
+      return createJSONRPCErrorResponse(id, exception?.code ?? EXCEPTION_CODE,
+        typeof message === 'string' ? message : 'An unexpected error occurred', exception ? exception.data : failureData(error));
+    };
+    const { methodNotFound } = options;
+    if (methodNotFound) {
+      server.applyMiddleware((next, request, signal) => {
+        if (server.hasMethod(request.method)) return next(request, signal);
+        return Promise.resolve(request.id === undefined ? null
+          : createJSONRPCErrorResponse(request.id, JSONRPCErrorCode.MethodNotFound, methodNotFound(request.method)));
+      });
+    }
+  }
+
+  /** The response frame's text for `request`, or undefined for a notification. */
+  async answer(request: RpcRequestFrame, signal: AbortSignal): Promise<string | undefined> {
+    const response = await this.#server.receive(request as JSONRPCRequest, signal);
+    if (!response) return undefined;
+    if ('result' in response && response.result instanceof JsonText) {
+      return `{"jsonrpc":"2.0","id":${JSON.stringify(response.id)},"result":${response.result.text}}`;
+    }
+    return JSON.stringify(response);
+  }
+}

@@ -63,7 +63,6 @@ export { type RpcHandler, type RpcHandlers } from './rpc/rpc-handlers.js';
 export { JsonText } from './rpc/json-text.js';
 export { awaitGreeting, sendGreeting, sendWelcome, type Handshake, type HandshakeEvents } from './rpc/handshake.js';
 export { WebSocketPort, type WebSocketPortEvents } from './rpc/websocket-port.js';
-export { type SentryMethods, type SentryMethodHandler } from './runtime/sentry-methods.js';
 export { startAgent, type AgentOptions, type AgentHandle, type AgentStatus } from './agent/agent-client.js';
 export { fullJitterBackoff, type Backoff, type FullJitterOptions } from './agent/backoff.js';
 export {

@@ -11,7 +11,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MockHost } from '../dist/sdk-mock/index.js';
-import { fakeConnections, runRemoteQuery, simulatedCredentials } from '../dist/src/index.js';
+import { fakeConnections, simulatedCredentials } from '../dist/src/simulator/index.js';
+import { runRemoteQuery } from '../dist/src/remote/index.js';
 import { waitForConnected } from './wait-for-connected.mjs';
 import { median, msSince, processCpuMs, ratio, report, startChild, stopChildren, thousands, waitForLine } from './lib.mjs';
 

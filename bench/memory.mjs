@@ -72,7 +72,7 @@ if (process.argv[2] === 'child') {
 
 async function child(sentries) {
   const { MockHost } = await import('../dist/sdk-mock/index.js');
-  const { fakeConnections } = await import('../dist/src/index.js');
+  const { fakeConnections } = await import('../dist/src/simulator/index.js');
   const answers = Array.from({ length: DISTINCT_ANSWERS }, (_, i) => fakeConnections(`answer-${i}`, CONNECTIONS));
   const host = new MockHost({
     sentries: Array.from({ length: sentries }, (_, i) => ({ guid: `sentry-${i}`, connections: answers[i % answers.length] })),

@@ -10,7 +10,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runRemoteQuery, simulatedCredentials } from '../dist/src/index.js';
+import { runRemoteQuery } from '../dist/src/remote/index.js';
+import { simulatedCredentials } from '../dist/src/simulator/index.js';
 import { waitForConnected } from './wait-for-connected.mjs';
 import { median, msSince, processCpuMs, ratio, report, startChild, stopChildren, thousands, waitForLine } from './lib.mjs';
 

@@ -2,7 +2,7 @@
 // 1,000 connections each. One Node process uses one core for JavaScript (the garbage collector has helper
 // threads), so the goal is judged on records per CPU-second of the whole process, the stricter of the two.
 import { MockHost } from '../dist/sdk-mock/index.js';
-import { fakeConnections } from '../dist/src/index.js';
+import { fakeConnections } from '../dist/src/simulator/index.js';
 import { median, report, thousands } from './lib.mjs';
 
 const SENTRIES = 2_000;

@@ -1,5 +1,5 @@
 // Shared by the benchmarks that run real nodes (fan-out, sonar): waiting until a fleet has connected.
-import { runRemoteQuery } from '../dist/src/index.js';
+import { runRemoteQuery } from '../dist/src/remote/index.js';
 import { msSince } from './lib.mjs';
 
 /** Polls a query endpoint (≤ timeoutMs) until it lists `expected` connected sentries; resolves with that count. */

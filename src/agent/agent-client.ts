@@ -47,7 +47,7 @@ export interface AgentOptions {
   readonly os?: string;
   /** What the sentry answers: method name → handler (the CLI gives `AGENT_METHODS`). Other methods get method-not-found. */
   readonly methods: SentryMethods;
-  /** Delay before each reconnect attempt. @default fullJitterBackoff() ({@link AGENT_RECONNECT}) */
+  /** Delay before each reconnect attempt. @default fullJitterBackoff() (`AGENT_RECONNECT` of the rpc limits: 500 ms base, 30 s cap) */
   readonly backoff?: Backoff;
   /** Extra `ws` client options, e.g. `ca` for a private TLS root. */
   readonly wsOptions?: ClientOptions;

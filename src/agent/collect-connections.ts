@@ -5,7 +5,9 @@ import { normalizeSiConnection } from './normalize-si-connection.js';
 
 /** This host's connections and the entries that could not be used (only outside Linux). */
 export interface Collected {
+  /** The connections, as the `netstat` RPC answers them. */
   readonly connections: WireConnection[];
+  /** Why each entry systeminformation gave could not be used (always empty on Linux). */
   readonly rejected: readonly string[];
 }
 

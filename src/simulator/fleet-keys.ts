@@ -27,7 +27,7 @@ export function simulatedCredentials(count: number, prefix = 'sim-'): SentryCred
 
 /**
  * Reads the connector's keys file (`{ "guid": "key", ... }`) keeping the keys themselves, in file order
- * (`loadKeysFile` keeps digests only, which a simulator cannot log in with). Throws {@link KeyFileError}.
+ * (`loadKeysFile` keeps digests only, which a simulator cannot log in with). Throws `KeyFileError` (from `sentry-netstat/connector`).
  */
 export async function readCredentialsFile(path: string): Promise<SentryCredentials[]> {
   return Object.entries(await readKeysFile(path)).map(([guid, key]) => ({ guid, key }));

@@ -3,7 +3,8 @@ import { platform } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { collectLinuxConnections } from '../../src/agent/collect-linux.js';
 import { connectionRows } from '../../src/agent/connection-rows.js';
-import { fakeConnections, netstatRows } from '../../src/index.js';
+import { fakeConnections } from '../../src/simulator/index.js';
+import { netstatRows } from '../../src/index.js';
 
 // agent --once prints connectionRows; what it prints must be exactly what sentry-netstat would emit.
 describe('connectionRows', () => {

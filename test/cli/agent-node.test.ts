@@ -7,7 +7,9 @@ import { platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IpAddress, KeyRegistry, startAgent, WebSocketConnector, type AgentStatus } from '../../src/index.js';
+import { IpAddress } from '../../src/index.js';
+import { KeyRegistry, WebSocketConnector } from '../../src/connector/index.js';
+import { startAgent, type AgentStatus } from '../../src/agent/index.js';
 import { MockHost } from '../../sdk-mock/index.js';
 
 const bin = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');

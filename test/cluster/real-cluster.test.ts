@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAgent, type AgentHandle } from '../../src/index.js';
+import { startAgent, type AgentHandle } from '../../src/agent/index.js';
 
 const bin = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
 const KEY = 'k'.repeat(16) + '-real-cluster';

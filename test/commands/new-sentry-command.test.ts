@@ -2,16 +2,7 @@
 // CommandParser, and an answers entry for the in-memory sentries. Nothing else changes.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  parseSentryRpcOptions,
-  RUNTIME_ERRORS,
-  SENTRY_RPC_PARSE_ERRORS,
-  SENTRY_RPC_RUNTIME_ERRORS,
-  SentryRpcCommand,
-  type CommandParser,
-  type Row,
-  type SentryRpcCall,
-} from '../../src/index.js';
+import { parseSentryRpcOptions, RUNTIME_ERRORS, SENTRY_RPC_PARSE_ERRORS, SENTRY_RPC_RUNTIME_ERRORS, SentryRpcCommand, type CommandParser, type Row, type SentryRpcCall } from '../../src/index.js';
 import { MockHost } from '../../sdk-mock/index.js';
 
 const psAnswer = z.array(z.object({ pid: z.number().int(), name: z.string() }));

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { QueryServer, runRemoteQuery, type Row, type StartQuery } from '../../src/index.js';
+import { QueryServer, runRemoteQuery, type StartQuery } from '../../src/remote/index.js';
+import { type Row } from '../../src/index.js';
 import { MAX_BATCH_ROWS } from '../../src/remote/record-batches.js';
 
 const TOKEN = 'query-server-test-token';

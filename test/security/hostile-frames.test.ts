@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runRemoteQuery, startAgent, type AgentHandle, type Row } from '../../src/index.js';
+import { runRemoteQuery } from '../../src/remote/index.js';
+import { startAgent, type AgentHandle } from '../../src/agent/index.js';
+import { type Row } from '../../src/index.js';
 import { HOSTILE_FRAMES, sendRawFrame } from '../helpers/raw-websocket.js';
 
 const bin = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');

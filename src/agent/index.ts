@@ -1,0 +1,9 @@
+/**
+ * The sentry agent: {@link startAgent} (connects, authenticates, answers a table of RPC methods, reconnects)
+ * and its backoff.
+ *
+ * @packageDocumentation
+ */
+export { startAgent, type AgentOptions, type AgentHandle, type AgentStatus } from './agent-client.js';
+export { fullJitterBackoff, type Backoff, type FullJitterOptions } from './backoff.js';
+export { collectConnections, type Collected } from './collect-connections.js';

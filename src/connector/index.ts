@@ -1,0 +1,14 @@
+/**
+ * The node side of the sentry link: {@link WebSocketConnector} (a `SentryConnector` sentries connect to), its
+ * key registry and key files, and the hello frame.
+ *
+ * @packageDocumentation
+ */
+export { KeyRegistry, type KeyCheck } from './key-registry.js';
+export {
+  WebSocketConnector,
+  type WebSocketConnectorOptions,
+  type ConnectorLogEvent,
+} from './websocket-connector.js';
+export { helloFrameSchema, type HelloFrame } from './protocol.js';
+export { loadKeysFile, readKeysFile, loadAgentKey, keysFileSchema, KeyFileError } from './key-file.js';

@@ -1,0 +1,15 @@
+/**
+ * The transport-neutral JSON-RPC channel every link is built on: {@link RpcChannel} over a {@link FramePort},
+ * the hello/join handshake, the WebSocket port, close codes, and every limit (frame sizes, deadlines).
+ *
+ * @packageDocumentation
+ */
+export { CLOSE_CODES } from './close-codes.js';
+export { welcomeFrameSchema, type WelcomeFrame } from './welcome-frame.js';
+export * from './limits.js';
+export { type FramePort } from './frame-port.js';
+export { RpcChannel, type RpcChannelOptions } from './rpc-channel.js';
+export { type RpcHandler, type RpcHandlers } from './rpc-handlers.js';
+export { JsonText } from './json-text.js';
+export { awaitGreeting, sendGreeting, sendWelcome, type Handshake, type HandshakeEvents } from './handshake.js';
+export { WebSocketPort, type WebSocketPortEvents } from './websocket-port.js';

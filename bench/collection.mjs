@@ -250,7 +250,7 @@ const leftInTimeWait = await waitForTimeWaitToClear();
 const started = process.hrtime.bigint();
 const rows = [];
 const notes = [];
-let holders = [];
+let holders;
 // What any one-shot Node process pays before it does anything.
 const nodeStart = [];
 for (let i = 0; i < ROUNDS; i++) nodeStart.push((await timeCommand(process.execPath, ['-e', '0'])).ms);

@@ -43,7 +43,7 @@ export function normalizeSiConnection(entry: SiConnection): Normalized {
   if (peer === undefined) return { rejected: `bad peer address ${JSON.stringify(entry.peerAddress)}` };
   // The family comes from the addresses (`[::]` on Windows' plain `TCP` is IPv6); from the protocol name for `*`.
   const v6 = local === '*' && peer === '*' ? declaredV6 : [local, peer].some((a) => a !== '*' && a.family === 6);
-  const protocol = `${base}${v6 ? '6' : ''}` as Protocol;
+  const protocol: Protocol = v6 ? `${base}6` : base;
   const text = (a: IpAddress | '*'): string | undefined => {
     if (a === '*') return v6 ? '::' : '0.0.0.0';
     if (a.family === 6 || !v6) return a.toString();

@@ -64,7 +64,7 @@ function scanProcNet<T>(text: string, protocol: Protocol, endianness: Endianness
     if (address === undefined) decoded.set(hex, (address = decodeProcAddress(hex, endianness)));
     return address;
   };
-  for (let start = 0, end = 0; start < text.length; start = end + 1) {
+  for (let start = 0, end: number; start < text.length; start = end + 1) {
     end = text.indexOf('\n', start);
     if (end === -1) end = text.length;
     let at = skipSpaces(text, start);

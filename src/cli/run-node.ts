@@ -67,7 +67,7 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
     io.stderr.write('error: --cluster-port and --cluster-token-file go together\n');
     return EXIT.failure;
   }
-  let connector: WebSocketConnector;
+  let connector: WebSocketConnector | undefined;
   let cluster: ClusterEndpoint | undefined;
   let queries: QueryServer | undefined;
   try {
@@ -91,7 +91,7 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
     }
   } catch (error) {
     await queries?.close();
-    await connector!?.close();
+    await connector?.close();
     io.stderr.write(`error: ${error instanceof KeyFileError ? error.message : (error as Error).message}\n`);
     return EXIT.failure;
   }

@@ -7,7 +7,7 @@ import { CLOSE_CODES } from '../rpc/close-codes.js';
 import { CLOSE_GRACE_MS, HANDSHAKE_DEADLINE_MS, PING_INTERVAL_MS, SENTRY_FRAME_LIMIT_BYTES } from '../rpc/limits.js';
 import { IpAddress } from '../runtime/ip-address.js';
 import { SentryRpcError, type SentryCallOptions, type SentryConnector, type SentryInfo } from '../runtime/sentry-connector.js';
-import { KeyRegistry } from './key-registry.js';
+import { type KeyRegistry } from './key-registry.js';
 import type { HelloFrame } from './protocol.js';
 import { SentryLink } from './sentry-link.js';
 

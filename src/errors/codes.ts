@@ -87,4 +87,4 @@ export const ERRORS = Object.freeze({
 });
 
 /** Every entry of the catalogue, for documentation and tests. */
-export const ALL_ERROR_CODES: readonly ErrorCode<never[]>[] = Object.values(ERRORS) as ErrorCode<never[]>[];
+export const ALL_ERROR_CODES: readonly ErrorCode<never[]>[] = Object.values(ERRORS);

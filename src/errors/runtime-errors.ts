@@ -75,4 +75,4 @@ export const RUNTIME_ERRORS = Object.freeze({
 });
 
 /** Every runtime error, for documentation and tests. */
-export const ALL_RUNTIME_ERRORS: readonly RuntimeError<never[]>[] = Object.values(RUNTIME_ERRORS) as RuntimeError<never[]>[];
+export const ALL_RUNTIME_ERRORS: readonly RuntimeError<never[]>[] = Object.values(RUNTIME_ERRORS);

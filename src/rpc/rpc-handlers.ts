@@ -11,7 +11,6 @@ import {
   JSONRPCErrorCode,
   JSONRPCErrorException,
   JSONRPCServer,
-  type JSONRPCRequest,
 } from 'json-rpc-2.0';
 import { JsonText } from './json-text.js';
 import { failureData } from './rpc-failure.js';
@@ -66,7 +65,7 @@ export class RpcDispatcher {
 
   /** The response frame's text for `request`, or undefined for a notification. */
   async answer(request: RpcRequestFrame, signal: AbortSignal): Promise<string | undefined> {
-    const response = await this.#server.receive(request as JSONRPCRequest, signal);
+    const response = await this.#server.receive(request, signal);
     if (!response) return undefined;
     if ('result' in response && response.result instanceof JsonText) {
       return `{"jsonrpc":"2.0","id":${JSON.stringify(response.id)},"result":${response.result.text}}`;

@@ -14,6 +14,6 @@ export function markdownTable(rows: readonly Row[]): string[] {
   return [
     `| ${columns.join(' | ')} |`,
     `|${columns.map(() => '---').join('|')}|`,
-    ...rows.map((row) => `| ${columns.map((c) => cell(row[c] === undefined ? '' : formatValue(row[c]!))).join(' | ')} |`),
+    ...rows.map((row) => `| ${columns.map((c) => cell(row[c] === undefined ? '' : formatValue(row[c]))).join(' | ')} |`),
   ];
 }

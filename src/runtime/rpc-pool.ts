@@ -19,6 +19,11 @@ const LISTENERS_PER_CALL = 4;
 export class RpcPool {
   readonly #queue: PQueue;
   readonly #controller = new AbortController();
+  /**
+   * Tasks that have started and not yet returned. p-queue frees a task's slot the moment its signal aborts,
+   * even while the task still runs; this keeps {@link RpcPool.drain} waiting for the task itself.
+   */
+  readonly #running = new Set<Promise<void>>();
 
   /** @param concurrency - tasks allowed to run at once (≥ 1). */
   constructor(concurrency: number) {
@@ -33,9 +38,9 @@ export class RpcPool {
     return this.#controller.signal;
   }
 
-  /** Tasks running now. */
+  /** Tasks running now (started, not yet returned). */
   get running(): number {
-    return this.#queue.pending;
+    return this.#running.size;
   }
 
   /**
@@ -46,13 +51,21 @@ export class RpcPool {
     if (this.signal.aborted) return;
     const signal = this.signal;
     // Rejections here are the AbortError of a task dropped while waiting; the task itself never rejects.
-    this.#queue.add(() => task(signal), { signal }).catch(() => undefined);
+    this.#queue.add(() => this.#run(task, signal), { signal }).catch(() => undefined);
     await this.#queue.onSizeLessThan(1);
   }
 
-  /** Resolves when every started task has finished. */
-  drain(): Promise<void> {
-    return this.#queue.onIdle();
+  /** Resolves when every started task has finished (also after an abort: aborted tasks are waited for). */
+  async drain(): Promise<void> {
+    await this.#queue.onIdle();
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+  }
+
+  /** Runs `task`, counted in {@link RpcPool.running} until it returns (a throw included). */
+  #run(task: (signal: AbortSignal) => Promise<void>, signal: AbortSignal): Promise<void> {
+    const running = (async () => task(signal))();
+    this.#running.add(running);
+    return running.finally(() => this.#running.delete(running));
   }
 
   /** Drops waiting tasks and aborts running ones (through their signal). */

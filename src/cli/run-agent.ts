@@ -6,6 +6,7 @@ import { connectionRows } from '../agent/connection-rows.js';
 import { createRecordWriter, OUTPUT_FORMATS, type OutputFormat } from './output-format.js';
 import { parseCommandLine } from './parse-command-line.js';
 import { EXIT } from './exit-codes.js';
+import { messageOf } from './message-of.js';
 import type { CliIo } from './cli-io.js';
 
 interface AgentArguments {
@@ -68,7 +69,7 @@ async function runConnected(args: AgentArguments, url: string, io: CliIo): Promi
     key = await loadAgentKey(args.keyFile);
     ca = args.ca === undefined ? undefined : await readFile(args.ca);
   } catch (error) {
-    io.stderr.write(`error: ${error instanceof KeyFileError ? error.message : `cannot read ${args.ca}: ${(error as Error).message}`}\n`);
+    io.stderr.write(`error: ${error instanceof KeyFileError ? messageOf(error) : `cannot read ${args.ca}: ${messageOf(error)}`}\n`);
     return EXIT.failure;
   }
   const agent = startAgent({

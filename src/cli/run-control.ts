@@ -7,6 +7,7 @@ import { PLUGIN_COMMANDS } from '../plugin.js';
 import { QueryServer } from '../remote/query-server.js';
 import { parseCommandLine } from './parse-command-line.js';
 import { EXIT } from './exit-codes.js';
+import { messageOf } from './message-of.js';
 import type { CliIo } from './cli-io.js';
 
 interface ControlArguments {
@@ -72,7 +73,7 @@ export async function runControl(argv: readonly string[], io: CliIo): Promise<nu
     queries = await QueryServer.listen({ start: (query, options) => host.start(query, options), adminToken, host: args.host, port });
   } catch (error) {
     await cluster?.close();
-    io.stderr.write(`error: ${(error as Error).message}\n`);
+    io.stderr.write(`error: ${messageOf(error)}\n`);
     return EXIT.failure;
   }
   io.stdout.write(`queries on ws://${hostPort(queries.address().address, queries.address().port)}\n`);

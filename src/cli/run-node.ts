@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { KeyFileError, loadKeysFile } from '../connector/key-file.js';
+import { loadKeysFile } from '../connector/key-file.js';
 import { WebSocketConnector } from '../connector/websocket-connector.js';
 import { ClusterEndpoint } from '../cluster/cluster-endpoint.js';
 import { Host } from '../host/host.js';
@@ -8,6 +8,7 @@ import { PLUGIN_COMMANDS } from '../plugin.js';
 import { QueryServer } from '../remote/query-server.js';
 import { parseCommandLine } from './parse-command-line.js';
 import { EXIT } from './exit-codes.js';
+import { messageOf } from './message-of.js';
 import type { CliIo } from './cli-io.js';
 
 interface NodeArguments {
@@ -92,7 +93,7 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
   } catch (error) {
     await queries?.close();
     await connector?.close();
-    io.stderr.write(`error: ${error instanceof KeyFileError ? error.message : (error as Error).message}\n`);
+    io.stderr.write(`error: ${messageOf(error)}\n`);
     return EXIT.failure;
   }
   const { address, port: bound } = connector.address();

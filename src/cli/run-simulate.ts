@@ -6,6 +6,7 @@ import { FleetConnectError, startFleet } from '../simulator/fleet.js';
 import { readCredentialsFile } from '../simulator/fleet-keys.js';
 import { parseCommandLine } from './parse-command-line.js';
 import { EXIT } from './exit-codes.js';
+import { messageOf } from './message-of.js';
 import type { CliIo } from './cli-io.js';
 
 interface SimulateArguments {
@@ -67,7 +68,7 @@ export async function runSimulate(argv: readonly string[], io: CliIo): Promise<n
   try {
     checkFaultFractions(fractions);
   } catch (error) {
-    io.stderr.write(`error: ${(error as Error).message}\n`);
+    io.stderr.write(`error: ${messageOf(error)}\n`);
     return EXIT.failure;
   }
   let credentials;

@@ -39,14 +39,25 @@ const holders = new Set((process.env.HOLDER_PIDS ?? '').split(',').filter(Boolea
 console.log(JSON.stringify({ total: connections.length, holders: connections.filter((c) => holders.has(c.pid)).length }));`;
 
 if (platform() !== 'linux') {
-  report({ id: 'collection', title: '1. Agent collection', rows: [], notes: ['Not measured: the /proc collector, ss and netstat are Linux only.'] });
+  report({
+    id: 'collection',
+    title: '1. Agent collection',
+    rows: [],
+    notes: ['Not measured: the /proc collector, ss and netstat are Linux only.'],
+  });
   process.exit(0);
 }
 
 /** @type {Set<import('node:child_process').ChildProcess>} */
 const children = new Set();
-const killAll = () => { for (const child of children) child.kill('SIGKILL'); };
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { killAll(); process.exit(signal === 'SIGINT' ? 130 : 143); });
+const killAll = () => {
+  for (const child of children) child.kill('SIGKILL');
+};
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.on(signal, () => {
+    killAll();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
 
 /**
  * How a size is split over holders: as few as fit PER_HOLDER, each holding 3/8 TCP on 127.0.0.1, 3/8 TCP on ::1
@@ -71,13 +82,17 @@ async function startHolders(plan) {
     children.add(child);
     child.on('exit', () => children.delete(child));
     const ready = new Promise((resolve, reject) => {
-      createInterface({ input: child.stdout }).once('line', (line) => (line === 'ready' ? resolve() : reject(new Error(`socket holder said ${line}`))));
+      createInterface({ input: child.stdout }).once('line', (line) =>
+        line === 'ready' ? resolve() : reject(new Error(`socket holder said ${line}`)),
+      );
       child.once('exit', (code) => reject(new Error(`a socket holder exited (${code}) before it was ready`)));
     });
     return { child, counts, ready };
   });
   let timer;
-  const limit = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('socket holders not ready within 60 s')), 60_000); });
+  const limit = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error('socket holders not ready within 60 s')), 60_000);
+  });
   try {
     await Promise.race([Promise.all(holders.map((h) => h.ready)), limit]);
   } finally {
@@ -88,14 +103,16 @@ async function startHolders(plan) {
 
 /** Ends the holders' stdin (they reset their TCP connections and exit); SIGKILL after 5 s. */
 async function stopHolders(holders) {
-  await Promise.all(holders.map(async ({ child }) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    child.stdin.end();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
-  }));
+  await Promise.all(
+    holders.map(async ({ child }) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }),
+  );
 }
 
 /** One run of `command args`, its whole stdout. */
@@ -110,7 +127,11 @@ const lines = (text) => text.split('\n').filter((line) => line !== '');
 function countSs(text, pids) {
   const rows = lines(text).slice(1);
   const ofHolders = rows.filter((row) => pids.has(Number(/pid=(\d+),/.exec(row)?.[1])));
-  return { total: rows.length, holders: ofHolders.length, holdersUnconnectedUdp: ofHolders.filter((row) => /^udp\s+UNCONN\s/.test(row)).length };
+  return {
+    total: rows.length,
+    holders: ofHolders.length,
+    holdersUnconnectedUdp: ofHolders.filter((row) => /^udp\s+UNCONN\s/.test(row)).length,
+  };
 }
 
 /** agent --once --format jsonl: records and those of the holders. */
@@ -142,7 +163,9 @@ async function takeCounts(pids) {
   const netstat = countNetstat(await capture('netstat', ['-tunap']), pids);
   let si;
   try {
-    si = JSON.parse(await capture(process.execPath, ['--input-type=module', '-e', SI_SCRIPT], { ...process.env, HOLDER_PIDS: [...pids].join(',') }));
+    si = JSON.parse(
+      await capture(process.execPath, ['--input-type=module', '-e', SI_SCRIPT], { ...process.env, HOLDER_PIDS: [...pids].join(',') }),
+    );
   } catch (error) {
     si = { error: error.message.split('\n')[0] };
   }
@@ -156,10 +179,35 @@ async function timeTools() {
     { id: 'ss -tunap', run: () => timeCommand('ss', ['-tunap']) },
     { id: 'ss -tuna', run: () => timeCommand('ss', ['-tuna']) },
     { id: 'netstat -tunap', run: () => timeCommand('netstat', ['-tunap']) },
-    { id: 'in-process', run: async () => { const start = process.hrtime.bigint(); collectLinuxConnections(); return { ms: msSince(start) }; } },
-    { id: 'fd links', run: async () => { const start = process.hrtime.bigint(); socketOwners(); return { ms: msSince(start) }; } },
-    { id: 'in-process, 2 threads', run: async () => { const start = process.hrtime.bigint(); await collectLinuxConnectionsInParallel(); return { ms: msSince(start) }; } },
-    { id: 'si', rounds: SI_ROUNDS, run: () => timeCommand(process.execPath, ['--input-type=module', '-e', SI_SCRIPT], { timeoutMs: SI_TIMEOUT_MS }) },
+    {
+      id: 'in-process',
+      run: async () => {
+        const start = process.hrtime.bigint();
+        collectLinuxConnections();
+        return { ms: msSince(start) };
+      },
+    },
+    {
+      id: 'fd links',
+      run: async () => {
+        const start = process.hrtime.bigint();
+        socketOwners();
+        return { ms: msSince(start) };
+      },
+    },
+    {
+      id: 'in-process, 2 threads',
+      run: async () => {
+        const start = process.hrtime.bigint();
+        await collectLinuxConnectionsInParallel();
+        return { ms: msSince(start) };
+      },
+    },
+    {
+      id: 'si',
+      rounds: SI_ROUNDS,
+      run: () => timeCommand(process.execPath, ['--input-type=module', '-e', SI_SCRIPT], { timeoutMs: SI_TIMEOUT_MS }),
+    },
   ];
   const times = Object.fromEntries(tools.map((tool) => [tool.id, []]));
   const failures = {};
@@ -174,7 +222,11 @@ async function timeTools() {
       }
     }
   }
-  return { ms: Object.fromEntries(Object.entries(times).map(([id, list]) => [id, list.length ? median(list) : undefined])), runs: times, failures };
+  return {
+    ms: Object.fromEntries(Object.entries(times).map(([id, list]) => [id, list.length ? median(list) : undefined])),
+    runs: times,
+    failures,
+  };
 }
 
 const ms = (value) => (value === undefined ? 'failed' : `${thousands(value)} ms`);
@@ -192,7 +244,11 @@ function rowsFor(size, timing, counts, expectedHolders, nodeStartMs) {
   const oursRatio = timing.ms.ours / ss;
   const atGoal = size === SIZES.at(-1);
   const rows = [
-    vsSs('ours', 'ours: agent --once --format jsonl, whole process', atGoal ? { goal: `≤ ${GOAL_RATIO.toFixed(2)}×`, verdict: oursRatio <= GOAL_RATIO ? 'met' : 'not met' } : {}),
+    vsSs(
+      'ours',
+      'ours: agent --once --format jsonl, whole process',
+      atGoal ? { goal: `≤ ${GOAL_RATIO.toFixed(2)}×`, verdict: oursRatio <= GOAL_RATIO ? 'met' : 'not met' } : {},
+    ),
     vsSs('ss -tuna', 'ss -tuna (no pids: the floor)'),
     vsSs('netstat -tunap', 'netstat -tunap'),
     vsSs('si', `systeminformation networkConnections(), fresh node process (median of ${timing.runs.si.length})`),
@@ -222,14 +278,22 @@ function rowsFor(size, timing, counts, expectedHolders, nodeStartMs) {
     ratio: counts.si.error ? '' : `drops ${thousands(before.holders - counts.si.holders)}`,
   });
   const notes = [];
-  if (before.holders !== expectedHolders) notes.push(`At ${n}: ss saw ${thousands(before.holders)} holder sockets, ${thousands(expectedHolders)} expected.`);
-  if (!stable) notes.push(`At ${n}: the host's own sockets changed while the counts were taken (ss ${thousands(before.total)} before, ${thousands(after.total)} after ours); only the holders' sockets are compared.`);
+  if (before.holders !== expectedHolders)
+    notes.push(`At ${n}: ss saw ${thousands(before.holders)} holder sockets, ${thousands(expectedHolders)} expected.`);
+  if (!stable)
+    notes.push(
+      `At ${n}: the host's own sockets changed while the counts were taken (ss ${thousands(before.total)} before, ${thousands(after.total)} after ours); only the holders' sockets are compared.`,
+    );
   for (const [id, message] of Object.entries(timing.failures)) notes.push(`At ${n}: ${id} failed (${message}).`);
   if (atGoal) {
     const floor = nodeStartMs + timing.ms['fd links'];
-    notes.push(`At ${n}: Node start-up (${thousands(nodeStartMs)} ms) plus the fd links alone (${thousands(timing.ms['fd links'])} ms, the same readlinks ss -p makes) are already ${ratio(floor, ss)} of ss -tunap, before a byte of /proc/net is read or a record printed: what is left for the goal is ${thousands(GOAL_RATIO * ss - floor)} ms.`);
+    notes.push(
+      `At ${n}: Node start-up (${thousands(nodeStartMs)} ms) plus the fd links alone (${thousands(timing.ms['fd links'])} ms, the same readlinks ss -p makes) are already ${ratio(floor, ss)} of ss -tunap, before a byte of /proc/net is read or a record printed: what is left for the goal is ${thousands(GOAL_RATIO * ss - floor)} ms.`,
+    );
     const ssRuns = timing.runs['ss -tunap'];
-    notes.push(`At ${n}, ss -tunap took ${thousands(Math.min(...ssRuns))}–${thousands(Math.max(...ssRuns))} ms across the rounds (ours ${thousands(Math.min(...timing.runs.ours))}–${thousands(Math.max(...timing.runs.ours))} ms); on a shared machine both drift from run to run, so compare within one run.`);
+    notes.push(
+      `At ${n}, ss -tunap took ${thousands(Math.min(...ssRuns))}–${thousands(Math.max(...ssRuns))} ms across the rounds (ours ${thousands(Math.min(...timing.runs.ours))}–${thousands(Math.max(...timing.runs.ours))} ms); on a shared machine both drift from run to run, so compare within one run.`,
+    );
   }
   return { rows, notes };
 }
@@ -267,7 +331,11 @@ try {
     const result = rowsFor(size, timing, counts, expectedHolders, median(nodeStart));
     rows.push(...result.rows);
     notes.push(...result.notes);
-    console.log(`${thousands(size)} sockets (${plan.map((c) => c.join('/')).join(' + ')}): ${Object.entries(timing.runs).map(([id, list]) => `${id} [${list.map((t) => t.toFixed(0)).join(', ')}]`).join('; ')}`);
+    console.log(
+      `${thousands(size)} sockets (${plan.map((c) => c.join('/')).join(' + ')}): ${Object.entries(timing.runs)
+        .map(([id, list]) => `${id} [${list.map((t) => t.toFixed(0)).join(', ')}]`)
+        .join('; ')}`,
+    );
   }
 } finally {
   killAll();
@@ -275,17 +343,19 @@ try {
 
 report({
   id: 'collection',
-  title: '1. Agent collection: this host\'s sockets with pids (agent --once) next to ss -tunap',
+  title: "1. Agent collection: this host's sockets with pids (agent --once) next to ss -tunap",
   rows,
   notes: [
     `Sockets from holder processes on loopback, per holder 3/8 tcp (127.0.0.1), 3/8 tcp6 (::1), 1/8 udp, 1/8 udp6, half of the UDP ones connected; at most ${thousands(PER_HOLDER)} a holder (40,000 = 3 holders). Plus whatever else the host has open.`,
     `Node start-up alone (node -e 0): ${thousands(median(nodeStart))} ms, part of every "ours" and systeminformation figure.`,
     `Times: medians of ${ROUNDS} rounds (systeminformation: ${SI_ROUNDS}, ${SI_TIMEOUT_MS / 1000} s timeout), the tools taking turns in a rotating order. Whole process = spawn to exit, stdout to a pipe, counted.`,
     'The in-process rows are the collector alone, in an already warm process: no start-up, no validation, no output; not comparable with the whole-process rows. The agent uses the two-thread one (a worker thread reads /proc/net while the main thread reads the fd links).',
-    'Counts: ss -tunap just before and just after ours; the host totals are compared only when those two agree, and every tool is compared on the holders\' sockets (by pid), which nothing else changes. Holders\' = the holders\' sockets plus their TCP listeners.',
+    "Counts: ss -tunap just before and just after ours; the host totals are compared only when those two agree, and every tool is compared on the holders' sockets (by pid), which nothing else changes. Holders' = the holders' sockets plus their TCP listeners.",
     'systeminformation keeps only netstat lines with a TCP-like state, so it drops unconnected UDP sockets (ss: UNCONN); its "drops" is ss\'s holder count minus its own.',
     ...notes,
-    ...(leftInTimeWait > 500 ? [`${thousands(leftInTimeWait)} TIME_WAIT sockets of an earlier run were still there after 65 s: they are in every tool's list.`] : []),
+    ...(leftInTimeWait > 500
+      ? [`${thousands(leftInTimeWait)} TIME_WAIT sockets of an earlier run were still there after 65 s: they are in every tool's list.`]
+      : []),
     `The benchmark took ${(msSince(started) / 1000).toFixed(0)} s.`,
   ],
 });

@@ -54,9 +54,14 @@ export function timeCommand(command, args, { timeoutMs = 60_000, env } = {}) {
     child.stdout.on('data', (chunk) => {
       for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
     });
-    child.stderr.on('data', (chunk) => { stderr = (stderr + chunk).slice(-2000); });
+    child.stderr.on('data', (chunk) => {
+      stderr = (stderr + chunk).slice(-2000);
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (error) => { clearTimeout(timer); reject(error); });
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const ms = msSince(start);
@@ -80,7 +85,13 @@ export function ratio(figure, comparison) {
 export function formatTable(result) {
   const table = new Table({ head: ['measured', 'figure', 'comparison', 'ratio', 'goal'], style: { head: [], border: [] } });
   for (const row of result.rows) {
-    table.push([row.measured, row.figure, row.comparison, row.ratio, row.goal ? `${row.goal} ${row.verdict === 'met' ? '✔ met' : '✘ not met'}` : '']);
+    table.push([
+      row.measured,
+      row.figure,
+      row.comparison,
+      row.ratio,
+      row.goal ? `${row.goal} ${row.verdict === 'met' ? '✔ met' : '✘ not met'}` : '',
+    ]);
   }
   return `${result.title}\n${table.toString()}${(result.notes ?? []).map((note) => `\n  ${note}`).join('')}\n`;
 }
@@ -109,14 +120,24 @@ let exitHooked = false;
 export function startChild(command, args) {
   if (!exitHooked) {
     exitHooked = true;
-    process.once('exit', () => { for (const child of liveChildren) child.kill('SIGKILL'); });
-    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
-      process.once(signal, () => { for (const child of liveChildren) child.kill('SIGKILL'); process.exit(code); });
+    process.once('exit', () => {
+      for (const child of liveChildren) child.kill('SIGKILL');
+    });
+    for (const [signal, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ]) {
+      process.once(signal, () => {
+        for (const child of liveChildren) child.kill('SIGKILL');
+        process.exit(code);
+      });
     }
   }
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stderrTail = '';
-  child.stderr.on('data', (chunk) => { child.stderrTail = (child.stderrTail + chunk).slice(-4096); });
+  child.stderr.on('data', (chunk) => {
+    child.stderrTail = (child.stderrTail + chunk).slice(-4096);
+  });
   liveChildren.add(child);
   child.once('exit', () => liveChildren.delete(child));
   child.once('error', () => liveChildren.delete(child));
@@ -149,8 +170,25 @@ export function waitForLine(child, stream, pattern, timeoutMs) {
       const line = lines.find((l) => pattern.test(l));
       if (line !== undefined) finish(() => resolve(line));
     };
-    const onExit = (code, signal) => finish(() => reject(new Error(`${child.spawnargs.slice(1, 4).join(' ')} … exited (${signal ?? code}) before ${pattern}: ${child.stderrTail?.trim() ?? ''}`)));
-    const timer = setTimeout(() => finish(() => reject(new Error(`no ${pattern} from ${child.spawnargs.slice(1, 4).join(' ')} … within ${timeoutMs} ms: ${child.stderrTail?.trim() ?? ''}`))), timeoutMs);
+    const onExit = (code, signal) =>
+      finish(() =>
+        reject(
+          new Error(
+            `${child.spawnargs.slice(1, 4).join(' ')} … exited (${signal ?? code}) before ${pattern}: ${child.stderrTail?.trim() ?? ''}`,
+          ),
+        ),
+      );
+    const timer = setTimeout(
+      () =>
+        finish(() =>
+          reject(
+            new Error(
+              `no ${pattern} from ${child.spawnargs.slice(1, 4).join(' ')} … within ${timeoutMs} ms: ${child.stderrTail?.trim() ?? ''}`,
+            ),
+          ),
+        ),
+      timeoutMs,
+    );
     child[stream].on('data', onData);
     child.once('exit', onExit);
   });
@@ -158,10 +196,13 @@ export function waitForLine(child, stream, pattern, timeoutMs) {
 
 /** Kills (SIGKILL) every child `startChild` started that is still running, and waits (≤ 5 s) for them to exit. */
 export async function stopChildren() {
-  const waiting = [...liveChildren].map((child) => new Promise((resolve) => {
-    child.once('exit', resolve);
-    child.kill('SIGKILL');
-  }));
+  const waiting = [...liveChildren].map(
+    (child) =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.kill('SIGKILL');
+      }),
+  );
   await Promise.race([Promise.all(waiting), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
 }
 

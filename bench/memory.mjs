@@ -14,9 +14,14 @@ if (process.argv[2] === 'child') {
   await child(Number(process.argv[3]));
 } else {
   const sizes = [1_000, 10_000];
-  const results = sizes.map((sentries) => JSON.parse(execFileSync(process.execPath, ['--expose-gc', new URL(import.meta.url).pathname, 'child', String(sentries)], {
-    encoding: 'utf8', timeout: 100_000,
-  })));
+  const results = sizes.map((sentries) =>
+    JSON.parse(
+      execFileSync(process.execPath, ['--expose-gc', new URL(import.meta.url).pathname, 'child', String(sentries)], {
+        encoding: 'utf8',
+        timeout: 100_000,
+      }),
+    ),
+  );
   const [small, large] = results;
   const mb = (kb) => kb / 1024;
   const bytesPerRecord = ((large.liveKb - small.liveKb) * 1024) / (large.records - small.records);
@@ -95,5 +100,15 @@ async function child(sentries) {
   await host.start('sentry | fields guid | sentry-netstat', { onRecord }).done;
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
   host.close();
-  console.log(JSON.stringify({ sentries, records, errors, wallMs, baselineKb, liveKb: liveKb - heapBeforeKb, peakKb: process.resourceUsage().maxRSS }));
+  console.log(
+    JSON.stringify({
+      sentries,
+      records,
+      errors,
+      wallMs,
+      baselineKb,
+      liveKb: liveKb - heapBeforeKb,
+      peakKb: process.resourceUsage().maxRSS,
+    }),
+  );
 }

@@ -51,8 +51,17 @@ function runBenchmark(bench, resultFile) {
       env: { ...process.env, BENCH_RESULT: resultFile },
       detached: true, // its own process group, so the kill below reaches its children too
     });
-    const kill = () => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ } };
-    const timer = setTimeout(() => { kill(); resolve({ ok: false, reason: `over its ${bench.limitMs / 1000} s limit, killed` }); }, bench.limitMs);
+    const kill = () => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    };
+    const timer = setTimeout(() => {
+      kill();
+      resolve({ ok: false, reason: `over its ${bench.limitMs / 1000} s limit, killed` });
+    }, bench.limitMs);
     process.once('SIGINT', kill);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
@@ -71,10 +80,26 @@ function describeMachine() {
 function performancePage(results, failures, machine, elapsed) {
   const cell = (text) => String(text).replaceAll('|', '\\|');
   const sections = results.map((result) => {
-    const rows = result.rows.map((row) => `| ${[row.measured, row.figure, row.comparison, row.ratio,
-      row.goal ? `${row.goal} ${row.verdict === 'met' ? '✔ met' : '✘ **not met**'}` : ''].map(cell).join(' | ')} |`);
-    return [`## ${result.title}`, '', '| measured | figure | comparison | ratio | goal |', '|---|---|---|---|---|', ...rows,
-      ...(result.notes?.length ? ['', ...result.notes.map((note) => `- ${note}`)] : [])].join('\n');
+    const rows = result.rows.map(
+      (row) =>
+        `| ${[
+          row.measured,
+          row.figure,
+          row.comparison,
+          row.ratio,
+          row.goal ? `${row.goal} ${row.verdict === 'met' ? '✔ met' : '✘ **not met**'}` : '',
+        ]
+          .map(cell)
+          .join(' | ')} |`,
+    );
+    return [
+      `## ${result.title}`,
+      '',
+      '| measured | figure | comparison | ratio | goal |',
+      '|---|---|---|---|---|',
+      ...rows,
+      ...(result.notes?.length ? ['', ...result.notes.map((note) => `- ${note}`)] : []),
+    ].join('\n');
   });
   return [
     '# Performance',

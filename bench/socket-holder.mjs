@@ -26,14 +26,18 @@ process.stdin.on('end', exit).on('error', exit).resume();
 async function holdTcp(host, sockets) {
   const connections = Math.floor(sockets / 2);
   if (connections === 0) return;
-  const server = createServer((socket) => { tcpSockets.push(socket); socket.on('error', () => undefined); });
+  const server = createServer((socket) => {
+    tcpSockets.push(socket);
+    socket.on('error', () => undefined);
+  });
   servers.push(server);
   await new Promise((resolve) => server.listen({ port: 0, host, backlog: 4096 }, resolve));
   const { port } = server.address();
-  const connect = () => new Promise((resolve, reject) => {
-    const socket = createConnection({ port, host }, () => resolve(socket));
-    socket.once('error', reject);
-  });
+  const connect = () =>
+    new Promise((resolve, reject) => {
+      const socket = createConnection({ port, host }, () => resolve(socket));
+      socket.once('error', reject);
+    });
   for (let open = 0; open < connections;) {
     const batch = Math.min(256, connections - open);
     tcpSockets.push(...(await Promise.all(Array.from({ length: batch }, connect))));

@@ -28,7 +28,8 @@ const ideal = Math.ceil(SENTRIES / PARALLEL) * LATENCY_MS;
 // The control and single node take their parallel bound from this environment variable (no host config): pin it.
 process.env['logpresso.core.sentry_rpc_parallel'] = String(PARALLEL);
 
-if (!Number.isSafeInteger(SENTRIES) || SENTRIES < 2 || SENTRIES > 10_000) throw new Error(`BENCH_SONAR_SENTRIES must be 2..10000 (got ${SENTRIES})`);
+if (!Number.isSafeInteger(SENTRIES) || SENTRIES < 2 || SENTRIES > 10_000)
+  throw new Error(`BENCH_SONAR_SENTRIES must be 2..10000 (got ${SENTRIES})`);
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-sonar-'));
 const removeDir = () => rmSync(dir, { recursive: true, force: true });
@@ -49,29 +50,89 @@ try {
   // The processes: two data nodes and a single node, then their simulators, then the control node.
   const setupStart = process.hrtime.bigint();
   const dataNode = async (name, keys) => {
-    const child = startChild(process.execPath, [bin, 'node', '--name', name, '--listen', '0', '--keys', keys, '--cluster-port', '0', '--cluster-token-file', clusterToken]);
-    const [listening, cluster] = await Promise.all([waitForLine(child, 'stdout', /^listening on ws:/, 15_000), waitForLine(child, 'stdout', /^cluster on ws:/, 15_000)]);
+    const child = startChild(process.execPath, [
+      bin,
+      'node',
+      '--name',
+      name,
+      '--listen',
+      '0',
+      '--keys',
+      keys,
+      '--cluster-port',
+      '0',
+      '--cluster-token-file',
+      clusterToken,
+    ]);
+    const [listening, cluster] = await Promise.all([
+      waitForLine(child, 'stdout', /^listening on ws:/, 15_000),
+      waitForLine(child, 'stdout', /^cluster on ws:/, 15_000),
+    ]);
     return { name, child, sentryUrl: listening.replace('listening on ', ''), clusterUrl: cluster.replace('cluster on ', '') };
   };
   const singleNode = async () => {
-    const child = startChild(process.execPath, [bin, 'node', '--listen', '0', '--keys', allKeys, '--query-port', '0', '--admin-token-file', adminToken]);
-    const [listening, queries] = await Promise.all([waitForLine(child, 'stdout', /^listening on ws:/, 15_000), waitForLine(child, 'stdout', /^queries on ws:/, 15_000)]);
+    const child = startChild(process.execPath, [
+      bin,
+      'node',
+      '--listen',
+      '0',
+      '--keys',
+      allKeys,
+      '--query-port',
+      '0',
+      '--admin-token-file',
+      adminToken,
+    ]);
+    const [listening, queries] = await Promise.all([
+      waitForLine(child, 'stdout', /^listening on ws:/, 15_000),
+      waitForLine(child, 'stdout', /^queries on ws:/, 15_000),
+    ]);
     return { child, sentryUrl: listening.replace('listening on ', ''), queryUrl: queries.replace('queries on ', '') };
   };
   const [dn1, dn2, single] = await Promise.all([dataNode('dn1', dn1Keys), dataNode('dn2', dn2Keys), singleNode()]);
   const simulate = (url, keys) => {
-    const child = startChild(process.execPath, [bin, 'simulate', '--connect', url, '--keys', keys, '--connections', String(CONNECTIONS), '--latency-ms', String(LATENCY_MS)]);
+    const child = startChild(process.execPath, [
+      bin,
+      'simulate',
+      '--connect',
+      url,
+      '--keys',
+      keys,
+      '--connections',
+      String(CONNECTIONS),
+      '--latency-ms',
+      String(LATENCY_MS),
+    ]);
     return { child, ready: waitForLine(child, 'stderr', /simulated sentries connected/, 40_000) };
   };
-  const sims = { dn1: simulate(dn1.sentryUrl, dn1Keys), dn2: simulate(dn2.sentryUrl, dn2Keys), single: simulate(single.sentryUrl, allKeys) };
-  const control = startChild(process.execPath, [bin, 'control', '--nodes', `dn1=${dn1.clusterUrl},dn2=${dn2.clusterUrl}`,
-    '--cluster-token-file', clusterToken, '--query-port', '0', '--admin-token-file', adminToken]);
+  const sims = {
+    dn1: simulate(dn1.sentryUrl, dn1Keys),
+    dn2: simulate(dn2.sentryUrl, dn2Keys),
+    single: simulate(single.sentryUrl, allKeys),
+  };
+  const control = startChild(process.execPath, [
+    bin,
+    'control',
+    '--nodes',
+    `dn1=${dn1.clusterUrl},dn2=${dn2.clusterUrl}`,
+    '--cluster-token-file',
+    clusterToken,
+    '--query-port',
+    '0',
+    '--admin-token-file',
+    adminToken,
+  ]);
   const controlUrl = (await waitForLine(control, 'stdout', /^queries on ws:/, 15_000)).replace('queries on ', '');
   await Promise.all(Object.values(sims).map((s) => s.ready));
   // Ready when the control node's directory (refreshed every 2 s, its default) and the single node list every sentry.
-  const [clusterListed, singleListed] = await Promise.all([waitForConnected(controlUrl, token, SENTRIES, 15_000), waitForConnected(single.queryUrl, token, SENTRIES, 15_000)]);
-  notes.push(`set-up: ${(msSince(setupStart) / 1000).toFixed(1)} s until the control node's directory lists ${thousands(clusterListed)} connected sentries `
-    + `(dn1 ${thousands(half)}, dn2 ${thousands(SENTRIES - half)}) and the single node ${thousands(singleListed)}`);
+  const [clusterListed, singleListed] = await Promise.all([
+    waitForConnected(controlUrl, token, SENTRIES, 15_000),
+    waitForConnected(single.queryUrl, token, SENTRIES, 15_000),
+  ]);
+  notes.push(
+    `set-up: ${(msSince(setupStart) / 1000).toFixed(1)} s until the control node's directory lists ${thousands(clusterListed)} connected sentries ` +
+      `(dn1 ${thousands(half)}, dn2 ${thousands(SENTRIES - half)}) and the single node ${thousands(singleListed)}`,
+  );
 
   const setups = {
     sonar: {
@@ -90,7 +151,8 @@ try {
   const times = { sonar: [], single: [] };
   const cpu = { sonar: {}, single: {} };
   const failures = [];
-  for (let run = 0; run <= RUNS; run++) { // run 0 warms every process up (JIT) and is not counted
+  for (let run = 0; run <= RUNS; run++) {
+    // run 0 warms every process up (JIT) and is not counted
     for (const [name, setup] of Object.entries(setups)) {
       const before = cpuOf(setup.processes);
       const { ms, records, errors, byNode } = await timedRemoteQuery(setup.url, token, setup.query);
@@ -101,7 +163,9 @@ try {
       }
       const expected = SENTRIES * CONNECTIONS;
       if (records !== expected || errors !== 0 || JSON.stringify(byNode) !== JSON.stringify(setup.expectedByNode)) {
-        failures.push(`${name} run ${run}: ${thousands(records)} records (expected ${thousands(expected)}), ${errors} _error, by node ${JSON.stringify(byNode)} (expected ${JSON.stringify(setup.expectedByNode)})`);
+        failures.push(
+          `${name} run ${run}: ${thousands(records)} records (expected ${thousands(expected)}), ${errors} _error, by node ${JSON.stringify(byNode)} (expected ${JSON.stringify(setup.expectedByNode)})`,
+        );
       }
     }
   }
@@ -114,16 +178,27 @@ try {
     comparison: `sentry-netstat on one node ${singleMs.toFixed(0)} ms`,
     ratio: ratio(sonarMs, singleMs),
   });
-  notes.push(`ideal ceil(${thousands(SENTRIES)}/${PARALLEL}) × ${LATENCY_MS} ms = ${thousands(ideal)} ms: sonar ${ratio(sonarMs, ideal)}, one node ${ratio(singleMs, ideal)}`);
-  notes.push(`sonar runs ${times.sonar.map((t) => t.toFixed(0)).join(', ')} ms; one-node runs ${times.single.map((t) => t.toFixed(0)).join(', ')} ms (taking turns, after one warm-up each)`);
-  notes.push(failures.length === 0
-    ? `every run: ${thousands(SENTRIES * CONNECTIONS)} records (${CONNECTIONS} per sentry), no _error; every sonar record has node (dn1 ${thousands(half * CONNECTIONS)}, dn2 ${thousands((SENTRIES - half) * CONNECTIONS)})`
-    : `record check FAILED: ${failures.join('; ')}`);
-  const cpuText = (name) => Object.entries(cpu[name]).map(([key, values]) => `${key} ${median(values).toFixed(0)} ms`).join(', ');
+  notes.push(
+    `ideal ceil(${thousands(SENTRIES)}/${PARALLEL}) × ${LATENCY_MS} ms = ${thousands(ideal)} ms: sonar ${ratio(sonarMs, ideal)}, one node ${ratio(singleMs, ideal)}`,
+  );
+  notes.push(
+    `sonar runs ${times.sonar.map((t) => t.toFixed(0)).join(', ')} ms; one-node runs ${times.single.map((t) => t.toFixed(0)).join(', ')} ms (taking turns, after one warm-up each)`,
+  );
+  notes.push(
+    failures.length === 0
+      ? `every run: ${thousands(SENTRIES * CONNECTIONS)} records (${CONNECTIONS} per sentry), no _error; every sonar record has node (dn1 ${thousands(half * CONNECTIONS)}, dn2 ${thousands((SENTRIES - half) * CONNECTIONS)})`
+      : `record check FAILED: ${failures.join('; ')}`,
+  );
+  const cpuText = (name) =>
+    Object.entries(cpu[name])
+      .map(([key, values]) => `${key} ${median(values).toFixed(0)} ms`)
+      .join(', ');
   if (!Number.isNaN(median(cpu.sonar.control ?? [NaN]))) {
     notes.push(`CPU per run (median): sonar — ${cpuText('sonar')}; one node — ${cpuText('single')} (${availableParallelism()} cores)`);
   }
-  notes.push(`${LATENCY_MS} ms latency, parallel ${PARALLEL}, control --refresh-ms 2000 (default); every process on this one machine, loopback`);
+  notes.push(
+    `${LATENCY_MS} ms latency, parallel ${PARALLEL}, control --refresh-ms 2000 (default); every process on this one machine, loopback`,
+  );
   if (failures.length > 0) process.exitCode = 1;
 } finally {
   await stopChildren();
@@ -151,7 +226,9 @@ async function timedRemoteQuery(url, token, query) {
   const byNode = {};
   const start = process.hrtime.bigint();
   await runRemoteQuery({
-    url, token, query,
+    url,
+    token,
+    query,
     signal: AbortSignal.timeout(QUERY_TIMEOUT_MS),
     onRecord: (row) => {
       records++;

@@ -23,7 +23,12 @@ async function measure(sentries) {
   let errors = 0;
   const cpuBefore = process.cpuUsage();
   const start = process.hrtime.bigint();
-  await host.start('sentry | fields guid | sentry-netstat', { onRecord: (row) => { records++; if (row._error !== undefined) errors++; } }).done;
+  await host.start('sentry | fields guid | sentry-netstat', {
+    onRecord: (row) => {
+      records++;
+      if (row._error !== undefined) errors++;
+    },
+  }).done;
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
   const cpu = process.cpuUsage(cpuBefore);
   host.close();
@@ -37,8 +42,8 @@ for (let i = 0; i < RUNS; i++) runs.push(await measure(SENTRIES));
 const expected = SENTRIES * CONNECTIONS;
 const bad = runs.filter((run) => run.records !== expected || run.errors !== 0);
 if (bad.length > 0) throw new Error(`expected ${expected} records and no _error, got ${JSON.stringify(bad)}`);
-const perWallSecond = median(runs.map((run) => run.records / run.wallMs * 1000));
-const perCpuSecond = median(runs.map((run) => run.records / run.cpuMs * 1000));
+const perWallSecond = median(runs.map((run) => (run.records / run.wallMs) * 1000));
+const perCpuSecond = median(runs.map((run) => (run.records / run.cpuMs) * 1000));
 const formatRate = (rate) => `${thousands(rate)} records/s`;
 
 report({

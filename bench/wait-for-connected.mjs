@@ -7,7 +7,15 @@ export async function waitForConnected(url, token, expected, timeoutMs) {
   const start = process.hrtime.bigint();
   let count = -1;
   while (msSince(start) < timeoutMs) {
-    await runRemoteQuery({ url, token, query: 'sentry | search connected == true | stats count', signal: AbortSignal.timeout(timeoutMs), onRecord: (row) => { count = Number(row.count); } });
+    await runRemoteQuery({
+      url,
+      token,
+      query: 'sentry | search connected == true | stats count',
+      signal: AbortSignal.timeout(timeoutMs),
+      onRecord: (row) => {
+        count = Number(row.count);
+      },
+    });
     if (count === expected) return count;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

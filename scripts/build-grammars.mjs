@@ -34,11 +34,21 @@ const grammars = [
 
 for (const g of grammars) {
   mkdirSync(join(root, dirname(g.output)), { recursive: true });
-  execFileSync(process.execPath, [
-    peggy, '--format', 'es', '--dts',
-    '--allowed-start-rules', g.startRules.join(','),
-    '--return-types', JSON.stringify(g.returnTypes),
-    '-o', join(root, g.output),
-    join(root, g.source),
-  ], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [
+      peggy,
+      '--format',
+      'es',
+      '--dts',
+      '--allowed-start-rules',
+      g.startRules.join(','),
+      '--return-types',
+      JSON.stringify(g.returnTypes),
+      '-o',
+      join(root, g.output),
+      join(root, g.source),
+    ],
+    { stdio: 'inherit' },
+  );
 }

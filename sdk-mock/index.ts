@@ -6,5 +6,12 @@
  */
 export { MockHost, type MockHostOptions, type MockUser, type RunOptions, type QueryRun } from './mock-host.js';
 export { MockCluster, nodeUnreachable, type MockDataNode } from './mock-cluster.js';
-export { MockSentryConnector, MALFORMED_ANSWER, MOCK_METHODS, type MockMethods, type MockSentry, type MockSentryFailure } from './mock-sentries.js';
+export {
+  MockSentryConnector,
+  MALFORMED_ANSWER,
+  MOCK_METHODS,
+  type MockMethods,
+  type MockSentry,
+  type MockSentryFailure,
+} from './mock-sentries.js';
 export { scenarioSchema, scenarioHostOptions, loadScenarioFile, ScenarioError, type Scenario } from './scenario.js';

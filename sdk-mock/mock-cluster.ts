@@ -28,7 +28,10 @@ export class MockCluster implements Cluster {
 
   /** @param dataNodes - the data nodes and their sentries
    * @param controlName - name of the control node */
-  constructor(dataNodes: readonly MockDataNode[], readonly controlName = 'control') {
+  constructor(
+    dataNodes: readonly MockDataNode[],
+    readonly controlName = 'control',
+  ) {
     for (const spec of dataNodes) this.#nodes.set(spec.name, { spec, sentries: new MockSentryConnector(spec.sentries) });
   }
 
@@ -52,7 +55,13 @@ export class MockCluster implements Cluster {
     return undefined;
   }
 
-  async call(node: string, guid: string, method: string, params: Readonly<Record<string, unknown>>, options: SentryCallOptions): Promise<unknown> {
+  async call(
+    node: string,
+    guid: string,
+    method: string,
+    params: Readonly<Record<string, unknown>>,
+    options: SentryCallOptions,
+  ): Promise<unknown> {
     const found = this.#nodes.get(node);
     if (!found) throw SentryRpcError.unknownNode(node);
     if (found.spec.fail === 'down') throw SentryRpcError.nodeUnreachable(node);

@@ -16,7 +16,12 @@ const connections = z.array(z.unknown()).superRefine((list, ctx) => {
     const checked = netstatConnectionSchema.safeParse(connection, { reportInput: true });
     if (checked.success) return;
     for (const issue of checked.error.issues) {
-      ctx.addIssue({ code: 'custom', path: [index, ...issue.path], message: issue.message, input: 'input' in issue ? issue.input : undefined });
+      ctx.addIssue({
+        code: 'custom',
+        path: [index, ...issue.path],
+        message: issue.message,
+        input: 'input' in issue ? issue.input : undefined,
+      });
     }
   });
 });
@@ -39,13 +44,18 @@ const sentry = z.strictObject({
   /** What other methods answer, by method name (e.g. `{ "ps": [...] }`), as sent on the wire. */
   answers: z.record(z.string().min(1), z.unknown()).optional(),
   /** How the sentry misbehaves: `timeout`, `disconnect`, `malformed`, or `{ error }`. */
-  fail: z.union([
-    z.enum(['timeout', 'disconnect', 'malformed']),
-    z.strictObject({
-      /** The exception message the sentry raises. */
-      error: z.string().min(1),
-    }),
-  ], { error: 'expected "timeout", "disconnect", "malformed" or { "error": "message" }' }).optional(),
+  fail: z
+    .union(
+      [
+        z.enum(['timeout', 'disconnect', 'malformed']),
+        z.strictObject({
+          /** The exception message the sentry raises. */
+          error: z.string().min(1),
+        }),
+      ],
+      { error: 'expected "timeout", "disconnect", "malformed" or { "error": "message" }' },
+    )
+    .optional(),
 });
 
 /** A list of sentries whose guids are unique. */
@@ -75,22 +85,30 @@ const dataNode = z.strictObject({
  */
 export const scenarioSchema = z.strictObject({
   /** Users by name. @default { admin: { admin: true } } */
-  users: z.record(z.string().min(1), z.strictObject({
-    /** Whether the user has administrator privileges. */
-    admin: z.boolean(),
-  })).optional(),
+  users: z
+    .record(
+      z.string().min(1),
+      z.strictObject({
+        /** Whether the user has administrator privileges. */
+        admin: z.boolean(),
+      }),
+    )
+    .optional(),
   /** Host configuration, e.g. `logpresso.core.sentry_rpc_parallel`. */
   config: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   /** The host's in-memory sentries; guids must be unique. */
   sentries: sentryList.optional(),
   /** Data nodes: the host becomes the control node of a cluster (sonar-sentry-netstat). */
-  nodes: z.array(dataNode).superRefine((list, ctx) => {
-    const seen = new Set<string>();
-    list.forEach((n, index) => {
-      if (seen.has(n.name)) ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `duplicate node '${n.name}'` });
-      seen.add(n.name);
-    });
-  }).optional(),
+  nodes: z
+    .array(dataNode)
+    .superRefine((list, ctx) => {
+      const seen = new Set<string>();
+      list.forEach((n, index) => {
+        if (seen.has(n.name)) ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `duplicate node '${n.name}'` });
+        seen.add(n.name);
+      });
+    })
+    .optional(),
 });
 
 /** A scenario as written in its file. */

@@ -13,11 +13,7 @@ export * from './runtime/value.js';
 export { IpAddress } from './runtime/ip-address.js';
 export { RpcPool } from './runtime/rpc-pool.js';
 export { readOptions, type RawOption } from './runtime/option-list.js';
-export {
-  SENTRY_RPC_PARALLEL_KEY,
-  DEFAULT_SENTRY_RPC_PARALLEL,
-  resolveSentryRpcParallel,
-} from './runtime/sentry-rpc-parallel.js';
+export { SENTRY_RPC_PARALLEL_KEY, DEFAULT_SENTRY_RPC_PARALLEL, resolveSentryRpcParallel } from './runtime/sentry-rpc-parallel.js';
 export { ERRORS, ALL_ERROR_CODES, type ErrorCode } from './errors/codes.js';
 export { QueryParseError } from './errors/query-parse-error.js';
 export { RUNTIME_ERRORS, ALL_RUNTIME_ERRORS, type RuntimeError } from './errors/runtime-errors.js';

@@ -91,35 +91,42 @@ export function startAgent(options: AgentOptions): AgentHandle {
     retryTimer = undefined;
     status({ state: 'connecting' });
     let handshake: Handshake | undefined;
-    const socket: WebSocketPort = new WebSocketPort(new WebSocket(options.url, { maxPayload: REQUEST_FRAME_LIMIT_BYTES, ...options.wsOptions }), {
-      onOpen: () => {
-        handshake = sendGreeting(socket, hello, HANDSHAKE_DEADLINE_MS, {
-          onFrame: () => {
-            channel = new RpcChannel(socket, { handlers: options.methods });
-            attempt = 0;
-            status({ state: 'connected' });
-          },
-        });
+    const socket: WebSocketPort = new WebSocketPort(
+      new WebSocket(options.url, { maxPayload: REQUEST_FRAME_LIMIT_BYTES, ...options.wsOptions }),
+      {
+        onOpen: () => {
+          handshake = sendGreeting(socket, hello, HANDSHAKE_DEADLINE_MS, {
+            onFrame: () => {
+              channel = new RpcChannel(socket, { handlers: options.methods });
+              attempt = 0;
+              status({ state: 'connected' });
+            },
+          });
+        },
+        onText: (text) => (channel ? channel.receive(text) : handshake?.receive(text)),
+        // Errors are followed by 'close', which is where the reconnect is decided.
+        onClose: (code, reason) => {
+          handshake?.cancel();
+          channel?.end();
+          channel = undefined;
+          if (stopped) return;
+          const retryInMs = backoff(attempt++);
+          status({ state: 'disconnected', code, reason, retryInMs });
+          retryTimer = setTimeout(connect, retryInMs);
+        },
       },
-      onText: (text) => (channel ? channel.receive(text) : handshake?.receive(text)),
-      // Errors are followed by 'close', which is where the reconnect is decided.
-      onClose: (code, reason) => {
-        handshake?.cancel();
-        channel?.end();
-        channel = undefined;
-        if (stopped) return;
-        const retryInMs = backoff(attempt++);
-        status({ state: 'disconnected', code, reason, retryInMs });
-        retryTimer = setTimeout(connect, retryInMs);
-      },
-    });
+    );
     port = socket;
   };
   connect();
 
   return {
-    get connected() { return channel !== undefined && port?.open === true; },
-    drop() { port?.terminate(); },
+    get connected() {
+      return channel !== undefined && port?.open === true;
+    },
+    drop() {
+      port?.terminate();
+    },
     async stop() {
       if (stopped) return;
       stopped = true;

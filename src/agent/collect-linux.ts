@@ -27,7 +27,11 @@ export function collectLinuxConnections(options: LinuxCollectOptions = {}): Wire
   // The owners first, as ss does, so that each line becomes its connection in one step. (Either order races
   // with sockets opened or closed in between: a socket seen without its owner gets pid null.)
   const owners = socketOwners(procRoot);
-  return connectionsOf(FILES.map((protocol) => readText(join(procRoot, 'net', protocol))), owners, options.endianness ?? endianness());
+  return connectionsOf(
+    FILES.map((protocol) => readText(join(procRoot, 'net', protocol))),
+    owners,
+    options.endianness ?? endianness(),
+  );
 }
 
 /**
@@ -52,7 +56,9 @@ export async function collectLinuxConnectionsInParallel(options: LinuxCollectOpt
   const owners = socketOwners(procRoot);
   let texts: (string | undefined)[];
   try {
-    texts = (await reading).map((bytes) => (bytes === null ? undefined : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')));
+    texts = (await reading).map((bytes) =>
+      bytes === null ? undefined : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
+    );
   } catch {
     texts = paths.map(readText);
   }
@@ -73,7 +79,8 @@ function socketCount(procRoot: string): number {
   let count = 0;
   for (const file of ['sockstat', 'sockstat6']) {
     const text = readText(join(procRoot, 'net', file)) ?? '';
-    for (const [, inUse, timeWait] of text.matchAll(/^(?:TCP|UDP)6?: inuse (\d+)(?: orphan \d+ tw (\d+))?/gm)) count += Number(inUse) + Number(timeWait ?? 0);
+    for (const [, inUse, timeWait] of text.matchAll(/^(?:TCP|UDP)6?: inuse (\d+)(?: orphan \d+ tw (\d+))?/gm))
+      count += Number(inUse) + Number(timeWait ?? 0);
   }
   return count;
 }

@@ -19,8 +19,12 @@ export type Normalized = { readonly connection: WireConnection } | { readonly re
 
 /** Spellings of the same state across netstat, ss and Windows (systeminformation passes most through). */
 const STATE_ALIASES: Readonly<Record<string, string>> = {
-  ESTAB: 'ESTABLISHED', LISTENING: 'LISTEN', SYN_RECEIVED: 'SYN_RECV', FIN_WAIT_1: 'FIN_WAIT1',
-  FIN_WAIT_2: 'FIN_WAIT2', CLOSED: 'CLOSE',
+  ESTAB: 'ESTABLISHED',
+  LISTENING: 'LISTEN',
+  SYN_RECEIVED: 'SYN_RECV',
+  FIN_WAIT_1: 'FIN_WAIT1',
+  FIN_WAIT_2: 'FIN_WAIT2',
+  CLOSED: 'CLOSE',
 };
 
 /** What UDP rows say when there is no state at all. */
@@ -71,14 +75,23 @@ export function normalizeSiConnection(entry: SiConnection): Normalized {
   const pid = typeof entry.pid === 'number' && Number.isInteger(entry.pid) && entry.pid > 0 ? entry.pid : null;
   return {
     connection: {
-      pid, protocol, local_ip: text(local)!, local_port: localPort, remote_ip: text(peer)!, remote_port: remotePort, state,
+      pid,
+      protocol,
+      local_ip: text(local)!,
+      local_port: localPort,
+      remote_ip: text(peer)!,
+      remote_port: remotePort,
+      state,
     },
   };
 }
 
 /** An address, `'*'` for a wildcard, or `undefined` when it is not one. */
 function address(raw: string): IpAddress | '*' | undefined {
-  const bare = raw.trim().replace(/^\[(.*)\]$/, '$1').replace(/%.*$/, '');
+  const bare = raw
+    .trim()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/%.*$/, '');
   if (bare === '*' || bare === '') return '*';
   return IpAddress.tryParse(bare);
 }

@@ -6,8 +6,17 @@ export type Endianness = 'LE' | 'BE';
 
 /** The kernel's TCP state codes (include/net/tcp_states.h), as /proc prints them in hex. */
 const TCP_STATE_BY_CODE: Readonly<Record<number, string>> = {
-  0x01: 'ESTABLISHED', 0x02: 'SYN_SENT', 0x03: 'SYN_RECV', 0x04: 'FIN_WAIT1', 0x05: 'FIN_WAIT2',
-  0x06: 'TIME_WAIT', 0x07: 'CLOSE', 0x08: 'CLOSE_WAIT', 0x09: 'LAST_ACK', 0x0a: 'LISTEN', 0x0b: 'CLOSING',
+  0x01: 'ESTABLISHED',
+  0x02: 'SYN_SENT',
+  0x03: 'SYN_RECV',
+  0x04: 'FIN_WAIT1',
+  0x05: 'FIN_WAIT2',
+  0x06: 'TIME_WAIT',
+  0x07: 'CLOSE',
+  0x08: 'CLOSE_WAIT',
+  0x09: 'LAST_ACK',
+  0x0a: 'LISTEN',
+  0x0b: 'CLOSING',
 };
 
 /** A UDP socket is TCP_ESTABLISHED once connect()ed, TCP_CLOSE otherwise: we say NONE, as the platform does. */
@@ -35,13 +44,33 @@ export function decodeProcAddress(hex: string, endianness: Endianness): string {
  * it, or the inode is 0 as for request sockets). The header line and lines that do not parse (a short read, a
  * state code we do not know) are skipped rather than failing the whole answer.
  */
-export function procNetConnections(text: string, protocol: Protocol, endianness: Endianness, owners: ReadonlyMap<number, number>): WireConnection[] {
-  return scanProcNet(text, protocol, endianness, (protocol, local_ip, local_port, remote_ip, remote_port, state, inode) =>
-    ({ pid: inode === 0 ? null : owners.get(inode) ?? null, protocol, local_ip, local_port, remote_ip, remote_port, state }));
+export function procNetConnections(
+  text: string,
+  protocol: Protocol,
+  endianness: Endianness,
+  owners: ReadonlyMap<number, number>,
+): WireConnection[] {
+  return scanProcNet(text, protocol, endianness, (protocol, local_ip, local_port, remote_ip, remote_port, state, inode) => ({
+    pid: inode === 0 ? null : (owners.get(inode) ?? null),
+    protocol,
+    local_ip,
+    local_port,
+    remote_ip,
+    remote_port,
+    state,
+  }));
 }
 
 /** Builds the record of one socket line (positional, so that no object is made just to be copied). */
-type MakeRecord<T> = (protocol: Protocol, localIp: string, localPort: number, remoteIp: string, remotePort: number, state: string, inode: number) => T;
+type MakeRecord<T> = (
+  protocol: Protocol,
+  localIp: string,
+  localPort: number,
+  remoteIp: string,
+  remotePort: number,
+  state: string,
+  inode: number,
+) => T;
 
 /**
  * The lines of a /proc/net file, read by hand. With 40,000 sockets the files are 6 MB of text, and the
@@ -92,7 +121,17 @@ function scanProcNet<T>(text: string, protocol: Protocol, endianness: Endianness
     for (let c = text.charCodeAt(at); isDigit(c); c = text.charCodeAt(++at)) inode = inode * 10 + (c - ZERO);
     if (at === inodeStart) continue;
     try {
-      records.push(make(protocol, decode(text.slice(local, local + width)), localPort, decode(text.slice(remote, remote + width)), remotePort, state, inode));
+      records.push(
+        make(
+          protocol,
+          decode(text.slice(local, local + width)),
+          localPort,
+          decode(text.slice(remote, remote + width)),
+          remotePort,
+          state,
+          inode,
+        ),
+      );
     } catch {
       // A malformed address: skip the line, keep the rest.
     }

@@ -8,7 +8,11 @@ import type { CliIo } from './cli-io.js';
  * arguments, then the options), or with the exit code when commander has already printed help (0) or a usage
  * error (1).
  */
-export async function parseCommandLine<Args extends unknown[]>(program: Command, argv: readonly string[], io: CliIo): Promise<Args | number> {
+export async function parseCommandLine<Args extends unknown[]>(
+  program: Command,
+  argv: readonly string[],
+  io: CliIo,
+): Promise<Args | number> {
   let actionArgs: Args | undefined;
   program
     .exitOverride()
@@ -18,7 +22,9 @@ export async function parseCommandLine<Args extends unknown[]>(program: Command,
       // Commander adds suggestions on a second line ("(Did you mean --scenario?)"): keep one line.
       outputError: (text, write) => write(`${text.replace(/\s*\n\s*/g, ' ').trim()}\n`),
     })
-    .action((...args: unknown[]) => { actionArgs = args as Args; });
+    .action((...args: unknown[]) => {
+      actionArgs = args as Args;
+    });
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

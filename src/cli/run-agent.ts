@@ -33,13 +33,15 @@ export async function runAgent(argv: readonly string[], io: CliIo): Promise<numb
     .option('--key-file <file>', "file holding this sentry's key (with --connect)")
     .option('--ca <file>', 'PEM certificate to trust for wss:// (e.g. a self-signed connector)')
     .option('--guid <guid>', 'the sentry guid', hostname())
-    .addOption(new Option('--format <format>', 'output format with --once (default: table on a terminal, else jsonl)').choices(OUTPUT_FORMATS));
+    .addOption(
+      new Option('--format <format>', 'output format with --once (default: table on a terminal, else jsonl)').choices(OUTPUT_FORMATS),
+    );
   const parsed = await parseCommandLine<[AgentArguments]>(program, argv, io);
   if (typeof parsed === 'number') return parsed;
   const [args] = parsed;
   if (args.once) return printOnce(args, io);
   if (args.connect !== undefined) return runConnected(args, args.connect, io);
-  io.stderr.write('error: give --connect URL --key-file FILE to run the sentry, or --once to print this host\'s connections\n');
+  io.stderr.write("error: give --connect URL --key-file FILE to run the sentry, or --once to print this host's connections\n");
   return EXIT.failure;
 }
 
@@ -62,7 +64,10 @@ async function runConnected(args: AgentArguments, url: string, io: CliIo): Promi
   }
   // Loaded here, not at the top: `agent --once` is a one-shot process and must not pay for ws at start-up.
   const [{ startAgent }, { KeyFileError, loadAgentKey }, { AGENT_METHODS }] = await Promise.all([
-    import('../agent/agent-client.js'), import('../connector/key-file.js'), import('../plugin.js')]);
+    import('../agent/agent-client.js'),
+    import('../connector/key-file.js'),
+    import('../plugin.js'),
+  ]);
   let key: string;
   let ca: Buffer | undefined;
   try {
@@ -73,13 +78,19 @@ async function runConnected(args: AgentArguments, url: string, io: CliIo): Promi
     return EXIT.failure;
   }
   const agent = startAgent({
-    url, guid: args.guid, key, hostname: hostname(), os: platform(),
+    url,
+    guid: args.guid,
+    key,
+    hostname: hostname(),
+    os: platform(),
     methods: AGENT_METHODS,
     ...(ca && { wsOptions: { ca } }),
     onStatus: (status) => {
       if (status.state === 'connected') io.stderr.write(`connected to ${url} as ${args.guid}\n`);
       if (status.state === 'disconnected') {
-        io.stderr.write(`disconnected (${status.code}${status.reason ? ` ${status.reason}` : ''}); retrying in ${(status.retryInMs / 1000).toFixed(1)} s\n`);
+        io.stderr.write(
+          `disconnected (${status.code}${status.reason ? ` ${status.reason}` : ''}); retrying in ${(status.retryInMs / 1000).toFixed(1)} s\n`,
+        );
       }
     },
   });

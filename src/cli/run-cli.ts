@@ -28,7 +28,10 @@ interface CliArguments {
 
 /** A failure already worded for the user: printed as one line, with this exit code. */
 class CliFailure extends Error {
-  constructor(message: string, readonly exitCode: number = EXIT.failure) {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.failure,
+  ) {
     super(message);
   }
 }
@@ -39,9 +42,11 @@ type QueryOptions = { scenario?: string; host?: string; tokenFile?: string; user
 async function parseArguments(argv: readonly string[], io: CliIo): Promise<CliArguments | number> {
   const program = new Command()
     .name('sentry-query')
-    .description('Runs a query (e.g. "sentry | fields guid | sentry-netstat") against this host\'s own sentry, or an offline scenario (--scenario).')
+    .description(
+      'Runs a query (e.g. "sentry | fields guid | sentry-netstat") against this host\'s own sentry, or an offline scenario (--scenario).',
+    )
     .argument('<query>', 'the query to run, quoted as one argument')
-    .option('--scenario <file>', 'JSON scenario (users, config, sentries) for the offline host; without it, this host\'s own sentry')
+    .option('--scenario <file>', "JSON scenario (users, config, sentries) for the offline host; without it, this host's own sentry")
     .option('--host <url>', "send the query to a node's query endpoint (ws://HOST:PORT) instead")
     .option('--token-file <file>', "file holding the node's administrator token (with --host)")
     .option('--user <name>', 'run the query as this user of the scenario', 'admin')
@@ -50,7 +55,14 @@ async function parseArguments(argv: readonly string[], io: CliIo): Promise<CliAr
   const parsed = await parseCommandLine<[string, QueryOptions]>(program, argv, io);
   if (typeof parsed === 'number') return parsed;
   const [query, options] = parsed;
-  return { query, scenario: options.scenario, host: options.host, tokenFile: options.tokenFile, user: options.user, format: options.format };
+  return {
+    query,
+    scenario: options.scenario,
+    host: options.host,
+    tokenFile: options.tokenFile,
+    user: options.user,
+    format: options.format,
+  };
 }
 
 async function loadScenario(path: string): Promise<ScenarioOptions> {
@@ -130,10 +142,17 @@ async function runOnNode(args: CliArguments, url: string, io: CliIo): Promise<nu
   const writer = createRecordWriter(format, io.stdout);
   let outcome: { reason: 'end' | 'cancel' };
   try {
-    outcome = await runRemoteQuery({ url, token, query: args.query, onRecord: (row) => writer.write(row), ...(io.signal && { signal: io.signal }) });
+    outcome = await runRemoteQuery({
+      url,
+      token,
+      query: args.query,
+      onRecord: (row) => writer.write(row),
+      ...(io.signal && { signal: io.signal }),
+    });
   } catch (error) {
     await writer.end();
-    if (error instanceof RemoteQueryError && error.code !== undefined) throw new CliFailure(`${error.code} ${error.message}`, EXIT.parseError);
+    if (error instanceof RemoteQueryError && error.code !== undefined)
+      throw new CliFailure(`${error.code} ${error.message}`, EXIT.parseError);
     throw new CliFailure(`error: ${messageOf(error)}`);
   }
   await writer.end();

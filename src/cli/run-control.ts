@@ -26,7 +26,10 @@ function hostPort(address: string, port: number): string {
 /** Parses `dn1=ws://h:p,dn2=ws://h:p`; throws on a malformed entry or a repeated name. */
 export function parseNodeList(text: string): Record<string, string> {
   const nodes: Record<string, string> = {};
-  for (const entry of text.split(',').map((e) => e.trim()).filter((e) => e !== '')) {
+  for (const entry of text
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '')) {
     const eq = entry.indexOf('=');
     const name = entry.slice(0, eq);
     const url = entry.slice(eq + 1);

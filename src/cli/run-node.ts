@@ -45,7 +45,7 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--query-port <port>', 'also take queries on this port (sentry-query --host), with --admin-token-file')
     .option('--admin-token-file <file>', 'file holding the administrator token that query clients must present')
-    .option('--name <name>', 'this data node\'s name in a cluster')
+    .option('--name <name>', "this data node's name in a cluster")
     .option('--cluster-port <port>', 'serve the control node of a cluster on this port, with --cluster-token-file')
     .option('--cluster-token-file <file>', 'file holding the token the control node must present');
   const parsed = await parseCommandLine<[NodeArguments]>(program, argv, io);
@@ -75,15 +75,26 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
     const keys = await loadKeysFile(args.keys);
     const tls = args.tlsCert && args.tlsKey ? { cert: await readFile(args.tlsCert), key: await readFile(args.tlsKey) } : undefined;
     connector = await WebSocketConnector.listen({
-      keys, host: args.host, port, ...(tls && { tls }),
-      log: (event) => io.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...(args.name !== undefined && { node: args.name }), ...event })}\n`),
+      keys,
+      host: args.host,
+      port,
+      ...(tls && { tls }),
+      log: (event) =>
+        io.stderr.write(
+          `${JSON.stringify({ time: new Date().toISOString(), ...(args.name !== undefined && { node: args.name }), ...event })}\n`,
+        ),
     });
     if (args.queryPort !== undefined && args.adminTokenFile !== undefined) {
       const adminToken = (await readFile(args.adminTokenFile, 'utf8')).trim();
       if (adminToken.length < 16) throw new Error(`${args.adminTokenFile}: expected a token of at least 16 characters`);
       // The node's own host: queries run here, as the administrator, over the sentries connected to it.
       const host = new Host({ connector, users: { admin: { admin: true } }, commands: PLUGIN_COMMANDS });
-      queries = await QueryServer.listen({ start: (query, options) => host.start(query, options), adminToken, host: args.host, port: Number(args.queryPort) });
+      queries = await QueryServer.listen({
+        start: (query, options) => host.start(query, options),
+        adminToken,
+        host: args.host,
+        port: Number(args.queryPort),
+      });
     }
     if (args.clusterPort !== undefined && args.clusterTokenFile !== undefined) {
       const token = (await readFile(args.clusterTokenFile, 'utf8')).trim();

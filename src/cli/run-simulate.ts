@@ -99,7 +99,13 @@ export async function runSimulate(argv: readonly string[], io: CliIo): Promise<n
     if (!io.signal || io.signal.aborted) resolve();
     else io.signal.addEventListener('abort', () => resolve(), { once: true });
   });
-  const connected = await Promise.race([fleet.ready.then(() => true, (error: unknown) => error), interrupted.then(() => false)]);
+  const connected = await Promise.race([
+    fleet.ready.then(
+      () => true,
+      (error: unknown) => error,
+    ),
+    interrupted.then(() => false),
+  ]);
   if (connected instanceof FleetConnectError) {
     io.stderr.write(`error: ${connected.message}\n`);
     await fleet.stop();
@@ -109,8 +115,10 @@ export async function runSimulate(argv: readonly string[], io: CliIo): Promise<n
   if (connected) {
     const faults = { healthy: 0, timeout: 0, disconnect: 0, garbage: 0 };
     for (const { fault } of fleet.members) faults[fault]++;
-    io.stderr.write(`${count} simulated sentries connected to ${args.connect} (${faults.timeout} timeout, `
-      + `${faults.disconnect} disconnect, ${faults.garbage} garbage); interrupt to stop\n`);
+    io.stderr.write(
+      `${count} simulated sentries connected to ${args.connect} (${faults.timeout} timeout, ` +
+        `${faults.disconnect} disconnect, ${faults.garbage} garbage); interrupt to stop\n`,
+    );
   }
   await interrupted;
   await fleet.stop();

@@ -39,7 +39,6 @@ export const callParamsSchema = z.object({
   timeoutMs: z.number().int().positive().max(3_600_000),
 });
 
-
 /** Options of {@link ClusterEndpoint.listen}. */
 export interface ClusterEndpointOptions {
   /** The sentries this data node serves. */
@@ -67,7 +66,8 @@ export class ClusterEndpoint {
     this.#server = server;
     const expected = secretDigest(options.token);
     const handlers: RpcHandlers = {
-      sentries: () => options.connector.list().map((s) => ({ ...s, ...(s.connected_at && { connected_at: s.connected_at.toISOString() }) })),
+      sentries: () =>
+        options.connector.list().map((s) => ({ ...s, ...(s.connected_at && { connected_at: s.connected_at.toISOString() }) })),
       // Calls in flight are aborted through the link's signal when the control node's link closes.
       call: (params, signal) => {
         const parsed = callParamsSchema.safeParse(params);
@@ -102,7 +102,11 @@ export class ClusterEndpoint {
 
   /** Starts listening. */
   static async listen(options: ClusterEndpointOptions): Promise<ClusterEndpoint> {
-    const server = new WebSocketServer({ host: options.host ?? '127.0.0.1', port: options.port ?? 0, maxPayload: REQUEST_FRAME_LIMIT_BYTES });
+    const server = new WebSocketServer({
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 0,
+      maxPayload: REQUEST_FRAME_LIMIT_BYTES,
+    });
     await once(server, 'listening');
     return new ClusterEndpoint(server, options);
   }

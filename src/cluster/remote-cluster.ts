@@ -36,14 +36,16 @@ export interface RemoteClusterOptions {
   readonly name?: string;
 }
 
-const sentryListSchema = z.array(z.object({
-  guid: z.string(),
-  connected: z.boolean(),
-  hostname: z.string().optional(),
-  os: z.string().optional(),
-  remote_ip: z.string().optional(),
-  connected_at: z.string().optional(),
-}));
+const sentryListSchema = z.array(
+  z.object({
+    guid: z.string(),
+    connected: z.boolean(),
+    hostname: z.string().optional(),
+    os: z.string().optional(),
+    remote_ip: z.string().optional(),
+    connected_at: z.string().optional(),
+  }),
+);
 
 /**
  * The control node's link to one data node: joins (handshake.ts), then calls over a JSON-RPC channel that keeps
@@ -56,7 +58,12 @@ class NodeLink {
   #attempt = 0;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(readonly name: string, readonly url: string, readonly token: string, readonly backoff: Backoff) {
+  constructor(
+    readonly name: string,
+    readonly url: string,
+    readonly token: string,
+    readonly backoff: Backoff,
+  ) {
     this.#connect();
   }
 
@@ -83,7 +90,10 @@ class NodeLink {
         this.#channel = undefined;
         if (this.#closed) return;
         const delay = this.backoff(this.#attempt++);
-        this.#timer = setTimeout(() => { this.#timer = undefined; this.#connect(); }, delay);
+        this.#timer = setTimeout(() => {
+          this.#timer = undefined;
+          this.#connect();
+        }, delay);
       },
     });
     this.#port = port;
@@ -126,16 +136,25 @@ export class RemoteCluster implements Cluster {
    * its sentries fail with `node NAME is unreachable` rather than vanishing.
    */
   async refresh(): Promise<void> {
-    await Promise.all([...this.#links.values()].map(async (link) => {
-      try {
-        const list = sentryListSchema.parse(await link.call('sentries', {}, { timeoutMs: DIRECTORY_CALL_TIMEOUT_MS }));
-        if (this.#closed) return;
-        this.#directory.set(link.name, list.map(({ connected_at, ...s }): ClusterSentryInfo => ({ ...s, node: link.name, ...(connected_at !== undefined && { connected_at: new Date(connected_at) }) })));
-        this.#reindex();
-      } catch {
-        // unreachable: keep the last known list
-      }
-    }));
+    await Promise.all(
+      [...this.#links.values()].map(async (link) => {
+        try {
+          const list = sentryListSchema.parse(await link.call('sentries', {}, { timeoutMs: DIRECTORY_CALL_TIMEOUT_MS }));
+          if (this.#closed) return;
+          this.#directory.set(
+            link.name,
+            list.map(({ connected_at, ...s }): ClusterSentryInfo => ({
+              ...s,
+              node: link.name,
+              ...(connected_at !== undefined && { connected_at: new Date(connected_at) }),
+            })),
+          );
+          this.#reindex();
+        } catch {
+          // unreachable: keep the last known list
+        }
+      }),
+    );
   }
 
   nodes(): readonly ClusterNode[] {
@@ -164,15 +183,25 @@ export class RemoteCluster implements Cluster {
    * {@link CLUSTER_CALL_SLACK_MS} past the call's timeout, so the data node's `timeout` normally comes first;
    * an abort ends the call here at once (the data node's call runs on to its own timeout: there is no cancel).
    */
-  call(node: string, guid: string, method: string, params: Readonly<Record<string, unknown>>, options: SentryCallOptions): Promise<unknown> {
+  call(
+    node: string,
+    guid: string,
+    method: string,
+    params: Readonly<Record<string, unknown>>,
+    options: SentryCallOptions,
+  ): Promise<unknown> {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const link = this.#links.get(node);
     if (!link || this.#closed) return Promise.reject(SentryRpcError.nodeUnreachable(node));
-    return link.call('call', { guid, method, params, timeoutMs: options.timeoutMs }, {
-      timeoutMs: options.timeoutMs + CLUSTER_CALL_SLACK_MS,
-      ...(signal && { signal }),
-    });
+    return link.call(
+      'call',
+      { guid, method, params, timeoutMs: options.timeoutMs },
+      {
+        timeoutMs: options.timeoutMs + CLUSTER_CALL_SLACK_MS,
+        ...(signal && { signal }),
+      },
+    );
   }
 
   /** Closes every link and timer. */

@@ -7,7 +7,8 @@ import { netstatRow, PROTOCOLS, TCP_STATES, UDP_STATES, type Protocol } from './
 
 export { PROTOCOLS, TCP_STATES, UDP_STATES, type Protocol, type WireConnection } from './netstat-vocabulary.js';
 
-const port = z.number({ error: 'expected an integer port 0..65535' })
+const port = z
+  .number({ error: 'expected an integer port 0..65535' })
   .int({ error: 'expected an integer port 0..65535' })
   .min(0, { error: 'expected an integer port 0..65535' })
   .max(65535, { error: 'expected an integer port 0..65535' });
@@ -24,37 +25,45 @@ const ipText = z.string({ error: 'expected an IP address string' }).transform((t
  * every known key is checked, including that the state belongs to the protocol and the address family
  * to the protocol.
  */
-export const netstatConnectionSchema = z.object({
-  /** Process id owning the socket; `null` when unknown (a missing pid is read as `null`). */
-  pid: z.number({ error: 'expected an integer pid or null' })
-    .int({ error: 'expected an integer pid or null' })
-    .min(0, { error: 'expected an integer pid or null' })
-    .nullish()
-    .transform((pid) => pid ?? null),
-  /** Protocol: `tcp`, `tcp6`, `udp` or `udp6`. */
-  protocol: z.enum(PROTOCOLS, { error: 'expected tcp, tcp6, udp or udp6' }),
-  /** Local address, parsed. */
-  local_ip: ipText,
-  /** Local port, 0–65535. */
-  local_port: port,
-  /** Remote address, parsed. */
-  remote_ip: ipText,
-  /** Remote port, 0–65535. */
-  remote_port: port,
-  /** Socket state; must be one of the protocol's states. */
-  state: z.string({ error: 'expected a state string' }),
-}).superRefine((c, ctx) => {
-  const states: readonly string[] = c.protocol.startsWith('tcp') ? TCP_STATES : UDP_STATES;
-  if (!states.includes(c.state)) {
-    ctx.addIssue({ code: 'custom', path: ['state'], input: c.state, message: `expected a ${c.protocol} state (${states.join(', ')})` });
-  }
-  const family = c.protocol.endsWith('6') ? 6 : 4;
-  for (const key of ['local_ip', 'remote_ip'] as const) {
-    if (c[key].family !== family) {
-      ctx.addIssue({ code: 'custom', path: [key], input: c[key].toString(), message: `expected an IPv${family} address for ${c.protocol}` });
+export const netstatConnectionSchema = z
+  .object({
+    /** Process id owning the socket; `null` when unknown (a missing pid is read as `null`). */
+    pid: z
+      .number({ error: 'expected an integer pid or null' })
+      .int({ error: 'expected an integer pid or null' })
+      .min(0, { error: 'expected an integer pid or null' })
+      .nullish()
+      .transform((pid) => pid ?? null),
+    /** Protocol: `tcp`, `tcp6`, `udp` or `udp6`. */
+    protocol: z.enum(PROTOCOLS, { error: 'expected tcp, tcp6, udp or udp6' }),
+    /** Local address, parsed. */
+    local_ip: ipText,
+    /** Local port, 0–65535. */
+    local_port: port,
+    /** Remote address, parsed. */
+    remote_ip: ipText,
+    /** Remote port, 0–65535. */
+    remote_port: port,
+    /** Socket state; must be one of the protocol's states. */
+    state: z.string({ error: 'expected a state string' }),
+  })
+  .superRefine((c, ctx) => {
+    const states: readonly string[] = c.protocol.startsWith('tcp') ? TCP_STATES : UDP_STATES;
+    if (!states.includes(c.state)) {
+      ctx.addIssue({ code: 'custom', path: ['state'], input: c.state, message: `expected a ${c.protocol} state (${states.join(', ')})` });
     }
-  }
-});
+    const family = c.protocol.endsWith('6') ? 6 : 4;
+    for (const key of ['local_ip', 'remote_ip'] as const) {
+      if (c[key].family !== family) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          input: c[key].toString(),
+          message: `expected an IPv${family} address for ${c.protocol}`,
+        });
+      }
+    }
+  });
 
 /** The answer of the `netstat` RPC: an array of connections. */
 export const netstatAnswerSchema = z.array(netstatConnectionSchema, { error: 'expected an array of connections' });
@@ -90,18 +99,23 @@ export function netstatRows(guid: string, answer: unknown): Row[] {
  * zod checks this in about 0.2 µs a connection; the full schema, whose per-field transforms and refinement are
  * what make it slow, took over 1 µs, more than everything else sentry-netstat does per record.
  */
-const plainAnswerSchema = z.array(z.object({
-  pid: z.number().int().min(0).nullish(),
-  protocol: z.enum(PROTOCOLS),
-  local_ip: z.string(),
-  local_port: port,
-  remote_ip: z.string(),
-  remote_port: port,
-  state: z.string(),
-}));
+const plainAnswerSchema = z.array(
+  z.object({
+    pid: z.number().int().min(0).nullish(),
+    protocol: z.enum(PROTOCOLS),
+    local_ip: z.string(),
+    local_port: port,
+    remote_ip: z.string(),
+    remote_port: port,
+    state: z.string(),
+  }),
+);
 
 const STATES: Readonly<Record<Protocol, ReadonlySet<string>>> = {
-  tcp: new Set(TCP_STATES), tcp6: new Set(TCP_STATES), udp: new Set(UDP_STATES), udp6: new Set(UDP_STATES),
+  tcp: new Set(TCP_STATES),
+  tcp6: new Set(TCP_STATES),
+  udp: new Set(UDP_STATES),
+  udp6: new Set(UDP_STATES),
 };
 const FAMILY: Readonly<Record<Protocol, 4 | 6>> = { tcp: 4, tcp6: 6, udp: 4, udp6: 6 };
 

@@ -10,8 +10,17 @@ import type { Row } from '../runtime/value.js';
 
 /** TCP states, as `/proc/net/tcp` names them (the platform's vocabulary). */
 export const TCP_STATES = [
-  'ESTABLISHED', 'SYN_SENT', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'TIME_WAIT',
-  'CLOSE', 'CLOSE_WAIT', 'LAST_ACK', 'LISTEN', 'CLOSING',
+  'ESTABLISHED',
+  'SYN_SENT',
+  'SYN_RECV',
+  'FIN_WAIT1',
+  'FIN_WAIT2',
+  'TIME_WAIT',
+  'CLOSE',
+  'CLOSE_WAIT',
+  'LAST_ACK',
+  'LISTEN',
+  'CLOSING',
 ] as const;
 
 /** UDP "states": `NONE` for an unconnected socket, `ESTABLISHED` for a connected one. */

@@ -4,7 +4,6 @@ import { netstatRows } from './netstat-answer.js';
 import { SentryRpcCommand, type SentryRpcCall } from './sentry-rpc-command.js';
 import { parseSentryRpcOptions, SENTRY_RPC_PARSE_ERRORS, TIMEOUT_OPTION_HELP } from './sentry-rpc-options.js';
 
-
 /** The sentry RPC method that returns a host's connections. */
 export const NETSTAT_METHOD = 'netstat';
 
@@ -28,8 +27,15 @@ export function runtimeErrorHelp(error: RuntimeError<never[]>): RuntimeErrorHelp
 
 /** The runtime errors (`_error` values) of the sentry RPC commands, from the reference page. */
 export const SENTRY_RPC_RUNTIME_ERRORS: readonly RuntimeErrorHelp[] = Object.freeze(
-  [RUNTIME_ERRORS.GUID_NULL, RUNTIME_ERRORS.GUID_NOT_STRING, RUNTIME_ERRORS.GUID_EMPTY, RUNTIME_ERRORS.NOT_CONNECTED,
-    RUNTIME_ERRORS.TIMEOUT, RUNTIME_ERRORS.DISCONNECTED].map((e) => runtimeErrorHelp(e as RuntimeError<never[]>)));
+  [
+    RUNTIME_ERRORS.GUID_NULL,
+    RUNTIME_ERRORS.GUID_NOT_STRING,
+    RUNTIME_ERRORS.GUID_EMPTY,
+    RUNTIME_ERRORS.NOT_CONNECTED,
+    RUNTIME_ERRORS.TIMEOUT,
+    RUNTIME_ERRORS.DISCONNECTED,
+  ].map((e) => runtimeErrorHelp(e as RuntimeError<never[]>)),
+);
 
 const help: CommandHelp = {
   description: 'Retrieves the network connection list from a remote sentry.',

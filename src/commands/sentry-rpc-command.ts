@@ -116,9 +116,13 @@ function failed(input: Row, error: unknown): Row {
 }
 
 function errorMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message
-    : typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string'
-      ? (error as { message: string }).message
-      : typeof error === 'string' ? error : JSON.stringify(error) ?? String(error);
+  const message =
+    error instanceof Error
+      ? error.message
+      : typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string'
+        ? (error as { message: string }).message
+        : typeof error === 'string'
+          ? error
+          : (JSON.stringify(error) ?? String(error));
   return RUNTIME_ERRORS.SENTRY_EXCEPTION.message(message);
 }

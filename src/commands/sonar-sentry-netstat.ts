@@ -28,14 +28,20 @@ const help: CommandHelp = {
   options: [TIMEOUT_OPTION_HELP],
   inputFields: [
     { name: 'guid', type: 'string', required: true, description: 'Sentry unique identifier.' },
-    { name: 'node', type: 'string', required: false, description: 'Data node to ask; when absent, the cluster directory says which node holds the sentry.' },
+    {
+      name: 'node',
+      type: 'string',
+      required: false,
+      description: 'Data node to ask; when absent, the cluster directory says which node holds the sentry.',
+    },
   ],
   outputFields: OUTPUT_FIELDS,
   // sentry-netstat's, and the cluster's own.
   runtimeErrors: [
     ...SENTRY_RPC_RUNTIME_ERRORS,
-    ...[RUNTIME_ERRORS.NODE_UNREACHABLE, RUNTIME_ERRORS.UNKNOWN_NODE, RUNTIME_ERRORS.NOT_A_CLUSTER]
-      .map((e) => runtimeErrorHelp(e as RuntimeError<never[]>)),
+    ...[RUNTIME_ERRORS.NODE_UNREACHABLE, RUNTIME_ERRORS.UNKNOWN_NODE, RUNTIME_ERRORS.NOT_A_CLUSTER].map((e) =>
+      runtimeErrorHelp(e as RuntimeError<never[]>),
+    ),
   ],
 };
 

@@ -5,10 +5,6 @@
  * @packageDocumentation
  */
 export { KeyRegistry, type KeyCheck } from './key-registry.js';
-export {
-  WebSocketConnector,
-  type WebSocketConnectorOptions,
-  type ConnectorLogEvent,
-} from './websocket-connector.js';
+export { WebSocketConnector, type WebSocketConnectorOptions, type ConnectorLogEvent } from './websocket-connector.js';
 export { helloFrameSchema, type HelloFrame } from './protocol.js';
 export { loadKeysFile, readKeysFile, loadAgentKey, keysFileSchema, KeyFileError } from './key-file.js';

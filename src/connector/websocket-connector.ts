@@ -127,7 +127,9 @@ export class WebSocketConnector implements SentryConnector {
   async #close(): Promise<void> {
     const links = [...this.#links];
     for (const link of links) link.close(CLOSE_CODES.goingAway, 'connector closing');
-    const grace = setTimeout(() => { for (const link of links) link.terminate(); }, CLOSE_GRACE_MS);
+    const grace = setTimeout(() => {
+      for (const link of links) link.terminate();
+    }, CLOSE_GRACE_MS);
     await Promise.all(links.map((link) => link.whenClosed()));
     clearTimeout(grace);
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
@@ -173,7 +175,8 @@ export class WebSocketConnector implements SentryConnector {
     }
     link.accept(hello.guid);
     this.#sentries.set(hello.guid, {
-      connected_at: new Date(), link,
+      connected_at: new Date(),
+      link,
       ...(hello.hostname !== undefined && { hostname: hello.hostname }),
       ...(hello.os !== undefined && { os: hello.os }),
       ...(remote_ip !== undefined && { remote_ip }),

@@ -34,56 +34,76 @@ function define<Args extends unknown[] = []>(
 export const ERRORS = Object.freeze({
   /** 23100: the user is not an administrator. */
   NO_SENTRY_RPC_PERMISSION: define(
-    'NO_SENTRY_RPC_PERMISSION', 23100,
+    'NO_SENTRY_RPC_PERMISSION',
+    23100,
     'No permission to call sentry RPC.',
-    'A user without administrator privileges ran the command.'),
+    'A user without administrator privileges ran the command.',
+  ),
   /** 23101: the `timeout` option is not an integer in 1–600. */
   INVALID_SENTRY_RPC_TIMEOUT: define(
-    'INVALID_SENTRY_RPC_TIMEOUT', 23101,
+    'INVALID_SENTRY_RPC_TIMEOUT',
+    23101,
     'Invalid sentry RPC timeout option value. Use a value between 1 and 600.',
-    'The timeout option value is not an integer or is outside the range 1–600.'),
+    'The timeout option value is not an integer or is outside the range 1–600.',
+  ),
   /** 23102: an option the command does not have. */
   UNKNOWN_OPTION: define<[name: string]>(
-    'UNKNOWN_OPTION', 23102,
+    'UNKNOWN_OPTION',
+    23102,
     (offset, name) => `Unknown option '${name}' at offset ${offset}.`,
-    'The command was given an option it does not have.'),
+    'The command was given an option it does not have.',
+  ),
   /** 23103: the same option given twice. */
   DUPLICATE_OPTION: define<[name: string]>(
-    'DUPLICATE_OPTION', 23103,
+    'DUPLICATE_OPTION',
+    23103,
     (offset, name) => `Option '${name}' is given more than once (again at offset ${offset}).`,
-    'The same option appears twice; the command will not guess which one was meant.'),
+    'The same option appears twice; the command will not guess which one was meant.',
+  ),
   /** 23104: `logpresso.core.sentry_rpc_parallel` is not a positive integer. */
   INVALID_SENTRY_RPC_PARALLEL: define<[value: string, source: string]>(
-    'INVALID_SENTRY_RPC_PARALLEL', 23104,
+    'INVALID_SENTRY_RPC_PARALLEL',
+    23104,
     (_offset, value, source) =>
       `Invalid logpresso.core.sentry_rpc_parallel value '${value}' (from ${source}). Use an integer from 1 to 1000000.`,
-    'The host config key or environment variable logpresso.core.sentry_rpc_parallel is not a positive integer.'),
+    'The host config key or environment variable logpresso.core.sentry_rpc_parallel is not a positive integer.',
+  ),
   /** 23105: the option text is not a list of `name=value` pairs. */
   OPTION_SYNTAX: define<[found: string]>(
-    'OPTION_SYNTAX', 23105,
+    'OPTION_SYNTAX',
+    23105,
     (offset, found) => `Invalid option syntax at offset ${offset}: expected name=value, found ${found}.`,
-    'The text after the command name is not a list of name=value options.'),
+    'The text after the command name is not a list of name=value options.',
+  ),
 
   /** 90000 (sdk-mock): the query is not a pipeline of commands. */
   QUERY_SYNTAX: define<[detail: string]>(
-    'QUERY_SYNTAX', 90000,
+    'QUERY_SYNTAX',
+    90000,
     (offset, detail) => `Query syntax error at offset ${offset}: ${detail}.`,
-    'sdk-mock host: the query is not a pipeline of commands separated by |.'),
+    'sdk-mock host: the query is not a pipeline of commands separated by |.',
+  ),
   /** 90001 (sdk-mock): no command of that name is registered. */
   UNKNOWN_COMMAND: define<[name: string]>(
-    'UNKNOWN_COMMAND', 90001,
+    'UNKNOWN_COMMAND',
+    90001,
     (offset, name) => `Unknown command '${name}' at offset ${offset}.`,
-    'sdk-mock host: no command of that name is registered.'),
+    'sdk-mock host: no command of that name is registered.',
+  ),
   /** 90002 (sdk-mock): a command in a position it cannot take. */
   COMMAND_POSITION: define<[name: string, rule: string]>(
-    'COMMAND_POSITION', 90002,
+    'COMMAND_POSITION',
+    90002,
     (offset, name, rule) => `Command '${name}' at offset ${offset} ${rule}.`,
-    'sdk-mock host: a driver command (sentry, json) not first, or a command that needs input placed first.'),
+    'sdk-mock host: a driver command (sentry, json) not first, or a command that needs input placed first.',
+  ),
   /** 90003 (sdk-mock): a built-in command given arguments it cannot read. */
   INVALID_ARGUMENTS: define<[name: string, detail: string]>(
-    'INVALID_ARGUMENTS', 90003,
+    'INVALID_ARGUMENTS',
+    90003,
     (offset, name, detail) => `Invalid arguments for '${name}' at offset ${offset}: ${detail}.`,
-    'sdk-mock host: a built-in command (json, fields, search, stats, sort, limit, eval) was given arguments it cannot read.'),
+    'sdk-mock host: a built-in command (json, fields, search, stats, sort, limit, eval) was given arguments it cannot read.',
+  ),
 });
 
 /** Every entry of the catalogue, for documentation and tests. */

@@ -40,4 +40,3 @@ export class QueryParseError<Args extends unknown[] = unknown[]> extends Error {
     return `${this.code} ${this.message}`;
   }
 }
-

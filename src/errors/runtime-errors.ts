@@ -37,41 +37,59 @@ export const RUNTIME_ERRORS = Object.freeze({
   GUID_NULL: define('GUID_NULL', 'guid is null', 'guid is null', 'The guid field value in the input record is null.'),
   /** The input record's `guid` is not a string. */
   GUID_NOT_STRING: define(
-    'GUID_NOT_STRING', 'guid should be string', 'guid should be string',
-    'The guid field value in the input record is not a string.'),
+    'GUID_NOT_STRING',
+    'guid should be string',
+    'guid should be string',
+    'The guid field value in the input record is not a string.',
+  ),
   /** The input record's `guid` is an empty string. */
   GUID_EMPTY: define(
-    'GUID_EMPTY', 'guid should be non empty string', 'guid should be non empty string',
-    'The guid field value in the input record is an empty string.'),
+    'GUID_EMPTY',
+    'guid should be non empty string',
+    'guid should be non empty string',
+    'The guid field value in the input record is an empty string.',
+  ),
   /** No sentry of that guid holds a link to the node. */
   NOT_CONNECTED: define('NOT_CONNECTED', 'not connected', 'not connected', 'The sentry is not connected.'),
   /** No answer within the call's timeout. */
   TIMEOUT: define('TIMEOUT', 'timeout', 'timeout', 'The RPC request timed out.'),
   /** The link dropped while the call was in flight. */
-  DISCONNECTED: define(
-    'DISCONNECTED', 'disconnected', 'disconnected', 'The connection was lost while processing the RPC request.'),
+  DISCONNECTED: define('DISCONNECTED', 'disconnected', 'disconnected', 'The connection was lost while processing the RPC request.'),
   /** sonar: the data node holding the sentry cannot be reached. */
   NODE_UNREACHABLE: define<[node: string]>(
-    'NODE_UNREACHABLE', 'node NAME is unreachable', (node) => `node ${node} is unreachable`,
-    'sonar-sentry-netstat: the data node holding the sentry is down, or its link dropped.'),
+    'NODE_UNREACHABLE',
+    'node NAME is unreachable',
+    (node) => `node ${node} is unreachable`,
+    'sonar-sentry-netstat: the data node holding the sentry is down, or its link dropped.',
+  ),
   /** sonar: the input's `node` field names no data node of the cluster. */
   UNKNOWN_NODE: define<[node: string]>(
-    'UNKNOWN_NODE', 'unknown node NAME', (node) => `unknown node ${node}`,
-    'sonar-sentry-netstat: the input record\'s node field names no data node of the cluster.'),
+    'UNKNOWN_NODE',
+    'unknown node NAME',
+    (node) => `unknown node ${node}`,
+    "sonar-sentry-netstat: the input record's node field names no data node of the cluster.",
+  ),
   /** sonar on a host that is not the control node of a cluster. */
   NOT_A_CLUSTER: define(
-    'NOT_A_CLUSTER', 'not a cluster: this host has no data nodes (use sentry-netstat)',
+    'NOT_A_CLUSTER',
     'not a cluster: this host has no data nodes (use sentry-netstat)',
-    'sonar-sentry-netstat ran on a host that is not the control node of a cluster.'),
+    'not a cluster: this host has no data nodes (use sentry-netstat)',
+    'sonar-sentry-netstat ran on a host that is not the control node of a cluster.',
+  ),
   /** The sentry's answer broke the method's schema; nothing of it is shown. */
   MALFORMED_ANSWER: define<[method: string, detail: string]>(
-    'MALFORMED_ANSWER', 'malformed METHOD answer: PATH: WHAT (got VALUE)',
+    'MALFORMED_ANSWER',
+    'malformed METHOD answer: PATH: WHAT (got VALUE)',
     (method, detail) => `malformed ${method} answer${detail === '' ? '' : `: ${detail}`}`,
-    'The sentry answered something that does not fit the method\'s schema.'),
+    "The sentry answered something that does not fit the method's schema.",
+  ),
   /** The sentry raised an exception; its own message is passed through (never empty). */
   SENTRY_EXCEPTION: define<[message: string]>(
-    'SENTRY_EXCEPTION', 'MESSAGE', (message) => (message === '' ? 'sentry RPC failed' : message),
-    'The sentry\'s own exception message, passed through (`sentry RPC failed` when it gave none).'),
+    'SENTRY_EXCEPTION',
+    'MESSAGE',
+    (message) => (message === '' ? 'sentry RPC failed' : message),
+    "The sentry's own exception message, passed through (`sentry RPC failed` when it gave none).",
+  ),
 });
 
 /** Every runtime error, for documentation and tests. */

@@ -78,7 +78,12 @@ const STOPPED: unique symbol = Symbol('stopped');
  * });
  * ```
  */
-export async function driveCommand(parser: CommandParser, argText: string, input: RecordSource, options: DriveCommandOptions): Promise<DriveOutcome> {
+export async function driveCommand(
+  parser: CommandParser,
+  argText: string,
+  input: RecordSource,
+  options: DriveCommandOptions,
+): Promise<DriveOutcome> {
   const command = parser.parse({ session: options.session, config: options.config, env: options.env ?? process.env }, argText);
   return new CommandDrive(command, options).run(input);
 }
@@ -183,8 +188,14 @@ class CommandDrive {
       const onAbort = (): void => resolve(STOPPED);
       signal.addEventListener('abort', onAbort, { once: true });
       promise.then(
-        (value) => { signal.removeEventListener('abort', onAbort); resolve(value); },
-        (error: unknown) => { signal.removeEventListener('abort', onAbort); reject(error); },
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
       );
     });
   }

@@ -128,7 +128,11 @@ export class Host implements QueryStarter {
     const session = this.session(options.user);
     const config = this.config;
     const plan = planQuery(query, this.#parsers, { session, config, env: this.#env });
-    const execution = new QueryExecution(plan, { sentries: this.connector, session, config, ...(this.#cluster && { cluster: this.#cluster }) }, options.onRecord ?? (() => undefined));
+    const execution = new QueryExecution(
+      plan,
+      { sentries: this.connector, session, config, ...(this.#cluster && { cluster: this.#cluster }) },
+      options.onRecord ?? (() => undefined),
+    );
     const { signal } = options;
     const onAbort = (): void => execution.cancel();
     if (signal?.aborted) execution.cancel();

@@ -124,9 +124,7 @@ export class QueryExecution {
       }
     }
     const command = target.planned.command as QueryCommand;
-    target.tail = target.tail
-      .then(() => (target.stoppedBy ? undefined : command.onPush(row)))
-      .catch((error: unknown) => this.#fail(error));
+    target.tail = target.tail.then(() => (target.stoppedBy ? undefined : command.onPush(row))).catch((error: unknown) => this.#fail(error));
     return target.tail;
   }
 

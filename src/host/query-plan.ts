@@ -18,11 +18,7 @@ export interface PlannedCommand {
  * command is a driver, and lets each parser read its arguments. Parse errors come back rebased onto the
  * query text.
  */
-export function planQuery(
-  query: string,
-  parsers: ReadonlyMap<string, CommandParser>,
-  ctx: ParseContext,
-): PlannedCommand[] {
+export function planQuery(query: string, parsers: ReadonlyMap<string, CommandParser>, ctx: ParseContext): PlannedCommand[] {
   return parsePipeline(query).map((segment, index) => {
     const parser = parsers.get(segment.name);
     if (!parser) throw new QueryParseError(ERRORS.UNKNOWN_COMMAND, segment.nameOffset, segment.name);

@@ -40,7 +40,6 @@ export interface QueryServerOptions {
 /** How long a client may take to send its query request: as long as any handshake. */
 const REQUEST_DEADLINE_MS = HANDSHAKE_DEADLINE_MS;
 
-
 /**
  * The node's query endpoint: one WebSocket per query. The client sends `{type:'query', token, query}`; the
  * node streams `{type:'records', rows}` (values as JSON: ipaddr as text; several per frame, see
@@ -67,8 +66,15 @@ export class QueryServer {
    * @throws the server's `error` (e.g. `EADDRINUSE`) if it cannot listen
    */
   static async listen(options: QueryServerOptions): Promise<QueryServer> {
-    const wss = new WebSocketServer({ host: options.host ?? '127.0.0.1', port: options.port ?? 0, maxPayload: options.maxPayload ?? REQUEST_FRAME_LIMIT_BYTES });
-    await new Promise<void>((resolve, reject) => { wss.once('listening', resolve); wss.once('error', reject); });
+    const wss = new WebSocketServer({
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 0,
+      maxPayload: options.maxPayload ?? REQUEST_FRAME_LIMIT_BYTES,
+    });
+    await new Promise<void>((resolve, reject) => {
+      wss.once('listening', resolve);
+      wss.once('error', reject);
+    });
     return new QueryServer(wss, options);
   }
 
@@ -117,10 +123,11 @@ export class QueryServer {
   }
 
   async #run(socket: WebSocket, query: string): Promise<void> {
-    const send = (frame: QueryResponse): Promise<void> => new Promise((resolve) => {
-      if (socket.readyState !== socket.OPEN) return resolve();
-      socket.send(JSON.stringify(frame), () => resolve());
-    });
+    const send = (frame: QueryResponse): Promise<void> =>
+      new Promise((resolve) => {
+        if (socket.readyState !== socket.OPEN) return resolve();
+        socket.send(JSON.stringify(frame), () => resolve());
+      });
     const batches = new RecordBatches((rows) => send({ type: 'records', rows }));
     let run: ReturnType<StartQuery>;
     try {

@@ -10,7 +10,10 @@ export class RemoteQueryError extends Error {
    * @param message - the node's message, or why the connection failed
    * @param code - the error code, for parse errors
    */
-  constructor(message: string, readonly code?: number) {
+  constructor(
+    message: string,
+    readonly code?: number,
+  ) {
     super(message);
   }
 }
@@ -77,9 +80,15 @@ export function runRemoteQuery(options: RemoteQueryOptions): Promise<{
           for (const row of f.rows) await options.onRecord(row as Row);
         });
       } else if (f.type === 'end') {
-        void delivered.then(() => settle(() => resolve({ reason: f.reason })), (error: unknown) => settle(() => reject(error)));
+        void delivered.then(
+          () => settle(() => resolve({ reason: f.reason })),
+          (error: unknown) => settle(() => reject(error)),
+        );
       } else {
-        void delivered.then(() => settle(() => reject(new RemoteQueryError(f.message, f.code))), (error: unknown) => settle(() => reject(error)));
+        void delivered.then(
+          () => settle(() => reject(new RemoteQueryError(f.message, f.code))),
+          (error: unknown) => settle(() => reject(error)),
+        );
       }
     });
     socket.on('error', (error) => settle(() => reject(new RemoteQueryError(`cannot reach ${options.url}: ${error.message}`))));

@@ -53,7 +53,13 @@ export function sendWelcome(port: FramePort): void {
   port.send(WELCOME_TEXT);
 }
 
-function firstFrame<T>(port: FramePort, schema: z.ZodType<T>, deadlineMs: number, malformedReason: string, events: HandshakeEvents<T>): Handshake {
+function firstFrame<T>(
+  port: FramePort,
+  schema: z.ZodType<T>,
+  deadlineMs: number,
+  malformedReason: string,
+  events: HandshakeEvents<T>,
+): Handshake {
   let settled = false;
   const deadline = setTimeout(() => {
     settled = true;

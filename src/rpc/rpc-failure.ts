@@ -14,7 +14,13 @@ export interface FailureData {
   readonly kind: SentryRpcError['kind'];
 }
 
-const KINDS: ReadonlySet<string> = new Set<SentryRpcError['kind']>(['not-connected', 'timeout', 'disconnected', 'node-unreachable', 'remote']);
+const KINDS: ReadonlySet<string> = new Set<SentryRpcError['kind']>([
+  'not-connected',
+  'timeout',
+  'disconnected',
+  'node-unreachable',
+  'remote',
+]);
 
 /** The error data a handler's thrown error is answered with: its kind if it is a {@link SentryRpcError}. */
 export function failureData(error: unknown): FailureData | undefined {
@@ -35,5 +41,5 @@ export function failureFromResponse(error: RpcErrorObject, trustKinds: boolean):
 function kindOf(data: unknown): SentryRpcError['kind'] | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const kind = (data as { kind?: unknown }).kind;
-  return typeof kind === 'string' && KINDS.has(kind) ? kind as SentryRpcError['kind'] : undefined;
+  return typeof kind === 'string' && KINDS.has(kind) ? (kind as SentryRpcError['kind']) : undefined;
 }

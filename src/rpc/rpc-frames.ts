@@ -21,7 +21,8 @@ export type RpcRequestFrame = z.output<typeof rpcRequestSchema>;
 
 /** A JSON-RPC 2.0 response: exactly one of `result` and `error`. */
 export const rpcResponseSchema = z.union([
-  z.object({ jsonrpc: z.literal('2.0'), id: rpcId.nullable(), result: z.unknown() })
+  z
+    .object({ jsonrpc: z.literal('2.0'), id: rpcId.nullable(), result: z.unknown() })
     .refine((frame) => 'result' in frame, { message: 'expected result or error' }),
   z.object({
     jsonrpc: z.literal('2.0'),

@@ -6,12 +6,7 @@
  *
  * @module
  */
-import {
-  createJSONRPCErrorResponse,
-  JSONRPCErrorCode,
-  JSONRPCErrorException,
-  JSONRPCServer,
-} from 'json-rpc-2.0';
+import { createJSONRPCErrorResponse, JSONRPCErrorCode, JSONRPCErrorException, JSONRPCServer } from 'json-rpc-2.0';
 import { JsonText } from './json-text.js';
 import { failureData } from './rpc-failure.js';
 import type { RpcRequestFrame } from './rpc-frames.js';
@@ -50,15 +45,22 @@ export class RpcDispatcher {
     server.mapErrorToJSONRPCErrorResponse = (id, error: unknown) => {
       const message = (error as { message?: unknown } | null)?.message;
       const exception = error instanceof JSONRPCErrorException ? error : undefined;
-      return createJSONRPCErrorResponse(id, exception?.code ?? EXCEPTION_CODE,
-        typeof message === 'string' ? message : 'An unexpected error occurred', exception ? exception.data : failureData(error));
+      return createJSONRPCErrorResponse(
+        id,
+        exception?.code ?? EXCEPTION_CODE,
+        typeof message === 'string' ? message : 'An unexpected error occurred',
+        exception ? exception.data : failureData(error),
+      );
     };
     const { methodNotFound } = options;
     if (methodNotFound) {
       server.applyMiddleware((next, request, signal) => {
         if (server.hasMethod(request.method)) return next(request, signal);
-        return Promise.resolve(request.id === undefined ? null
-          : createJSONRPCErrorResponse(request.id, JSONRPCErrorCode.MethodNotFound, methodNotFound(request.method)));
+        return Promise.resolve(
+          request.id === undefined
+            ? null
+            : createJSONRPCErrorResponse(request.id, JSONRPCErrorCode.MethodNotFound, methodNotFound(request.method)),
+        );
       });
     }
   }

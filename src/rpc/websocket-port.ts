@@ -44,7 +44,9 @@ export class WebSocketPort implements FramePort {
       this.close(CLOSE_CODES.malformedFrame, 'malformed frame');
       events.onMalformed?.('binary frame');
     });
-    ws.on('pong', () => { this.#alive = true; });
+    ws.on('pong', () => {
+      this.#alive = true;
+    });
     this.#closed = new Promise((resolve) => {
       ws.on('close', (code, reason) => {
         clearInterval(this.#pingTimer);

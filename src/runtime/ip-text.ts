@@ -77,7 +77,10 @@ function formatGroups(text: string | undefined): string {
   let gapStart = -1;
   let gapLength = 1;
   for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) { i++; continue; }
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
     let end = i;
     while (end < 8 && groups[end] === 0) end++;
     if (end - i > gapLength) [gapStart, gapLength] = [i, end - i];

@@ -36,13 +36,19 @@ export class SentryRpcError extends Error {
 
   /** The sentry is not connected.
    * @returns an error of kind `not-connected` */
-  static notConnected(): SentryRpcError { return new SentryRpcError('not-connected'); }
+  static notConnected(): SentryRpcError {
+    return new SentryRpcError('not-connected');
+  }
   /** No answer within the call's timeout.
    * @returns an error of kind `timeout` */
-  static timeout(): SentryRpcError { return new SentryRpcError('timeout'); }
+  static timeout(): SentryRpcError {
+    return new SentryRpcError('timeout');
+  }
   /** The link dropped while the call was in flight.
    * @returns an error of kind `disconnected` */
-  static disconnected(): SentryRpcError { return new SentryRpcError('disconnected'); }
+  static disconnected(): SentryRpcError {
+    return new SentryRpcError('disconnected');
+  }
   /** The data node `node` cannot be reached (down, or its link dropped); only in clusters.
    * @returns an error of kind `node-unreachable` */
   static nodeUnreachable(node: string): SentryRpcError {
@@ -54,17 +60,25 @@ export class SentryRpcError extends Error {
     return new SentryRpcError('unknown-node', RUNTIME_ERRORS.UNKNOWN_NODE.message(node));
   }
   /** The sentry raised an exception; its message is passed through as is (`sentry RPC failed` when empty). */
-  static remote(message: string): SentryRpcError { return new SentryRpcError('remote', RUNTIME_ERRORS.SENTRY_EXCEPTION.message(message)); }
+  static remote(message: string): SentryRpcError {
+    return new SentryRpcError('remote', RUNTIME_ERRORS.SENTRY_EXCEPTION.message(message));
+  }
 }
 
 function defaultMessage(kind: SentryRpcError['kind']): string {
   switch (kind) {
-    case 'not-connected': return SENTRY_RPC_FAILURES.notConnected;
-    case 'timeout': return SENTRY_RPC_FAILURES.timeout;
-    case 'disconnected': return SENTRY_RPC_FAILURES.disconnected;
-    case 'node-unreachable': return RUNTIME_ERRORS.NODE_UNREACHABLE.message('?');
-    case 'unknown-node': return RUNTIME_ERRORS.UNKNOWN_NODE.message('?');
-    case 'remote': return RUNTIME_ERRORS.SENTRY_EXCEPTION.message('');
+    case 'not-connected':
+      return SENTRY_RPC_FAILURES.notConnected;
+    case 'timeout':
+      return SENTRY_RPC_FAILURES.timeout;
+    case 'disconnected':
+      return SENTRY_RPC_FAILURES.disconnected;
+    case 'node-unreachable':
+      return RUNTIME_ERRORS.NODE_UNREACHABLE.message('?');
+    case 'unknown-node':
+      return RUNTIME_ERRORS.UNKNOWN_NODE.message('?');
+    case 'remote':
+      return RUNTIME_ERRORS.SENTRY_EXCEPTION.message('');
   }
 }
 

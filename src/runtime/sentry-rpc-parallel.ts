@@ -15,10 +15,7 @@ const MAX_SENTRY_RPC_PARALLEL = 1_000_000;
  * variable of the same name, else {@link DEFAULT_SENTRY_RPC_PARALLEL}. A set but invalid value is an error
  * (23104), not a silent default: a typo in a limit should be seen.
  */
-export function resolveSentryRpcParallel(
-  config: HostConfig,
-  env: Readonly<Record<string, string | undefined>>,
-): number {
+export function resolveSentryRpcParallel(config: HostConfig, env: Readonly<Record<string, string | undefined>>): number {
   const fromConfig = config.get(SENTRY_RPC_PARALLEL_KEY);
   if (fromConfig !== undefined) return validate(fromConfig, 'host config');
   const fromEnv = env[SENTRY_RPC_PARALLEL_KEY];

@@ -19,16 +19,7 @@ import { IpAddress } from './ip-address.js';
  * JavaScript has one number type, so int, long and double are told apart by the value (see {@link typeOfValue});
  * a command declares the types it promises in its help metadata.
  */
-export type Value =
-  | string
-  | number
-  | bigint
-  | boolean
-  | null
-  | IpAddress
-  | Date
-  | readonly Value[]
-  | { readonly [key: string]: Value };
+export type Value = string | number | bigint | boolean | null | IpAddress | Date | readonly Value[] | { readonly [key: string]: Value };
 
 /** The platform's type names. */
 export type ValueType = 'string' | 'int' | 'long' | 'double' | 'bool' | 'null' | 'ipaddr' | 'timestamp' | 'map' | 'list';
@@ -43,9 +34,12 @@ const INT_MAX = 2 ** 31 - 1;
 export function typeOfValue(value: Value): ValueType {
   if (value === null) return 'null';
   switch (typeof value) {
-    case 'string': return 'string';
-    case 'boolean': return 'bool';
-    case 'bigint': return 'long';
+    case 'string':
+      return 'string';
+    case 'boolean':
+      return 'bool';
+    case 'bigint':
+      return 'long';
     case 'number':
       if (!Number.isInteger(value)) return 'double';
       return value >= INT_MIN && value <= INT_MAX ? 'int' : 'long';

@@ -2,7 +2,10 @@ import type { z } from 'zod';
 
 /** A zod issue's path as people write it: `sentries[2].connections[0].local_port`. */
 export function issuePath(path: readonly PropertyKey[]): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  return path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');
 }
 
 /** `PATH: MESSAGE (got INPUT)` for one issue (the input when zod was asked to report it). */

@@ -26,26 +26,53 @@ export function fakeConnections(guid: string, count: number): FakeConnection[] {
   return Array.from({ length: count }, (_, i) => {
     const protocol = protocols[i % protocols.length] as Protocol;
     const v6 = protocol.endsWith('6');
-    const local = (): string => (v6 ? `fd00::${hex(host)}:${hex(randomInt(random, 1, 0xffff))}` : `10.0.${randomInt(random, 0, 255)}.${host}`);
+    const local = (): string =>
+      v6 ? `fd00::${hex(host)}:${hex(randomInt(random, 1, 0xffff))}` : `10.0.${randomInt(random, 0, 255)}.${host}`;
     const remote = (): string => (v6 ? `2001:db8::${hex(randomInt(random, 1, 0xffff))}` : `198.51.100.${randomInt(random, 1, 254)}`);
     const unbound = v6 ? '::' : '0.0.0.0';
     const pid = random() < 0.1 ? null : randomInt(random, 1, 65_535);
     const roll = random();
     if (protocol.startsWith('tcp')) {
       if (roll < 0.3) {
-        return { pid, protocol, local_ip: unbound, local_port: pick(random, SERVICE_PORTS), remote_ip: unbound, remote_port: 0, state: 'LISTEN' };
+        return {
+          pid,
+          protocol,
+          local_ip: unbound,
+          local_port: pick(random, SERVICE_PORTS),
+          remote_ip: unbound,
+          remote_port: 0,
+          state: 'LISTEN',
+        };
       }
       return {
-        pid, protocol, local_ip: local(), local_port: randomInt(random, 32_768, 60_999),
-        remote_ip: remote(), remote_port: pick(random, SERVICE_PORTS), state: pick(random, PEERED_TCP_STATES),
+        pid,
+        protocol,
+        local_ip: local(),
+        local_port: randomInt(random, 32_768, 60_999),
+        remote_ip: remote(),
+        remote_port: pick(random, SERVICE_PORTS),
+        state: pick(random, PEERED_TCP_STATES),
       };
     }
     if (roll < 0.5) {
-      return { pid, protocol, local_ip: unbound, local_port: pick(random, SERVICE_PORTS), remote_ip: unbound, remote_port: 0, state: 'NONE' };
+      return {
+        pid,
+        protocol,
+        local_ip: unbound,
+        local_port: pick(random, SERVICE_PORTS),
+        remote_ip: unbound,
+        remote_port: 0,
+        state: 'NONE',
+      };
     }
     return {
-      pid, protocol, local_ip: local(), local_port: randomInt(random, 32_768, 60_999),
-      remote_ip: remote(), remote_port: pick(random, SERVICE_PORTS), state: 'ESTABLISHED',
+      pid,
+      protocol,
+      local_ip: local(),
+      local_port: randomInt(random, 32_768, 60_999),
+      remote_ip: remote(),
+      remote_port: pick(random, SERVICE_PORTS),
+      state: 'ESTABLISHED',
     };
   });
 }

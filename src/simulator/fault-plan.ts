@@ -28,8 +28,10 @@ const GOLDEN = 0.6180339887498949;
 
 /** Throws a `RangeError` unless every fraction is in [0, 1] and together they are at most 1. */
 export function checkFaultFractions(fractions: FaultFractions): void {
-  const entries = (['timeoutFraction', 'disconnectFraction', 'garbageFraction'] as const)
-    .map((name): [string, number] => [name, fractions[name] ?? 0]);
+  const entries = (['timeoutFraction', 'disconnectFraction', 'garbageFraction'] as const).map((name): [string, number] => [
+    name,
+    fractions[name] ?? 0,
+  ]);
   for (const [name, value] of entries) {
     if (!(value >= 0 && value <= 1)) throw new RangeError(`${name} must be between 0 and 1 (got ${value})`);
   }

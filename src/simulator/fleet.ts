@@ -80,7 +80,11 @@ export class FleetConnectError extends Error {
   /** @param failed - number of sentries that never authenticated
    * @param total - number of sentries in the fleet
    * @param firstReason - why the first failed sentry could not connect */
-  constructor(readonly failed: number, readonly total: number, firstReason: string) {
+  constructor(
+    readonly failed: number,
+    readonly total: number,
+    firstReason: string,
+  ) {
     super(`${failed} of ${total} simulated sentries could not connect (first: ${firstReason})`);
   }
 }
@@ -108,9 +112,11 @@ export function startFleet(options: FleetOptions): Fleet {
   const latency = options.latencyMs ?? 0;
   const jitter = options.jitterMs ?? 0;
   const concurrency = options.connectConcurrency ?? 200;
-  if (!Number.isInteger(perSentry) || perSentry < 0) throw new RangeError(`connectionsPerSentry must be a non-negative integer (got ${perSentry})`);
+  if (!Number.isInteger(perSentry) || perSentry < 0)
+    throw new RangeError(`connectionsPerSentry must be a non-negative integer (got ${perSentry})`);
   if (!(latency >= 0) || !(jitter >= 0)) throw new RangeError('latencyMs and jitterMs must be non-negative');
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`connectConcurrency must be a positive integer (got ${concurrency})`);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new RangeError(`connectConcurrency must be a positive integer (got ${concurrency})`);
 
   const credentials = options.sentries.slice(0, options.count ?? options.sentries.length);
   const methods: SimulatedMethods = options.methods ?? { netstat: (guid) => fakeConnections(guid, perSentry) };

@@ -4,14 +4,7 @@
  *
  * @packageDocumentation
  */
-export {
-  startFleet,
-  FleetConnectError,
-  type Fleet,
-  type FleetOptions,
-  type FleetMember,
-  type FleetStats,
-} from './fleet.js';
+export { startFleet, FleetConnectError, type Fleet, type FleetOptions, type FleetMember, type FleetStats } from './fleet.js';
 export { type SimulatorCounters, type SimulatedMethods } from './simulated-sentry.js';
 export { faultOf, checkFaultFractions, type FaultFractions, type SentryFault } from './fault-plan.js';
 export { simulatedCredentials, readCredentialsFile, type SentryCredentials } from './fleet-keys.js';

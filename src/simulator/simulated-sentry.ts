@@ -70,16 +70,18 @@ export class SimulatedSentry {
     this.#options = options;
     this.guid = options.guid;
     this.fault = options.fault;
-    this.#handlers = Object.fromEntries(Object.entries(options.methods).map(([method, answerOf]) => {
-      let answer: JsonText | undefined;
-      const handler: RpcHandler = async (_params, signal) => {
-        const delay = options.delayMs();
-        // The latency's timer is released when the link ends (the channel aborts `signal`).
-        if (delay > 0) await sleep(delay, undefined, { signal });
-        return (answer ??= new JsonText(JSON.stringify(answerOf(options.guid) ?? null)));
-      };
-      return [method, handler];
-    }));
+    this.#handlers = Object.fromEntries(
+      Object.entries(options.methods).map(([method, answerOf]) => {
+        let answer: JsonText | undefined;
+        const handler: RpcHandler = async (_params, signal) => {
+          const delay = options.delayMs();
+          // The latency's timer is released when the link ends (the channel aborts `signal`).
+          if (delay > 0) await sleep(delay, undefined, { signal });
+          return (answer ??= new JsonText(JSON.stringify(answerOf(options.guid) ?? null)));
+        };
+        return [method, handler];
+      }),
+    );
   }
 
   get state(): SimulatedSentryState {
@@ -96,25 +98,41 @@ export class SimulatedSentry {
     if (this.#state !== 'idle') return Promise.resolve(this.#state === 'connected');
     this.#state = 'connecting';
     const { guid, key, counters } = this.#options;
-    const ws = new WebSocket(this.#options.url, { perMessageDeflate: false, maxPayload: REQUEST_FRAME_LIMIT_BYTES, ...this.#options.wsOptions });
+    const ws = new WebSocket(this.#options.url, {
+      perMessageDeflate: false,
+      maxPayload: REQUEST_FRAME_LIMIT_BYTES,
+      ...this.#options.wsOptions,
+    });
     return new Promise<boolean>((resolve) => {
       let handshake: Handshake | undefined;
       let channel: RpcChannel | undefined;
       const port: WebSocketPort = new WebSocketPort(ws, {
         // 'error' is always followed by 'close'; remember it as the failure's reason.
-        onError: (error) => { this.#failure ??= error.message; },
+        onError: (error) => {
+          this.#failure ??= error.message;
+        },
         onOpen: () => {
           const hello: HelloFrame = { type: 'hello', guid, key, hostname: `${guid}.sim`, os: 'simulated' };
           handshake = sendGreeting(port, hello, HANDSHAKE_DEADLINE_MS, {
             onFrame: () => {
               this.#state = 'connected';
               // Every frame the channel sends is an answer (a result or method-not-found).
-              const answering: FramePort = { send: (text) => { port.send(text); counters.answered++; }, close: (code, reason) => port.close(code, reason) };
+              const answering: FramePort = {
+                send: (text) => {
+                  port.send(text);
+                  counters.answered++;
+                },
+                close: (code, reason) => port.close(code, reason),
+              };
               channel = new RpcChannel(answering, { handlers: this.#handlers, methodNotFound: (method) => `unknown method ${method}` });
               resolve(true);
             },
-            onMalformed: () => { this.#failure = 'expected welcome'; },
-            onTimeout: () => { this.#failure = 'no welcome in time'; },
+            onMalformed: () => {
+              this.#failure = 'expected welcome';
+            },
+            onTimeout: () => {
+              this.#failure = 'no welcome in time';
+            },
           });
         },
         onText: (text) => (channel ? this.#onRequest(port, channel, text) : handshake?.receive(text)),

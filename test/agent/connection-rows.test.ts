@@ -9,10 +9,13 @@ import { netstatRows } from '../../src/index.js';
 // agent --once prints connectionRows; what it prints must be exactly what sentry-netstat would emit.
 describe('connectionRows', () => {
   it('gives the records netstatRows gives, for generated fleets (property)', () => {
-    fc.assert(fc.property(fc.string({ minLength: 1 }), fc.integer({ min: 0, max: 60 }), (guid, count) => {
-      const connections = fakeConnections(guid, count);
-      expect(JSON.stringify(connectionRows(guid, connections))).toBe(JSON.stringify(netstatRows(guid, connections)));
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.string({ minLength: 1 }), fc.integer({ min: 0, max: 60 }), (guid, count) => {
+        const connections = fakeConnections(guid, count);
+        expect(JSON.stringify(connectionRows(guid, connections))).toBe(JSON.stringify(netstatRows(guid, connections)));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it.runIf(platform() === 'linux')('gives the records netstatRows gives, for this host', () => {

@@ -3,22 +3,53 @@ import { normalizeSiConnection, type SiConnection } from '../../src/agent/normal
 import { netstatRows } from '../../src/index.js';
 
 const si = (overrides: Partial<SiConnection>): SiConnection => ({
-  protocol: 'tcp', localAddress: '127.0.0.1', localPort: '22', peerAddress: '0.0.0.0', peerPort: '0', state: 'LISTEN', pid: 812, ...overrides,
+  protocol: 'tcp',
+  localAddress: '127.0.0.1',
+  localPort: '22',
+  peerAddress: '0.0.0.0',
+  peerPort: '0',
+  state: 'LISTEN',
+  pid: 812,
+  ...overrides,
 });
 
 describe('systeminformation connections, normalised', () => {
   it.each([
     ['string ports become ints', si({ localPort: '8080', peerPort: '*' }), { local_port: 8080, remote_port: 0 }],
-    ["ss's [::1] loses its brackets and makes it tcp6", si({ protocol: 'tcp', localAddress: '[::1]', peerAddress: '[::]' }), { protocol: 'tcp6', local_ip: '::1', remote_ip: '::' }],
-    ["'*' is the wildcard of the socket's family", si({ protocol: 'tcp6', localAddress: '*', peerAddress: '*', localPort: '*' }), { protocol: 'tcp6', local_ip: '::', remote_ip: '::', local_port: 0 }],
-    ["macOS tcp4 and tcp46", si({ protocol: 'tcp46', localAddress: '*', peerAddress: '*' }), { protocol: 'tcp6', local_ip: '::' }],
-    ["Windows lists IPv6 listeners as plain TCP [::]", si({ protocol: 'TCP', localAddress: '::', peerAddress: '::', state: 'LISTENING' }), { protocol: 'tcp6', local_ip: '::', state: 'LISTEN' }],
+    [
+      "ss's [::1] loses its brackets and makes it tcp6",
+      si({ protocol: 'tcp', localAddress: '[::1]', peerAddress: '[::]' }),
+      { protocol: 'tcp6', local_ip: '::1', remote_ip: '::' },
+    ],
+    [
+      "'*' is the wildcard of the socket's family",
+      si({ protocol: 'tcp6', localAddress: '*', peerAddress: '*', localPort: '*' }),
+      { protocol: 'tcp6', local_ip: '::', remote_ip: '::', local_port: 0 },
+    ],
+    ['macOS tcp4 and tcp46', si({ protocol: 'tcp46', localAddress: '*', peerAddress: '*' }), { protocol: 'tcp6', local_ip: '::' }],
+    [
+      'Windows lists IPv6 listeners as plain TCP [::]',
+      si({ protocol: 'TCP', localAddress: '::', peerAddress: '::', state: 'LISTENING' }),
+      { protocol: 'tcp6', local_ip: '::', state: 'LISTEN' },
+    ],
     ['a %zone suffix is dropped', si({ protocol: 'tcp6', localAddress: 'fe80::1%lo0', peerAddress: '*' }), { local_ip: 'fe80::1' }],
-    ['an IPv4 peer of a dual-stack socket is v4-mapped', si({ protocol: 'tcp6', localAddress: '::1', peerAddress: '10.0.0.7', peerPort: '5432', state: 'ESTAB' }), { remote_ip: '::ffff:10.0.0.7', state: 'ESTABLISHED' }],
+    [
+      'an IPv4 peer of a dual-stack socket is v4-mapped',
+      si({ protocol: 'tcp6', localAddress: '::1', peerAddress: '10.0.0.7', peerPort: '5432', state: 'ESTAB' }),
+      { remote_ip: '::ffff:10.0.0.7', state: 'ESTABLISHED' },
+    ],
     ["ss's TIME-WAIT and Windows' FIN_WAIT_2", si({ state: 'TIME-WAIT' }), { state: 'TIME_WAIT' }],
     ['FIN_WAIT_2', si({ state: 'FIN_WAIT_2' }), { state: 'FIN_WAIT2' }],
-    ['an unconnected UDP socket is NONE', si({ protocol: 'udp', state: 'UNKNOWN', peerAddress: '*', peerPort: '*' }), { protocol: 'udp', state: 'NONE' }],
-    ['a UDP socket with a peer is ESTABLISHED', si({ protocol: 'udp', state: '', peerAddress: '10.0.0.2', peerPort: '53' }), { state: 'ESTABLISHED' }],
+    [
+      'an unconnected UDP socket is NONE',
+      si({ protocol: 'udp', state: 'UNKNOWN', peerAddress: '*', peerPort: '*' }),
+      { protocol: 'udp', state: 'NONE' },
+    ],
+    [
+      'a UDP socket with a peer is ESTABLISHED',
+      si({ protocol: 'udp', state: '', peerAddress: '10.0.0.2', peerPort: '53' }),
+      { state: 'ESTABLISHED' },
+    ],
     ['no pid, or pid 0, is null', si({ pid: null }), { pid: null }],
     ['pid NaN is null', si({ pid: Number.NaN }), { pid: null }],
   ])('%s', (_what, entry, expected) => {

@@ -41,12 +41,35 @@ describe('/proc/net address decoding', () => {
 
 describe('/proc/net lines', () => {
   it('reads every TCP state code 01..0B and hex ports', () => {
-    const names = ['ESTABLISHED', 'SYN_SENT', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'TIME_WAIT', 'CLOSE', 'CLOSE_WAIT', 'LAST_ACK', 'LISTEN', 'CLOSING'];
-    const text = [HEADER, ...names.map((_, i) => line('0100007F:0016', '0500000A:C350', (i + 1).toString(16).toUpperCase().padStart(2, '0')))].join('\n');
+    const names = [
+      'ESTABLISHED',
+      'SYN_SENT',
+      'SYN_RECV',
+      'FIN_WAIT1',
+      'FIN_WAIT2',
+      'TIME_WAIT',
+      'CLOSE',
+      'CLOSE_WAIT',
+      'LAST_ACK',
+      'LISTEN',
+      'CLOSING',
+    ];
+    const text = [
+      HEADER,
+      ...names.map((_, i) => line('0100007F:0016', '0500000A:C350', (i + 1).toString(16).toUpperCase().padStart(2, '0'))),
+    ].join('\n');
     const sockets = procNetConnections(text, 'tcp', 'LE', new Map([[1000, 42]]));
     expect(sockets.map((s) => s.state)).toEqual(names);
     // The inode column (1000) is what finds the owner.
-    expect(sockets[0]).toEqual({ pid: 42, protocol: 'tcp', local_ip: '127.0.0.1', local_port: 22, remote_ip: '10.0.0.5', remote_port: 50000, state: 'ESTABLISHED' });
+    expect(sockets[0]).toEqual({
+      pid: 42,
+      protocol: 'tcp',
+      local_ip: '127.0.0.1',
+      local_port: 22,
+      remote_ip: '10.0.0.5',
+      remote_port: 50000,
+      state: 'ESTABLISHED',
+    });
   });
 
   it('reads the hex state as hex: 0A is LISTEN, not a decimal 10', () => {
@@ -55,24 +78,41 @@ describe('/proc/net lines', () => {
 
   it('keeps unconnected UDP sockets (NONE) and connected ones (ESTABLISHED)', () => {
     const text = [line('00000000:0044', '00000000:0000', '07'), line('0500000A:B26D', '0200000A:0035', '01')].join('\n');
-    expect(procNetConnections(text, 'udp', 'LE', NO_OWNERS).map((s) => [s.local_port, s.state])).toEqual([[68, 'NONE'], [45677, 'ESTABLISHED']]);
+    expect(procNetConnections(text, 'udp', 'LE', NO_OWNERS).map((s) => [s.local_port, s.state])).toEqual([
+      [68, 'NONE'],
+      [45677, 'ESTABLISHED'],
+    ]);
   });
 
   it('skips the header, short lines and unknown state codes, keeping the rest', () => {
-    const text = [HEADER, '   1: 0100007F:0016', line('0100007F:0016', '00000000:0000', '0C'), line('0100007F:0016', '00000000:0000', '0A'), ''].join('\n');
+    const text = [
+      HEADER,
+      '   1: 0100007F:0016',
+      line('0100007F:0016', '00000000:0000', '0C'),
+      line('0100007F:0016', '00000000:0000', '0A'),
+      '',
+    ].join('\n');
     expect(procNetConnections(text, 'tcp', 'LE', NO_OWNERS)).toHaveLength(1);
   });
 });
 
 describe('collectLinuxConnections over a /proc tree', () => {
   let root: string | undefined;
-  afterEach(() => { if (root) rmSync(root, { recursive: true, force: true }); });
+  afterEach(() => {
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
 
   it('maps inodes to pids through /proc/[pid]/fd, null when no process holds it or the inode is 0', () => {
     root = mkdtempSync(join(tmpdir(), 'proc-'));
     mkdirSync(join(root, 'net'));
-    writeFileSync(join(root, 'net', 'tcp'), [HEADER, line('0100007F:1F90', '00000000:0000', '0A', 5555), line('0100007F:1F91', '0100007F:D431', '03', 0)].join('\n'));
-    writeFileSync(join(root, 'net', 'tcp6'), [HEADER, line('00000000000000000000000001000000:0016', '00000000000000000000000000000000:0000', '0A', 7777)].join('\n'));
+    writeFileSync(
+      join(root, 'net', 'tcp'),
+      [HEADER, line('0100007F:1F90', '00000000:0000', '0A', 5555), line('0100007F:1F91', '0100007F:D431', '03', 0)].join('\n'),
+    );
+    writeFileSync(
+      join(root, 'net', 'tcp6'),
+      [HEADER, line('00000000000000000000000001000000:0016', '00000000000000000000000000000000:0000', '0A', 7777)].join('\n'),
+    );
     // no udp, udp6 files: IPv6/UDP may be absent; that contributes nothing
     mkdirSync(join(root, '4242', 'fd'), { recursive: true });
     symlinkSync('socket:[5555]', join(root, '4242', 'fd', '3'));
@@ -82,7 +122,15 @@ describe('collectLinuxConnections over a /proc tree', () => {
     const connections = collectLinuxConnections({ procRoot: root, endianness: 'LE' });
     expect(connections).toEqual([
       { pid: 4242, protocol: 'tcp', local_ip: '127.0.0.1', local_port: 8080, remote_ip: '0.0.0.0', remote_port: 0, state: 'LISTEN' },
-      { pid: null, protocol: 'tcp', local_ip: '127.0.0.1', local_port: 8081, remote_ip: '127.0.0.1', remote_port: 54321, state: 'SYN_RECV' },
+      {
+        pid: null,
+        protocol: 'tcp',
+        local_ip: '127.0.0.1',
+        local_port: 8081,
+        remote_ip: '127.0.0.1',
+        remote_port: 54321,
+        state: 'SYN_RECV',
+      },
       { pid: null, protocol: 'tcp6', local_ip: '::1', local_port: 22, remote_ip: '::', remote_port: 0, state: 'LISTEN' },
     ]);
     // What the agent collects is a valid netstat answer.
@@ -96,12 +144,22 @@ describe('collectLinuxConnections over a /proc tree', () => {
     const udp6 = [HEADER];
     for (let i = 1; i <= 300; i++) {
       tcp.push(line(`0100007F:${(1000 + i).toString(16).toUpperCase().padStart(4, '0')}`, '0100007F:D431', '01', 10_000 + i));
-      udp6.push(line(`00000000000000000000000001000000:${(2000 + i).toString(16).toUpperCase().padStart(4, '0')}`, '00000000000000000000000000000000:0000', '07', 20_000 + i));
+      udp6.push(
+        line(
+          `00000000000000000000000001000000:${(2000 + i).toString(16).toUpperCase().padStart(4, '0')}`,
+          '00000000000000000000000000000000:0000',
+          '07',
+          20_000 + i,
+        ),
+      );
     }
     writeFileSync(join(root, 'net', 'tcp'), tcp.join('\n'));
     writeFileSync(join(root, 'net', 'udp6'), udp6.join('\n'));
     // What makes the worker worth starting: /proc/net/sockstat says there are thousands of sockets.
-    writeFileSync(join(root, 'net', 'sockstat'), 'sockets: used 9000\nTCP: inuse 4000 orphan 0 tw 500 alloc 4000 mem 1\nUDP: inuse 10 mem 1\n');
+    writeFileSync(
+      join(root, 'net', 'sockstat'),
+      'sockets: used 9000\nTCP: inuse 4000 orphan 0 tw 500 alloc 4000 mem 1\nUDP: inuse 10 mem 1\n',
+    );
     writeFileSync(join(root, 'net', 'sockstat6'), 'TCP6: inuse 5\nUDP6: inuse 1000\n');
     mkdirSync(join(root, '4242', 'fd'), { recursive: true });
     for (let i = 1; i <= 300; i += 2) symlinkSync(`socket:[${10_000 + i}]`, join(root, '4242', 'fd', String(i)));

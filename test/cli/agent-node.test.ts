@@ -26,7 +26,12 @@ function start(...args: string[]): ChildProcess {
 function lineMatching(stream: NodeJS.ReadableStream, pattern: RegExp): Promise<string> {
   return new Promise((resolve) => {
     const lines = createInterface({ input: stream });
-    lines.on('line', (line) => { if (pattern.test(line)) { lines.close(); resolve(line); } });
+    lines.on('line', (line) => {
+      if (pattern.test(line)) {
+        lines.close();
+        resolve(line);
+      }
+    });
   });
 }
 
@@ -48,7 +53,9 @@ afterAll(async () => {
 });
 
 describe.runIf(platform() === 'linux')('sentry-query agent --connect (a child process) against a connector', () => {
-  let listener: Server; let listener6: Server; let udp: UdpSocket;
+  let listener: Server;
+  let listener6: Server;
+  let udp: UdpSocket;
   beforeAll(async () => {
     listener = createServer();
     await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
@@ -57,20 +64,42 @@ describe.runIf(platform() === 'linux')('sentry-query agent --connect (a child pr
     udp = createSocket('udp6');
     await new Promise<void>((resolve) => udp.bind(0, '::1', resolve));
   });
-  afterAll(() => { listener.close(); listener6.close(); udp.close(); });
+  afterAll(() => {
+    listener.close();
+    listener6.close();
+    udp.close();
+  });
 
   it("answers sentry-netstat with this host's sockets, then goes 'not connected' when killed", async () => {
     const connector = await WebSocketConnector.listen({ host: '127.0.0.1', port: 0, keys: new KeyRegistry({ 'child-1': KEY }) });
     try {
-      const agent = start('agent', '--connect', `ws://127.0.0.1:${connector.address().port}`, '--guid', 'child-1', '--key-file', join(dir, 'agent.key'));
+      const agent = start(
+        'agent',
+        '--connect',
+        `ws://127.0.0.1:${connector.address().port}`,
+        '--guid',
+        'child-1',
+        '--key-file',
+        join(dir, 'agent.key'),
+      );
       await lineMatching(agent.stderr!, /^connected to ws:\/\/127\.0\.0\.1:\d+ as child-1$/);
 
       const host = new MockHost({ connector, env: {} });
       const rows = await host.query('sentry | fields guid | sentry-netstat timeout=10');
       const port = (s: { address(): unknown }): number => (s.address() as { port: number }).port;
       const find = (protocol: string, p: number) => rows.find((r) => r['protocol'] === protocol && r['local_port'] === p);
-      expect(find('tcp', port(listener))).toMatchObject({ guid: 'child-1', pid: process.pid, local_ip: IpAddress.parse('127.0.0.1'), state: 'LISTEN' });
-      expect(find('tcp6', port(listener6))).toMatchObject({ guid: 'child-1', pid: process.pid, local_ip: IpAddress.parse('::1'), state: 'LISTEN' });
+      expect(find('tcp', port(listener))).toMatchObject({
+        guid: 'child-1',
+        pid: process.pid,
+        local_ip: IpAddress.parse('127.0.0.1'),
+        state: 'LISTEN',
+      });
+      expect(find('tcp6', port(listener6))).toMatchObject({
+        guid: 'child-1',
+        pid: process.pid,
+        local_ip: IpAddress.parse('::1'),
+        state: 'LISTEN',
+      });
       expect(find('udp6', port(udp))).toMatchObject({ guid: 'child-1', pid: process.pid, local_ip: IpAddress.parse('::1'), state: 'NONE' });
 
       agent.kill('SIGKILL');
@@ -86,7 +115,15 @@ describe.runIf(platform() === 'linux')('sentry-query agent --connect (a child pr
   it('an agent killed mid-call: the call in flight ends in "disconnected"', async () => {
     const connector = await WebSocketConnector.listen({ host: '127.0.0.1', port: 0, keys: new KeyRegistry({ 'child-1': KEY }) });
     try {
-      const agent = start('agent', '--connect', `ws://127.0.0.1:${connector.address().port}`, '--guid', 'child-1', '--key-file', join(dir, 'agent.key'));
+      const agent = start(
+        'agent',
+        '--connect',
+        `ws://127.0.0.1:${connector.address().port}`,
+        '--guid',
+        'child-1',
+        '--key-file',
+        join(dir, 'agent.key'),
+      );
       await lineMatching(agent.stderr!, /^connected to /);
       // Stopped, it cannot answer: the call stays in flight until the process dies and the kernel closes its socket.
       agent.kill('SIGSTOP');
@@ -115,7 +152,16 @@ describe('sentry-query node --listen (a child process)', () => {
 
     const statuses: AgentStatus['state'][] = [];
     const good = await new Promise<ReturnType<typeof startAgent>>((resolve) => {
-      const agent = startAgent({ url, guid: 'child-1', key: KEY, methods: { netstat: () => [] }, onStatus: (s) => { statuses.push(s.state); if (s.state === 'connected') resolve(agent); } });
+      const agent = startAgent({
+        url,
+        guid: 'child-1',
+        key: KEY,
+        methods: { netstat: () => [] },
+        onStatus: (s) => {
+          statuses.push(s.state);
+          if (s.state === 'connected') resolve(agent);
+        },
+      });
     });
     expect(good.connected).toBe(true);
 
@@ -135,29 +181,63 @@ describe('sentry-query --host: queries sent to a node (child processes)', () => 
     const token = 't'.repeat(24);
     await writeFile(join(dir, 'admin.token'), `${token}\n`, { mode: 0o600 });
     await writeFile(join(dir, 'wrong.token'), `${'x'.repeat(24)}\n`, { mode: 0o600 });
-    const node = start('node', '--listen', '0', '--keys', join(dir, 'keys.json'), '--query-port', '0', '--admin-token-file', join(dir, 'admin.token'));
+    const node = start(
+      'node',
+      '--listen',
+      '0',
+      '--keys',
+      join(dir, 'keys.json'),
+      '--query-port',
+      '0',
+      '--admin-token-file',
+      join(dir, 'admin.token'),
+    );
     const lines = createInterface({ input: node.stdout! });
     const urls: string[] = [];
-    await new Promise<void>((resolve) => lines.on('line', (line) => { urls.push(line); if (urls.length === 2) resolve(); }));
+    await new Promise<void>((resolve) =>
+      lines.on('line', (line) => {
+        urls.push(line);
+        if (urls.length === 2) resolve();
+      }),
+    );
     const sentryUrl = urls[0]!.replace('listening on ', '');
     const queryUrl = urls[1]!.replace('queries on ', '');
 
     const answer = [{ pid: 7, protocol: 'tcp6', local_ip: '::1', local_port: 8080, remote_ip: '::', remote_port: 0, state: 'LISTEN' }];
     const agent = await new Promise<ReturnType<typeof startAgent>>((resolve) => {
-      const a = startAgent({ url: sentryUrl, guid: 'child-1', key: KEY, methods: { netstat: () => answer }, onStatus: (s) => { if (s.state === 'connected') resolve(a); } });
+      const a = startAgent({
+        url: sentryUrl,
+        guid: 'child-1',
+        key: KEY,
+        methods: { netstat: () => answer },
+        onStatus: (s) => {
+          if (s.state === 'connected') resolve(a);
+        },
+      });
     });
     try {
-      const query = (tokenFile: string, text: string) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = start('--host', queryUrl, '--token-file', join(dir, tokenFile), '--format', 'jsonl', text);
-        let stdout = ''; let stderr = '';
-        child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
-        child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-        child.once('exit', (code) => resolve({ code, stdout, stderr }));
-      });
+      const query = (tokenFile: string, text: string) =>
+        new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+          const child = start('--host', queryUrl, '--token-file', join(dir, tokenFile), '--format', 'jsonl', text);
+          let stdout = '';
+          let stderr = '';
+          child.stdout!.on('data', (d: Buffer) => {
+            stdout += d.toString();
+          });
+          child.stderr!.on('data', (d: Buffer) => {
+            stderr += d.toString();
+          });
+          child.once('exit', (code) => resolve({ code, stdout, stderr }));
+        });
 
       const ok = await query('admin.token', 'sentry | fields guid | sentry-netstat');
       expect(ok.code).toBe(0);
-      expect(ok.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([
+      expect(
+        ok.stdout
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as unknown),
+      ).toEqual([
         { guid: 'child-1', pid: 7, protocol: 'tcp6', local_ip: '::1', local_port: 8080, remote_ip: '::', remote_port: 0, state: 'LISTEN' },
       ]);
 

@@ -17,22 +17,41 @@ describe.runIf(platform() === 'linux')('sentry-query agent --once', () => {
     server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   });
-  afterAll(() => { server.close(); });
+  afterAll(() => {
+    server.close();
+  });
 
   it("prints this host's connections as sentry-netstat records, including the test's own listening socket", async () => {
     const port = (server.address() as { port: number }).port;
-    const { stdout } = await run(process.execPath, [bin, 'agent', '--once', '--guid', 'me', '--format', 'jsonl'], { maxBuffer: ALL_OF_A_BUSY_HOST });
-    const rows = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(rows).toContainEqual({
-      guid: 'me', pid: process.pid, protocol: 'tcp', local_ip: '127.0.0.1', local_port: port,
-      remote_ip: '0.0.0.0', remote_port: 0, state: 'LISTEN',
+    const { stdout } = await run(process.execPath, [bin, 'agent', '--once', '--guid', 'me', '--format', 'jsonl'], {
+      maxBuffer: ALL_OF_A_BUSY_HOST,
     });
-    for (const row of rows) expect(Object.keys(row)).toEqual(['guid', 'pid', 'protocol', 'local_ip', 'local_port', 'remote_ip', 'remote_port', 'state']);
+    const rows = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(rows).toContainEqual({
+      guid: 'me',
+      pid: process.pid,
+      protocol: 'tcp',
+      local_ip: '127.0.0.1',
+      local_port: port,
+      remote_ip: '0.0.0.0',
+      remote_port: 0,
+      state: 'LISTEN',
+    });
+    for (const row of rows)
+      expect(Object.keys(row)).toEqual(['guid', 'pid', 'protocol', 'local_ip', 'local_port', 'remote_ip', 'remote_port', 'state']);
   });
 
   it('without --once or --connect, says what to give, exit 1', async () => {
-    const failed = await run(process.execPath, [bin, 'agent']).then(() => undefined, (error: { code: number; stderr: string }) => error);
+    const failed = await run(process.execPath, [bin, 'agent']).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
     expect(failed?.code).toBe(1);
-    expect(failed?.stderr).toBe("error: give --connect URL --key-file FILE to run the sentry, or --once to print this host's connections\n");
+    expect(failed?.stderr).toBe(
+      "error: give --connect URL --key-file FILE to run the sentry, or --once to print this host's connections\n",
+    );
   });
 });

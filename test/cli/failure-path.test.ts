@@ -13,12 +13,15 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'failure-path-'));
   await writeFile(join(dir, 'agent.key'), `${'k'.repeat(20)}\n`, { mode: 0o600 });
 });
-afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, timeout: 15_000 }, (error, _stdout, stderr) =>
-      resolve({ code: error ? (error as { code?: number }).code ?? null : 0, stderr }));
+      resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stderr }),
+    );
   });
 }
 
@@ -31,7 +34,9 @@ describe('sentry-query failures', () => {
   });
 
   it('SENTRY_QUERY_DEBUG=1 adds the stack, for whoever debugs the CLI', async () => {
-    const { stderr } = await run(['agent', '--connect', '127.0.0.1:20443', '--guid', 'x', '--key-file', join(dir, 'agent.key')], { SENTRY_QUERY_DEBUG: '1' });
+    const { stderr } = await run(['agent', '--connect', '127.0.0.1:20443', '--guid', 'x', '--key-file', join(dir, 'agent.key')], {
+      SENTRY_QUERY_DEBUG: '1',
+    });
     expect(stderr).toMatch(/\n\s+at /);
   });
 });

@@ -42,7 +42,9 @@ class Sink extends Writable {
 /** A promise's state, without waiting for it. */
 function track(promise: Promise<unknown>): { done: boolean } {
   const state = { done: false };
-  void promise.then(() => { state.done = true; });
+  void promise.then(() => {
+    state.done = true;
+  });
   return state;
 }
 
@@ -90,12 +92,19 @@ describe('jsonl', () => {
   });
 
   it('prints timestamps, longs, maps, lists and null as JSON data', async () => {
-    const text = await print('jsonl', [{
-      at: new Date('2024-01-02T03:04:05.000Z'), big: 9007199254740993n, n: null,
-      m: { ip: IpAddress.parse('::ffff:10.0.0.1'), list: [1, 'x'] },
-    }]);
+    const text = await print('jsonl', [
+      {
+        at: new Date('2024-01-02T03:04:05.000Z'),
+        big: 9007199254740993n,
+        n: null,
+        m: { ip: IpAddress.parse('::ffff:10.0.0.1'), list: [1, 'x'] },
+      },
+    ]);
     expect(JSON.parse(text)).toEqual({
-      at: '2024-01-02T03:04:05.000Z', big: '9007199254740993', n: null, m: { ip: '::ffff:10.0.0.1', list: [1, 'x'] },
+      at: '2024-01-02T03:04:05.000Z',
+      big: '9007199254740993',
+      n: null,
+      m: { ip: '::ffff:10.0.0.1', list: [1, 'x'] },
     });
   });
 
@@ -178,7 +187,11 @@ describe('table', () => {
     const rows: Row[] = [{ _error: 'sentry exception: boom', guid: 'g-0' }, ...ROWS];
     const text = await print('table', rows);
     const lines = text.trimEnd().split('\n');
-    const cells = (line: string): string[] => line.split('│').slice(1, -1).map((c) => c.trim());
+    const cells = (line: string): string[] =>
+      line
+        .split('│')
+        .slice(1, -1)
+        .map((c) => c.trim());
 
     const header = lines.find((line) => line.includes('guid'))!;
     expect(cells(header)).toEqual(['guid', 'local_ip', 'local_port', 'state', '_error']);
@@ -192,7 +205,10 @@ describe('table', () => {
   });
 
   it('right-aligns numeric columns and left-aligns the others', async () => {
-    const text = await print('table', [{ name: 'a', n: 5 }, { name: 'bbbbb', n: 12345 }]);
+    const text = await print('table', [
+      { name: 'a', n: 5 },
+      { name: 'bbbbb', n: 12345 },
+    ]);
     expect(text).toContain('│ a     │     5 │');
     expect(text).toContain('│ bbbbb │ 12345 │');
   });

@@ -15,7 +15,10 @@ const CLI = join(ROOT, 'dist/src/cli/main.js');
 const sentryQuery = (...args: string[]) => runCliInProcess(args);
 
 function jsonl(text: string): Record<string, unknown>[] {
-  return text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Record<string, unknown>);
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 /** A stable order for comparing record sets (arrival order differs from input order). */
@@ -30,17 +33,36 @@ const scenario = {
   users: { admin: { admin: true }, bob: { admin: false } },
   sentries: [
     {
-      guid: 'web-01', delay_ms: 30, connections: [
+      guid: 'web-01',
+      delay_ms: 30,
+      connections: [
         connection({ pid: 812 }),
-        connection({ pid: 1433, local_ip: '10.0.0.5', local_port: 443, remote_ip: '203.0.113.24', remote_port: 51544, state: 'ESTABLISHED' }),
+        connection({
+          pid: 1433,
+          local_ip: '10.0.0.5',
+          local_port: 443,
+          remote_ip: '203.0.113.24',
+          remote_port: 51544,
+          state: 'ESTABLISHED',
+        }),
         connection({ pid: 1432, protocol: 'tcp6', local_ip: '0:0:0:0:0:0:0:1', local_port: 8080, remote_ip: '::', state: 'LISTEN' }),
         connection({ pid: null, protocol: 'udp6', local_ip: '::', local_port: 546, remote_ip: '::', state: 'NONE' }),
       ],
     },
     {
-      guid: 'db-01', delay_ms: 0, connections: [
+      guid: 'db-01',
+      delay_ms: 0,
+      connections: [
         connection({ pid: 1021, local_port: 5432 }),
-        connection({ pid: 2210, protocol: 'tcp6', local_ip: '::ffff:10.0.0.6', local_port: 38114, remote_ip: '::FFFF:10.0.0.7', remote_port: 5432, state: 'ESTABLISHED' }),
+        connection({
+          pid: 2210,
+          protocol: 'tcp6',
+          local_ip: '::ffff:10.0.0.6',
+          local_port: 38114,
+          remote_ip: '::FFFF:10.0.0.7',
+          remote_port: 5432,
+          state: 'ESTABLISHED',
+        }),
         connection({ pid: null, local_ip: '10.0.0.7', local_port: 41990, remote_ip: '10.0.0.5', remote_port: 5432, state: 'TIME_WAIT' }),
       ],
     },
@@ -50,12 +72,48 @@ const scenario = {
 
 const expectedRecords = [
   { guid: 'web-01', pid: 812, protocol: 'tcp', local_ip: '0.0.0.0', local_port: 22, remote_ip: '0.0.0.0', remote_port: 0, state: 'LISTEN' },
-  { guid: 'web-01', pid: 1433, protocol: 'tcp', local_ip: '10.0.0.5', local_port: 443, remote_ip: '203.0.113.24', remote_port: 51544, state: 'ESTABLISHED' },
+  {
+    guid: 'web-01',
+    pid: 1433,
+    protocol: 'tcp',
+    local_ip: '10.0.0.5',
+    local_port: 443,
+    remote_ip: '203.0.113.24',
+    remote_port: 51544,
+    state: 'ESTABLISHED',
+  },
   { guid: 'web-01', pid: 1432, protocol: 'tcp6', local_ip: '::1', local_port: 8080, remote_ip: '::', remote_port: 0, state: 'LISTEN' },
   { guid: 'web-01', pid: null, protocol: 'udp6', local_ip: '::', local_port: 546, remote_ip: '::', remote_port: 0, state: 'NONE' },
-  { guid: 'db-01', pid: 1021, protocol: 'tcp', local_ip: '0.0.0.0', local_port: 5432, remote_ip: '0.0.0.0', remote_port: 0, state: 'LISTEN' },
-  { guid: 'db-01', pid: 2210, protocol: 'tcp6', local_ip: '::ffff:10.0.0.6', local_port: 38114, remote_ip: '::ffff:10.0.0.7', remote_port: 5432, state: 'ESTABLISHED' },
-  { guid: 'db-01', pid: null, protocol: 'tcp', local_ip: '10.0.0.7', local_port: 41990, remote_ip: '10.0.0.5', remote_port: 5432, state: 'TIME_WAIT' },
+  {
+    guid: 'db-01',
+    pid: 1021,
+    protocol: 'tcp',
+    local_ip: '0.0.0.0',
+    local_port: 5432,
+    remote_ip: '0.0.0.0',
+    remote_port: 0,
+    state: 'LISTEN',
+  },
+  {
+    guid: 'db-01',
+    pid: 2210,
+    protocol: 'tcp6',
+    local_ip: '::ffff:10.0.0.6',
+    local_port: 38114,
+    remote_ip: '::ffff:10.0.0.7',
+    remote_port: 5432,
+    state: 'ESTABLISHED',
+  },
+  {
+    guid: 'db-01',
+    pid: null,
+    protocol: 'tcp',
+    local_ip: '10.0.0.7',
+    local_port: 41990,
+    remote_ip: '10.0.0.5',
+    remote_port: 5432,
+    state: 'TIME_WAIT',
+  },
   { guid: 'cache-01', _error: 'not connected' },
 ];
 
@@ -90,14 +148,24 @@ describe('sentry-query: the reference page examples (jsonl, the default off a te
   });
 
   it('... | search state == "LISTEN": only the listening sockets', async () => {
-    const { code, stdout, stderr } = await sentryQuery('--scenario', fleet, 'sentry | fields guid | sentry-netstat | search state == "LISTEN"');
+    const { code, stdout, stderr } = await sentryQuery(
+      '--scenario',
+      fleet,
+      'sentry | fields guid | sentry-netstat | search state == "LISTEN"',
+    );
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(sorted(jsonl(stdout))).toEqual(sorted(expectedRecords.filter((r) => r.state === 'LISTEN')));
   });
 
   it('... sentry-netstat timeout=60: the same records', async () => {
-    const { code, stdout } = await sentryQuery('--scenario', fleet, '--format', 'jsonl', 'sentry | fields guid | sentry-netstat timeout=60');
+    const { code, stdout } = await sentryQuery(
+      '--scenario',
+      fleet,
+      '--format',
+      'jsonl',
+      'sentry | fields guid | sentry-netstat timeout=60',
+    );
     expect(code).toBe(0);
     expect(sorted(jsonl(stdout))).toEqual(sorted(expectedRecords));
   });
@@ -105,7 +173,13 @@ describe('sentry-query: the reference page examples (jsonl, the default off a te
 
 describe('sentry-query: table and csv', () => {
   it('csv: a header of every field (_error last), then one row per record with values as text', async () => {
-    const { code, stdout } = await sentryQuery('--scenario', fleet, '--format', 'csv', 'sentry | fields guid | sentry-netstat | sort guid, local_port');
+    const { code, stdout } = await sentryQuery(
+      '--scenario',
+      fleet,
+      '--format',
+      'csv',
+      'sentry | fields guid | sentry-netstat | sort guid, local_port',
+    );
     expect(code).toBe(0);
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('guid,pid,protocol,local_ip,local_port,remote_ip,remote_port,state,_error');
@@ -116,11 +190,22 @@ describe('sentry-query: table and csv', () => {
   });
 
   it('table: examples/fleet.json (what npm start runs) prints aligned columns and the count on stderr', async () => {
-    const { code, stdout, stderr } = await sentryQuery('--scenario', join(ROOT, 'examples/fleet.json'), '--format', 'table', 'sentry | fields guid | sentry-netstat');
+    const { code, stdout, stderr } = await sentryQuery(
+      '--scenario',
+      join(ROOT, 'examples/fleet.json'),
+      '--format',
+      'table',
+      'sentry | fields guid | sentry-netstat',
+    );
     expect(code).toBe(0);
     const lines = stdout.trimEnd().split('\n');
     const header = lines[1]!;
-    expect(header.split('│').map((c) => c.trim()).filter((c) => c !== '')).toEqual([...NETSTAT_FIELDS, '_error']);
+    expect(
+      header
+        .split('│')
+        .map((c) => c.trim())
+        .filter((c) => c !== ''),
+    ).toEqual([...NETSTAT_FIELDS, '_error']);
     // Aligned: every line of the table is as wide as the header, and the column bars line up.
     const bars = (line: string): number[] => [...line].flatMap((ch, i) => ('│┌┬┐├┼┤└┴┘'.includes(ch) ? [i] : []));
     for (const line of lines) {
@@ -183,14 +268,22 @@ describe('sentry-query: errors', () => {
 describe('sentry-query: interruption', () => {
   it('an abort (what SIGINT does) cancels the running query, keeps what was printed and returns 130', async () => {
     const hanging = join(dir, 'hanging-in-process.json');
-    await writeFile(hanging, JSON.stringify({
-      sentries: [{ guid: 'fast', connections: [connection()] }, { guid: 'silent', fail: 'timeout' }],
-    }));
+    await writeFile(
+      hanging,
+      JSON.stringify({
+        sentries: [
+          { guid: 'fast', connections: [connection()] },
+          { guid: 'silent', fail: 'timeout' },
+        ],
+      }),
+    );
     const interrupt = new AbortController();
     // Interrupt once the fast sentry's record is out; the silent one would hold the query for 600 s.
     const { code, stdout, stderr } = await runCliInProcess(['--scenario', hanging, 'sentry | fields guid | sentry-netstat timeout=600'], {
       signal: interrupt.signal,
-      onStdout: (text) => { if (text.includes('\n')) interrupt.abort(); },
+      onStdout: (text) => {
+        if (text.includes('\n')) interrupt.abort();
+      },
     });
     expect(code).toBe(130);
     expect(jsonl(stdout)).toEqual([{ guid: 'fast', ...connection() }]);
@@ -199,9 +292,15 @@ describe('sentry-query: interruption', () => {
 
   it('SIGINT to the bin cancels the running query, keeps what was printed and exits 130', async () => {
     const hanging = join(dir, 'hanging.json');
-    await writeFile(hanging, JSON.stringify({
-      sentries: [{ guid: 'fast', connections: [connection()] }, { guid: 'silent', fail: 'timeout' }],
-    }));
+    await writeFile(
+      hanging,
+      JSON.stringify({
+        sentries: [
+          { guid: 'fast', connections: [connection()] },
+          { guid: 'silent', fail: 'timeout' },
+        ],
+      }),
+    );
     const child = spawn(process.execPath, [CLI, '--scenario', hanging, 'sentry | fields guid | sentry-netstat timeout=600'], { cwd: ROOT });
     let stdout = '';
     let stderr = '';

@@ -24,7 +24,13 @@ function firstLines(child: ChildProcess, count: number): Promise<string[]> {
   return new Promise((resolve) => {
     const lines = createInterface({ input: child.stdout! });
     const seen: string[] = [];
-    lines.on('line', (line) => { seen.push(line); if (seen.length === count) { lines.close(); resolve(seen); } });
+    lines.on('line', (line) => {
+      seen.push(line);
+      if (seen.length === count) {
+        lines.close();
+        resolve(seen);
+      }
+    });
   });
 }
 
@@ -37,10 +43,20 @@ function exited(child: ChildProcess): Promise<number | null> {
 const stalled = new Set<string>();
 
 function agent(url: string, guid: string, port: number): Promise<AgentHandle> {
-  const answer = [{ pid: 1, protocol: 'tcp', local_ip: '127.0.0.1', local_port: port, remote_ip: '0.0.0.0', remote_port: 0, state: 'LISTEN' }];
+  const answer = [
+    { pid: 1, protocol: 'tcp', local_ip: '127.0.0.1', local_port: port, remote_ip: '0.0.0.0', remote_port: 0, state: 'LISTEN' },
+  ];
   const collect = (): unknown => (stalled.has(guid) ? new Promise(() => undefined) : answer);
   return new Promise((resolve) => {
-    const a = startAgent({ url, guid, key: KEY, methods: { netstat: collect }, onStatus: (s) => { if (s.state === 'connected') resolve(a); } });
+    const a = startAgent({
+      url,
+      guid,
+      key: KEY,
+      methods: { netstat: collect },
+      onStatus: (s) => {
+        if (s.state === 'connected') resolve(a);
+      },
+    });
     agents.push(a);
   });
 }
@@ -62,17 +78,46 @@ type Row = Record<string, unknown>;
 function query(url: string, text: string): Promise<{ code: number | null; rows: Row[]; stderr: string }> {
   return new Promise((resolve) => {
     const child = start('--host', url, '--token-file', join(dir, 'admin.token'), '--format', 'jsonl', text);
-    let stdout = ''; let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.once('exit', (code) => resolve({ code, stderr, rows: stdout.trim() === '' ? [] : stdout.trim().split('\n').map((l) => JSON.parse(l) as Row) }));
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.once('exit', (code) =>
+      resolve({
+        code,
+        stderr,
+        rows:
+          stdout.trim() === ''
+            ? []
+            : stdout
+                .trim()
+                .split('\n')
+                .map((l) => JSON.parse(l) as Row),
+      }),
+    );
   });
 }
 
 describe('a real cluster: control node + two data nodes (child processes)', () => {
   it('routes sonar-sentry-netstat to each node; a data node killed mid-query gives its in-flight sentry _error, the rest complete', async () => {
     const dataNode = async (name: string) => {
-      const child = start('node', '--listen', '0', '--keys', join(dir, 'keys.json'), '--name', name, '--cluster-port', '0', '--cluster-token-file', join(dir, 'cluster.token'));
+      const child = start(
+        'node',
+        '--listen',
+        '0',
+        '--keys',
+        join(dir, 'keys.json'),
+        '--name',
+        name,
+        '--cluster-port',
+        '0',
+        '--cluster-token-file',
+        join(dir, 'cluster.token'),
+      );
       const [listening, cluster] = await firstLines(child, 2);
       expect(listening).toMatch(/^listening on ws:\/\//);
       expect(cluster).toMatch(/^cluster on ws:\/\//);
@@ -81,8 +126,19 @@ describe('a real cluster: control node + two data nodes (child processes)', () =
     const [dn1, dn2] = await Promise.all([dataNode('dn1'), dataNode('dn2')]);
     await Promise.all([agent(dn1.sentryUrl, 'a-1', 1001), agent(dn1.sentryUrl, 'a-2', 1002), agent(dn2.sentryUrl, 'b-1', 2001)]);
 
-    const control = start('control', '--nodes', `dn1=${dn1.clusterUrl},dn2=${dn2.clusterUrl}`, '--cluster-token-file', join(dir, 'cluster.token'),
-      '--query-port', '0', '--admin-token-file', join(dir, 'admin.token'), '--refresh-ms', '100');
+    const control = start(
+      'control',
+      '--nodes',
+      `dn1=${dn1.clusterUrl},dn2=${dn2.clusterUrl}`,
+      '--cluster-token-file',
+      join(dir, 'cluster.token'),
+      '--query-port',
+      '0',
+      '--admin-token-file',
+      join(dir, 'admin.token'),
+      '--refresh-ms',
+      '100',
+    );
     const [queries] = await firstLines(control, 1);
     expect(queries).toMatch(/^queries on ws:\/\//);
     const queryUrl = queries!.replace('queries on ', '');
@@ -107,7 +163,15 @@ describe('a real cluster: control node + two data nodes (child processes)', () =
 
     // Mid-query: a-1's call is held in flight on dn1 while a-2 (dn1) and b-1 (dn2) answer; then dn1 dies.
     stalled.add('a-1');
-    const midQuery = start('--host', queryUrl, '--token-file', join(dir, 'admin.token'), '--format', 'jsonl', 'sentry | fields guid | sonar-sentry-netstat timeout=60');
+    const midQuery = start(
+      '--host',
+      queryUrl,
+      '--token-file',
+      join(dir, 'admin.token'),
+      '--format',
+      'jsonl',
+      'sentry | fields guid | sonar-sentry-netstat timeout=60',
+    );
     const streamed: Row[] = [];
     await new Promise<void>((resolve) => {
       createInterface({ input: midQuery.stdout! }).on('line', (line) => {

@@ -18,20 +18,28 @@ function fakeConnector(): SentryConnector & { seen: SentryCallOptions[] } {
       if (guid !== 'g-1') return Promise.reject(SentryRpcError.notConnected());
       if (method === 'echo') return Promise.resolve({ guid, params });
       if (method === 'fail') return Promise.reject(SentryRpcError.remote('boom'));
-      if (method === 'slow-timeout') return new Promise((_, reject) => setTimeout(() => reject(SentryRpcError.timeout()), options.timeoutMs));
+      if (method === 'slow-timeout')
+        return new Promise((_, reject) => setTimeout(() => reject(SentryRpcError.timeout()), options.timeoutMs));
       return new Promise(() => undefined); // hangs
     },
   };
 }
 
 const open: { close(): Promise<void> }[] = [];
-afterEach(async () => { for (const o of open.splice(0).reverse()) await o.close(); });
+afterEach(async () => {
+  for (const o of open.splice(0).reverse()) await o.close();
+});
 
 async function setup(refreshMs = 50) {
   const connector = fakeConnector();
   const endpoint = await ClusterEndpoint.listen({ connector, token: TOKEN });
   open.push(endpoint);
-  const cluster = new RemoteCluster({ nodes: { dn1: `ws://127.0.0.1:${endpoint.address().port}` }, token: TOKEN, refreshMs, backoff: () => 20 });
+  const cluster = new RemoteCluster({
+    nodes: { dn1: `ws://127.0.0.1:${endpoint.address().port}` },
+    token: TOKEN,
+    refreshMs,
+    backoff: () => 20,
+  });
   open.push(cluster);
   for (let i = 0; i < 100 && cluster.locate('g-1') === undefined; i++) await new Promise((r) => setTimeout(r, 20));
   return { connector, endpoint, cluster };
@@ -41,11 +49,19 @@ describe('ClusterEndpoint + RemoteCluster', () => {
   it('fills the directory and routes calls; passes errors back by message', async () => {
     const { cluster } = await setup();
     expect(cluster.locate('g-1')).toBe('dn1');
-    expect(cluster.sentries()).toEqual([{ guid: 'g-1', connected: true, hostname: 'h1', connected_at: new Date('2026-01-02T03:04:05.000Z'), node: 'dn1' }]);
-    expect(cluster.nodes()).toEqual([{ name: 'control', type: 'control' }, { name: 'dn1', type: 'data' }]);
+    expect(cluster.sentries()).toEqual([
+      { guid: 'g-1', connected: true, hostname: 'h1', connected_at: new Date('2026-01-02T03:04:05.000Z'), node: 'dn1' },
+    ]);
+    expect(cluster.nodes()).toEqual([
+      { name: 'control', type: 'control' },
+      { name: 'dn1', type: 'data' },
+    ]);
     await expect(cluster.call('dn1', 'g-1', 'echo', { a: 1 }, { timeoutMs: 1000 })).resolves.toEqual({ guid: 'g-1', params: { a: 1 } });
     await expect(cluster.call('dn1', 'g-1', 'fail', {}, { timeoutMs: 1000 })).rejects.toThrow('boom');
-    await expect(cluster.call('dn1', 'nope', 'echo', {}, { timeoutMs: 1000 })).rejects.toMatchObject({ kind: 'not-connected', message: 'not connected' });
+    await expect(cluster.call('dn1', 'nope', 'echo', {}, { timeoutMs: 1000 })).rejects.toMatchObject({
+      kind: 'not-connected',
+      message: 'not connected',
+    });
     await expect(cluster.call('dn1', 'g-1', 'slow-timeout', {}, { timeoutMs: 50 })).rejects.toMatchObject({ kind: 'timeout' });
     await expect(cluster.call('dn9', 'g-1', 'echo', {}, { timeoutMs: 1000 })).rejects.toThrow('node dn9 is unreachable');
   });

@@ -22,27 +22,36 @@ function rowsByNetstatRows(guid: string, answer: unknown): unknown {
 // Mostly plausible values, with every kind of wrong one mixed in: the fast path must accept exactly what the
 // full schema accepts, and give the same rows.
 const ip = fc.oneof(
-  fc.ipV4(), fc.ipV6(), fc.constantFrom('::', '0.0.0.0', '::1', '::FFFF:10.0.0.1', '::1.2.3.4', 'FE80::1'),
-  fc.constantFrom('fe80::1%eth0', '01.2.3.4', '*', '[::1]', ''), fc.integer(),
+  fc.ipV4(),
+  fc.ipV6(),
+  fc.constantFrom('::', '0.0.0.0', '::1', '::FFFF:10.0.0.1', '::1.2.3.4', 'FE80::1'),
+  fc.constantFrom('fe80::1%eth0', '01.2.3.4', '*', '[::1]', ''),
+  fc.integer(),
 );
 const port = fc.oneof(fc.integer({ min: 0, max: 65535 }), fc.constantFrom(-1, 65536, 1.5, '80', null));
-const connection = fc.record({
-  pid: fc.oneof(fc.integer({ min: 0, max: 4_194_304 }), fc.constantFrom(null, undefined, -1, 2.5, '12', 2 ** 60)),
-  protocol: fc.constantFrom('tcp', 'tcp6', 'udp', 'udp6', 'sctp', 'TCP'),
-  local_ip: ip,
-  local_port: port,
-  remote_ip: ip,
-  remote_port: port,
-  state: fc.constantFrom(...TCP_STATES, ...UDP_STATES, 'established', 'BOGUS', 7),
-  extra: fc.option(fc.string(), { nil: undefined }),
-}, { requiredKeys: ['protocol', 'local_ip', 'local_port', 'remote_ip', 'remote_port', 'state'] });
+const connection = fc.record(
+  {
+    pid: fc.oneof(fc.integer({ min: 0, max: 4_194_304 }), fc.constantFrom(null, undefined, -1, 2.5, '12', 2 ** 60)),
+    protocol: fc.constantFrom('tcp', 'tcp6', 'udp', 'udp6', 'sctp', 'TCP'),
+    local_ip: ip,
+    local_port: port,
+    remote_ip: ip,
+    remote_port: port,
+    state: fc.constantFrom(...TCP_STATES, ...UDP_STATES, 'established', 'BOGUS', 7),
+    extra: fc.option(fc.string(), { nil: undefined }),
+  },
+  { requiredKeys: ['protocol', 'local_ip', 'local_port', 'remote_ip', 'remote_port', 'state'] },
+);
 
 describe('netstatRows', () => {
   it('accepts exactly what netstatAnswerSchema accepts, with the same rows (property)', () => {
     const answer = fc.oneof(fc.array(connection, { maxLength: 5 }), fc.anything());
-    fc.assert(fc.property(answer, (value) => {
-      expect(rowsByNetstatRows('g1', value)).toEqual(rowsByFullSchema('g1', value));
-    }), { numRuns: 5000 });
+    fc.assert(
+      fc.property(answer, (value) => {
+        expect(rowsByNetstatRows('g1', value)).toEqual(rowsByFullSchema('g1', value));
+      }),
+      { numRuns: 5000 },
+    );
   });
 
   it('accepts valid answers (the property above is not vacuous)', () => {

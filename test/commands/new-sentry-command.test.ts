@@ -2,7 +2,16 @@
 // CommandParser, and an answers entry for the in-memory sentries. Nothing else changes.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { parseSentryRpcOptions, RUNTIME_ERRORS, SENTRY_RPC_PARSE_ERRORS, SENTRY_RPC_RUNTIME_ERRORS, SentryRpcCommand, type CommandParser, type Row, type SentryRpcCall } from '../../src/index.js';
+import {
+  parseSentryRpcOptions,
+  RUNTIME_ERRORS,
+  SENTRY_RPC_PARSE_ERRORS,
+  SENTRY_RPC_RUNTIME_ERRORS,
+  SentryRpcCommand,
+  type CommandParser,
+  type Row,
+  type SentryRpcCall,
+} from '../../src/index.js';
 import { MockHost } from '../../sdk-mock/index.js';
 
 const psAnswer = z.array(z.object({ pid: z.number().int(), name: z.string() }));
@@ -23,7 +32,13 @@ const sentryPs: CommandParser = {
   help: {
     description: 'Retrieves the process list from a remote sentry.',
     syntax: 'sentry-ps [timeout=INT]',
-    properties: { commandType: 'transforming', requiredPermission: 'administrator', licenseUsage: 'N/A', parallelExecution: true, distributedExecution: false },
+    properties: {
+      commandType: 'transforming',
+      requiredPermission: 'administrator',
+      licenseUsage: 'N/A',
+      parallelExecution: true,
+      distributedExecution: false,
+    },
     options: [],
     inputFields: [{ name: 'guid', type: 'string', required: true, description: 'Sentry unique identifier.' }],
     outputFields: [],
@@ -39,7 +54,15 @@ describe('a new sentry-* command on the shared parts', () => {
       env: {},
       commands: [sentryPs],
       sentries: [
-        { guid: 'web-01', answers: { ps: [{ pid: 1, name: 'init' }, { pid: 42, name: 'nginx' }] } },
+        {
+          guid: 'web-01',
+          answers: {
+            ps: [
+              { pid: 1, name: 'init' },
+              { pid: 42, name: 'nginx' },
+            ],
+          },
+        },
         { guid: 'web-02', answers: { ps: [{ pid: 'one' }] } },
         { guid: 'web-03' },
         { guid: 'web-04', connected: false },
@@ -50,13 +73,15 @@ describe('a new sentry-* command on the shared parts', () => {
     expect(rows).toHaveLength(5);
     const web01 = rows.findIndex((r) => r['guid'] === 'web-01');
     expect(rows[web01 + 1]).toEqual({ guid: 'web-01', pid: 42, name: 'nginx' });
-    expect(rows).toEqual(expect.arrayContaining([
-      { guid: 'web-01', pid: 1, name: 'init' },
-      { guid: 'web-01', pid: 42, name: 'nginx' },
-      { guid: 'web-02', _error: expect.stringMatching(/^malformed ps answer: /) as unknown },
-      { guid: 'web-03', _error: 'unsupported method: ps' },
-      { guid: 'web-04', _error: 'not connected' },
-    ]));
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        { guid: 'web-01', pid: 1, name: 'init' },
+        { guid: 'web-01', pid: 42, name: 'nginx' },
+        { guid: 'web-02', _error: expect.stringMatching(/^malformed ps answer: /) as unknown },
+        { guid: 'web-03', _error: 'unsupported method: ps' },
+        { guid: 'web-04', _error: 'not connected' },
+      ]),
+    );
     await expect(host.query('sentry | sentry-ps timeout=0')).rejects.toMatchObject({ code: 23101 });
   });
 });

@@ -59,24 +59,24 @@ describe('the reference page, line by line', () => {
 
   it('input fields', () => {
     expect(tableRows('Input fields', 'FieldTypeRequiredDescription')).toEqual(
-      help.inputFields.map((f) => `${f.name}${typeWord(f.type)}${f.required ? 'Required' : 'Optional'}${f.description}`));
+      help.inputFields.map((f) => `${f.name}${typeWord(f.type)}${f.required ? 'Required' : 'Optional'}${f.description}`),
+    );
   });
 
   it('output fields and their types', () => {
     expect(tableRows('Output fields', 'FieldTypeDescription')).toEqual(
-      help.outputFields.map((f) => `${f.name}${typeWord(f.type)}${f.description}`));
+      help.outputFields.map((f) => `${f.name}${typeWord(f.type)}${f.description}`),
+    );
   });
 
   it('parse error codes and messages', () => {
     const ours = [ERRORS.NO_SENTRY_RPC_PERMISSION, ERRORS.INVALID_SENTRY_RPC_TIMEOUT];
-    expect(tableRows('Parsing errors', 'Error codeMessageDescription')).toEqual(
-      ours.map((e) => `${e.code}${e.render(0)}${e.description}`));
+    expect(tableRows('Parsing errors', 'Error codeMessageDescription')).toEqual(ours.map((e) => `${e.code}${e.render(0)}${e.description}`));
     for (const e of ours) expect(sentryNetstatCommand.errors).toContain(e);
   });
 
   it('runtime errors', () => {
-    expect(tableRows('Runtime errors', 'Error messageDescription')).toEqual(
-      help.runtimeErrors.map((e) => `${e.message}${e.description}`));
+    expect(tableRows('Runtime errors', 'Error messageDescription')).toEqual(help.runtimeErrors.map((e) => `${e.message}${e.description}`));
   });
 
   it('the three examples are the ones test/commands/sentry-netstat.test.ts runs', () => {

@@ -6,20 +6,35 @@ import { connection, jsonDriver, sentries } from '../helpers/fleet.js';
 const KEY = 'logpresso.core.sentry_rpc_parallel';
 
 const web: MockSentry = {
-  guid: 'web-01', os: 'linux', hostname: 'web-01', delay_ms: 20,
+  guid: 'web-01',
+  os: 'linux',
+  hostname: 'web-01',
+  delay_ms: 20,
   connections: [
     connection({ pid: 812, local_port: 22 }),
     connection({ pid: 1201, protocol: 'tcp6', local_ip: '0:0:0:0:0:0:0:1', local_port: 5432, remote_ip: '::', state: 'LISTEN' }),
     connection({ pid: 1201, local_ip: '10.0.0.5', local_port: 443, remote_ip: '10.0.0.9', remote_port: 51234, state: 'ESTABLISHED' }),
     connection({ pid: null, protocol: 'udp', local_ip: '0.0.0.0', local_port: 68, state: 'NONE' }),
-    connection({ pid: 77, protocol: 'udp6', local_ip: '::', local_port: 546, remote_ip: '::ffff:10.0.0.7', remote_port: 547, state: 'ESTABLISHED' }),
+    connection({
+      pid: 77,
+      protocol: 'udp6',
+      local_ip: '::',
+      local_port: 546,
+      remote_ip: '::ffff:10.0.0.7',
+      remote_port: 547,
+      state: 'ESTABLISHED',
+    }),
   ],
 };
 const db: MockSentry = { guid: 'db-01', delay_ms: 10, connections: [connection({ pid: 900, local_port: 5432 })] };
 
 describe('sentry-netstat on the mock host', () => {
-  beforeEach(() => { vi.useFakeTimers(); });
-  afterEach(() => { vi.useRealTimers(); });
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
   /** Runs a query to its end under fake timers. */
   async function run(host: MockHost, query: string, user?: string) {
@@ -35,8 +50,14 @@ describe('sentry-netstat on the mock host', () => {
       expect(rows).toHaveLength(6);
       // db-01 answers first (10 ms before web-01's 20 ms).
       expect(rows[0]).toEqual({
-        guid: 'db-01', pid: 900, protocol: 'tcp', local_ip: IpAddress.parse('0.0.0.0'), local_port: 5432,
-        remote_ip: IpAddress.parse('0.0.0.0'), remote_port: 0, state: 'LISTEN',
+        guid: 'db-01',
+        pid: 900,
+        protocol: 'tcp',
+        local_ip: IpAddress.parse('0.0.0.0'),
+        local_port: 5432,
+        remote_ip: IpAddress.parse('0.0.0.0'),
+        remote_port: 0,
+        state: 'LISTEN',
       });
       for (const row of rows) {
         expect(Object.keys(row)).toEqual(['guid', 'pid', 'protocol', 'local_ip', 'local_port', 'remote_ip', 'remote_port', 'state']);
@@ -59,12 +80,15 @@ describe('sentry-netstat on the mock host', () => {
     });
 
     it('3. timeout=60: a sentry answering after 59 s is served, one after 61 s times out', async () => {
-      const host = new MockHost({ env: {}, sentries: [{ ...db, guid: 'slow', delay_ms: 59_000 }, { ...db, guid: 'slower', delay_ms: 61_000 }] });
+      const host = new MockHost({
+        env: {},
+        sentries: [
+          { ...db, guid: 'slow', delay_ms: 59_000 },
+          { ...db, guid: 'slower', delay_ms: 61_000 },
+        ],
+      });
       const rows = await run(host, 'sentry | fields guid | sentry-netstat timeout=60');
-      expect(rows).toEqual([
-        expect.objectContaining({ guid: 'slow', local_port: 5432 }),
-        { guid: 'slower', _error: 'timeout' },
-      ]);
+      expect(rows).toEqual([expect.objectContaining({ guid: 'slow', local_port: 5432 }), { guid: 'slower', _error: 'timeout' }]);
     });
   });
 
@@ -72,8 +96,13 @@ describe('sentry-netstat on the mock host', () => {
     it('guid null, missing, not a string, empty, then not connected', async () => {
       const host = new MockHost({ env: {} });
       const input = [
-        { guid: null, a: 1 }, { a: 2 }, { guid: 42, a: 3 }, { guid: true, a: 4 }, { guid: ['x'], a: 5 },
-        { guid: '', a: 6 }, { guid: 'ghost', a: 7, nested: { k: 'v' } },
+        { guid: null, a: 1 },
+        { a: 2 },
+        { guid: 42, a: 3 },
+        { guid: true, a: 4 },
+        { guid: ['x'], a: 5 },
+        { guid: '', a: 6 },
+        { guid: 'ghost', a: 7, nested: { k: 'v' } },
       ];
       const rows = await run(host, `${jsonDriver(input)} | sentry-netstat`);
       expect(rows).toEqual([
@@ -87,7 +116,7 @@ describe('sentry-netstat on the mock host', () => {
       ]);
     });
 
-    it('not connected, timeout, disconnected, and the sentry\'s own exception message', async () => {
+    it("not connected, timeout, disconnected, and the sentry's own exception message", async () => {
       const host = new MockHost({
         env: {},
         sentries: [
@@ -152,7 +181,8 @@ describe('sentry-netstat on the mock host', () => {
   describe('order and the parallel bound', () => {
     it('emits in the order answers arrive; a fast sentry is never held behind a slow one', async () => {
       const host = new MockHost({
-        env: {}, config: { [KEY]: 2 },
+        env: {},
+        config: { [KEY]: 2 },
         sentries: [
           { ...db, guid: 'slow', delay_ms: 1_000 },
           { ...db, guid: 'fast-1', delay_ms: 10 },
@@ -165,9 +195,12 @@ describe('sentry-netstat on the mock host', () => {
       expect(rows.map((r) => r['guid'])).toEqual(['fast-1', 'fast-2', 'fast-3', 'off', 'slow']);
     });
 
-    it('keeps a sentry\'s rows together even when answers interleave', async () => {
-      const many = (guid: string, delay_ms: number): MockSentry =>
-        ({ guid, delay_ms, connections: Array.from({ length: 50 }, (_, i) => connection({ local_port: i })) });
+    it("keeps a sentry's rows together even when answers interleave", async () => {
+      const many = (guid: string, delay_ms: number): MockSentry => ({
+        guid,
+        delay_ms,
+        connections: Array.from({ length: 50 }, (_, i) => connection({ local_port: i })),
+      });
       const host = new MockHost({ env: {}, sentries: [many('a', 5), many('b', 5), many('c', 5)] });
       const guids = (await run(host, 'sentry | fields guid | sentry-netstat')).map((r) => r['guid']);
       expect(guids).toHaveLength(150);
@@ -190,18 +223,45 @@ describe('sentry-netstat on the mock host', () => {
     it('makes a fast input wait (backpressure): no more than N + 1 records taken while N calls are in flight', async () => {
       let produced = 0;
       const flood: CommandParser = {
-        name: 'flood', errors: [],
-        help: { description: '', syntax: 'flood', properties: { commandType: 'driver', requiredPermission: 'none', licenseUsage: 'N/A', parallelExecution: false, distributedExecution: false }, options: [], inputFields: [], outputFields: [], runtimeErrors: [] },
+        name: 'flood',
+        errors: [],
+        help: {
+          description: '',
+          syntax: 'flood',
+          properties: {
+            commandType: 'driver',
+            requiredPermission: 'none',
+            licenseUsage: 'N/A',
+            parallelExecution: false,
+            distributedExecution: false,
+          },
+          options: [],
+          inputFields: [],
+          outputFields: [],
+          runtimeErrors: [],
+        },
         parse: (): QueryDriver => {
           let ctx!: CommandContext;
           return {
-            onStart: (c) => { ctx = c; },
-            run: async () => { for (let i = 0; i < 10_000 && !ctx.signal.aborted; i++) { produced++; await ctx.emit({ guid: 'slow' }); } },
+            onStart: (c) => {
+              ctx = c;
+            },
+            run: async () => {
+              for (let i = 0; i < 10_000 && !ctx.signal.aborted; i++) {
+                produced++;
+                await ctx.emit({ guid: 'slow' });
+              }
+            },
             onClose: () => undefined,
           };
         },
       };
-      const host = new MockHost({ env: {}, commands: [flood], config: { [KEY]: 5 }, sentries: [{ ...db, guid: 'slow', delay_ms: 60_000 }] });
+      const host = new MockHost({
+        env: {},
+        commands: [flood],
+        config: { [KEY]: 5 },
+        sentries: [{ ...db, guid: 'slow', delay_ms: 60_000 }],
+      });
       const rows: unknown[] = [];
       const query = host.start('flood | sentry-netstat', { onRecord: (r) => void rows.push(r) });
       await vi.advanceTimersByTimeAsync(1_000);
@@ -216,7 +276,10 @@ describe('sentry-netstat on the mock host', () => {
     it('on end, waits for the calls in flight', async () => {
       const host = new MockHost({ env: {}, sentries: sentries(10, 5_000) });
       let settled = false;
-      const rows = host.query('sentry | fields guid | sentry-netstat').then((r) => { settled = true; return r; });
+      const rows = host.query('sentry | fields guid | sentry-netstat').then((r) => {
+        settled = true;
+        return r;
+      });
       await vi.advanceTimersByTimeAsync(4_999);
       expect(settled).toBe(false);
       await vi.advanceTimersByTimeAsync(1);
@@ -261,8 +324,9 @@ describe('sentry-netstat on the mock host', () => {
   describe('permission and options through the host', () => {
     it('refuses a non-administrator with 23100 before running anything', () => {
       const host = new MockHost({ env: {}, users: { admin: { admin: true }, bob: { admin: false } }, sentries: [db] });
-      expect(() => host.start('sentry | fields guid | sentry-netstat timeout=60', { user: 'bob' }))
-        .toThrow(expect.objectContaining({ code: 23100, message: 'No permission to call sentry RPC.' }));
+      expect(() => host.start('sentry | fields guid | sentry-netstat timeout=60', { user: 'bob' })).toThrow(
+        expect.objectContaining({ code: 23100, message: 'No permission to call sentry RPC.' }),
+      );
       expect(host.sentries.stats.calls).toBe(0);
     });
 
@@ -270,7 +334,11 @@ describe('sentry-netstat on the mock host', () => {
       const host = new MockHost({ env: {} });
       const query = 'sentry | fields guid | sentry-netstat timeout=0';
       let error: QueryParseError | undefined;
-      try { host.start(query); } catch (e) { error = e as QueryParseError; }
+      try {
+        host.start(query);
+      } catch (e) {
+        error = e as QueryParseError;
+      }
       expect(error).toBeInstanceOf(QueryParseError);
       expect(error!.code).toBe(23101);
       expect(query.slice(error!.offset)).toBe('0');
@@ -285,7 +353,12 @@ describe('sentry-netstat on the mock host', () => {
   describe('scheduled saved searches', () => {
     it('run as their owner on their interval, keep results per run, and check permission at each run', async () => {
       const host = new MockHost({ env: {}, users: { alice: { admin: true } }, sentries: [db] });
-      host.scheduler.schedule({ name: 'listen', owner: 'alice', query: 'sentry | fields guid | sentry-netstat | search state == "LISTEN"', intervalMs: 60_000 });
+      host.scheduler.schedule({
+        name: 'listen',
+        owner: 'alice',
+        query: 'sentry | fields guid | sentry-netstat | search state == "LISTEN"',
+        intervalMs: 60_000,
+      });
       await vi.advanceTimersByTimeAsync(60_000 + 10);
       expect(host.scheduler.runs('listen')).toHaveLength(1);
       expect(host.scheduler.runs('listen')[0]!.records).toHaveLength(1);
@@ -302,7 +375,12 @@ describe('sentry-netstat on the mock host', () => {
 
     it('are cancelled by close(): a run in progress stops, and no timer is left', async () => {
       const host = new MockHost({ env: {}, sentries: sentries(3, 500_000) });
-      host.scheduler.schedule({ name: 'slow', owner: 'admin', query: 'sentry | fields guid | sentry-netstat timeout=600', intervalMs: 1_000 });
+      host.scheduler.schedule({
+        name: 'slow',
+        owner: 'admin',
+        query: 'sentry | fields guid | sentry-netstat timeout=600',
+        intervalMs: 1_000,
+      });
       await vi.advanceTimersByTimeAsync(1_000);
       expect(host.sentries.stats.inFlight).toBe(3);
       host.close();

@@ -8,15 +8,22 @@ const KEY = 'logpresso.core.sentry_rpc_parallel';
 /** The reference page's behaviours, run for both commands: a single host, and one data node of a cluster. */
 const variants = [
   { command: 'sentry-netstat', host: (s: MockSentry[], o: MockHostOptions = {}) => new MockHost({ env: {}, ...o, sentries: s }) },
-  { command: 'sonar-sentry-netstat', host: (s: MockSentry[], o: MockHostOptions = {}) => new MockHost({ env: {}, ...o, nodes: [{ name: 'dn1', sentries: s }] }) },
+  {
+    command: 'sonar-sentry-netstat',
+    host: (s: MockSentry[], o: MockHostOptions = {}) => new MockHost({ env: {}, ...o, nodes: [{ name: 'dn1', sentries: s }] }),
+  },
 ] as const;
 
 /** Rows without the `node` field, so both variants compare alike. */
 const withoutNode = (rows: Row[]): Row[] => rows.map(({ node: _node, ...rest }) => rest);
 
 describe.each(variants)('$command: the reference page behaviours', ({ command, host }) => {
-  beforeEach(() => { vi.useFakeTimers(); });
-  afterEach(() => { vi.useRealTimers(); });
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
   const run = async (h: MockHost, query: string) => {
     const rows = h.query(query);
     await vi.runAllTimersAsync();
@@ -41,20 +48,34 @@ describe.each(variants)('$command: the reference page behaviours', ({ command, h
     ]);
   });
 
-  it('timeout, disconnected and the sentry\'s own message', async () => {
-    const rows = await run(host([
-      { guid: 'mute', fail: 'timeout' },
-      { guid: 'drop', fail: 'disconnect', delay_ms: 5 },
-      { guid: 'err', fail: { error: 'permission denied' }, delay_ms: 6 },
-    ]), `sentry | fields guid | ${command} timeout=5`);
-    expect(rows).toEqual([{ guid: 'drop', _error: 'disconnected' }, { guid: 'err', _error: 'permission denied' }, { guid: 'mute', _error: 'timeout' }]);
+  it("timeout, disconnected and the sentry's own message", async () => {
+    const rows = await run(
+      host([
+        { guid: 'mute', fail: 'timeout' },
+        { guid: 'drop', fail: 'disconnect', delay_ms: 5 },
+        { guid: 'err', fail: { error: 'permission denied' }, delay_ms: 6 },
+      ]),
+      `sentry | fields guid | ${command} timeout=5`,
+    );
+    expect(rows).toEqual([
+      { guid: 'drop', _error: 'disconnected' },
+      { guid: 'err', _error: 'permission denied' },
+      { guid: 'mute', _error: 'timeout' },
+    ]);
   });
 
   it('rows in arrival order, typed as sentry-netstat types them', async () => {
-    const rows = await run(host([
-      { guid: 'slow', delay_ms: 300, connections: [connection({ local_port: 1 })] },
-      { guid: 'fast', delay_ms: 10, connections: [connection({ local_port: 2 }), connection({ protocol: 'udp6', local_ip: '::1', remote_ip: '::', state: 'NONE' })] },
-    ]), `sentry | fields guid | ${command}`);
+    const rows = await run(
+      host([
+        { guid: 'slow', delay_ms: 300, connections: [connection({ local_port: 1 })] },
+        {
+          guid: 'fast',
+          delay_ms: 10,
+          connections: [connection({ local_port: 2 }), connection({ protocol: 'udp6', local_ip: '::1', remote_ip: '::', state: 'NONE' })],
+        },
+      ]),
+      `sentry | fields guid | ${command}`,
+    );
     expect(rows.map((r) => `${String(r['guid'])}:${String(r['local_port'])}`)).toEqual(['fast:2', 'fast:22', 'slow:1']);
     expect(String(rows[1]!['local_ip'])).toBe('::1');
   });
@@ -69,17 +90,32 @@ describe.each(variants)('$command: the reference page behaviours', ({ command, h
 });
 
 describe('sonar-sentry-netstat across data nodes', () => {
-  beforeEach(() => { vi.useFakeTimers(); });
-  afterEach(() => { vi.useRealTimers(); });
-
-  const cluster = (): MockHost => new MockHost({
-    env: {},
-    nodes: [
-      { name: 'dn1', sentries: [{ guid: 'a1', delay_ms: 10, connections: [connection({ local_port: 11 })] }, { guid: 'a2', delay_ms: 20, connections: [connection({ local_port: 12 })] }] },
-      { name: 'dn2', fail: 'down', sentries: [{ guid: 'b1', connections: [connection()] }] },
-      { name: 'dn3', delay_ms: 2_000, sentries: [{ guid: 'c1', delay_ms: 10, connections: [connection({ local_port: 31 }), connection({ local_port: 32 })] }] },
-    ],
+  beforeEach(() => {
+    vi.useFakeTimers();
   });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const cluster = (): MockHost =>
+    new MockHost({
+      env: {},
+      nodes: [
+        {
+          name: 'dn1',
+          sentries: [
+            { guid: 'a1', delay_ms: 10, connections: [connection({ local_port: 11 })] },
+            { guid: 'a2', delay_ms: 20, connections: [connection({ local_port: 12 })] },
+          ],
+        },
+        { name: 'dn2', fail: 'down', sentries: [{ guid: 'b1', connections: [connection()] }] },
+        {
+          name: 'dn3',
+          delay_ms: 2_000,
+          sentries: [{ guid: 'c1', delay_ms: 10, connections: [connection({ local_port: 31 }), connection({ local_port: 32 })] }],
+        },
+      ],
+    });
 
   it('every guid yields rows tagged with its node, or one _error; a down node names itself; a slow node holds no one back', async () => {
     const host = cluster();
@@ -93,12 +129,27 @@ describe('sonar-sentry-netstat across data nodes', () => {
       ['c1', 'dn3', 31],
       ['c1', 'dn3', 32],
     ]);
-    expect(Object.keys(rows[1]!)).toEqual(['guid', 'node', 'pid', 'protocol', 'local_ip', 'local_port', 'remote_ip', 'remote_port', 'state']);
+    expect(Object.keys(rows[1]!)).toEqual([
+      'guid',
+      'node',
+      'pid',
+      'protocol',
+      'local_ip',
+      'local_port',
+      'remote_ip',
+      'remote_port',
+      'state',
+    ]);
   });
 
   it('the sentry command lists every sentry of every data node with its node', async () => {
     const rows = await cluster().query('sentry | fields guid, node');
-    expect(rows).toEqual([{ guid: 'a1', node: 'dn1' }, { guid: 'a2', node: 'dn1' }, { guid: 'b1', node: 'dn2' }, { guid: 'c1', node: 'dn3' }]);
+    expect(rows).toEqual([
+      { guid: 'a1', node: 'dn1' },
+      { guid: 'a2', node: 'dn1' },
+      { guid: 'b1', node: 'dn2' },
+      { guid: 'c1', node: 'dn3' },
+    ]);
   });
 
   it('routes by the input node field when there is one, else by the directory; a guid no node holds is not connected', async () => {
@@ -112,7 +163,11 @@ describe('sonar-sentry-netstat across data nodes', () => {
     const query = host.query(`${jsonDriver([{ guid: 'twin', node: 'dn2' }, { guid: 'twin' }, { guid: 'nobody' }])} | sonar-sentry-netstat`);
     await vi.runAllTimersAsync();
     const rows = await query;
-    expect(rows.map((r) => [r['node'] ?? null, r['local_port'] ?? r['_error']])).toEqual([[null, 'not connected'], ['dn2', 2], ['dn1', 1]]);
+    expect(rows.map((r) => [r['node'] ?? null, r['local_port'] ?? r['_error']])).toEqual([
+      [null, 'not connected'],
+      ['dn2', 2],
+      ['dn1', 1],
+    ]);
   });
 
   it('an input node field naming no data node says so, as a typed error', async () => {
@@ -125,11 +180,17 @@ describe('sonar-sentry-netstat across data nodes', () => {
 
   it('a down node fails with a typed error naming it', async () => {
     const host = cluster();
-    await expect(host.cluster!.call('dn2', 'b1', 'netstat', {}, { timeoutMs: 1_000 })).rejects.toMatchObject({ kind: 'node-unreachable', message: 'node dn2 is unreachable' });
+    await expect(host.cluster!.call('dn2', 'b1', 'netstat', {}, { timeoutMs: 1_000 })).rejects.toMatchObject({
+      kind: 'node-unreachable',
+      message: 'node dn2 is unreachable',
+    });
   });
 
   it('a slow node past the timeout gives timeout; cancelling leaves no timer behind', async () => {
-    const host = new MockHost({ env: {}, nodes: [{ name: 'dn1', delay_ms: 10_000, sentries: [{ guid: 'x', connections: [connection()] }] }] });
+    const host = new MockHost({
+      env: {},
+      nodes: [{ name: 'dn1', delay_ms: 10_000, sentries: [{ guid: 'x', connections: [connection()] }] }],
+    });
     const timedOut = host.query('sentry | fields guid | sonar-sentry-netstat timeout=5');
     await vi.runAllTimersAsync();
     expect(await timedOut).toEqual([{ guid: 'x', _error: 'timeout' }]);

@@ -4,8 +4,9 @@ import { fullJitterBackoff } from '../../src/agent/backoff.js';
 describe('fullJitterBackoff', () => {
   it('doubles the ceiling per attempt from the base, up to the cap', () => {
     const top = fullJitterBackoff({ baseMs: 500, capMs: 30_000, random: () => 0.999_999 });
-    expect([0, 1, 2, 3, 5, 6, 7, 50, 10_000].map((a) => Math.round(top(a) / 100) * 100))
-      .toEqual([500, 1_000, 2_000, 4_000, 16_000, 30_000, 30_000, 30_000, 30_000]);
+    expect([0, 1, 2, 3, 5, 6, 7, 50, 10_000].map((a) => Math.round(top(a) / 100) * 100)).toEqual([
+      500, 1_000, 2_000, 4_000, 16_000, 30_000, 30_000, 30_000, 30_000,
+    ]);
   });
 
   it('is fully jittered: uniform from zero', () => {

@@ -3,7 +3,10 @@ import { Loopback } from './loopback.js';
 
 /** Handles that would keep the process alive: sockets, servers and timers. */
 function liveHandles(): string[] {
-  return process.getActiveResourcesInfo().filter((r) => /^(TCP|TLS|Pipe|Timeout|Immediate)/.test(r)).sort();
+  return process
+    .getActiveResourcesInfo()
+    .filter((r) => /^(TCP|TLS|Pipe|Timeout|Immediate)/.test(r))
+    .sort();
 }
 
 /**

@@ -4,11 +4,7 @@ import { expect } from 'vitest';
 import WebSocket from 'ws';
 import { startAgent, type AgentHandle, type AgentOptions } from '../../src/agent/agent-client.js';
 import { KeyRegistry } from '../../src/connector/key-registry.js';
-import {
-  WebSocketConnector,
-  type ConnectorLogEvent,
-  type WebSocketConnectorOptions,
-} from '../../src/connector/websocket-connector.js';
+import { WebSocketConnector, type ConnectorLogEvent, type WebSocketConnectorOptions } from '../../src/connector/websocket-connector.js';
 
 export const KEYS = { 'good-1': 'key-of-good-1', 'good-2': 'key-of-good-2', victim: 'key-of-victim' } as const;
 
@@ -35,7 +31,9 @@ export class Loopback {
   /** Starts an agent and resolves once the connector has welcomed it. */
   async agent(guid: keyof typeof KEYS, options: Partial<AgentOptions> = {}): Promise<AgentHandle> {
     let onConnected!: () => void;
-    const connected = new Promise<void>((resolve) => { onConnected = resolve; });
+    const connected = new Promise<void>((resolve) => {
+      onConnected = resolve;
+    });
     const agent = startAgent({
       url: this.url,
       guid,
@@ -96,6 +94,8 @@ export async function nextMessage(ws: WebSocket): Promise<unknown> {
 /** A promise with its resolver outside. */
 export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
   let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => { resolve = r; });
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
   return { promise, resolve };
 }

@@ -7,8 +7,10 @@ const frame = (value: unknown): Buffer => Buffer.from(typeof value === 'string' 
 
 describe('protocol frames', () => {
   it('reads a hello, with optional hostname and os', () => {
-    expect(readFrame(helloFrameSchema, frame({ type: 'hello', guid: 'g', key: 'k', hostname: 'h' })))
-      .toEqual({ ok: true, frame: { type: 'hello', guid: 'g', key: 'k', hostname: 'h' } });
+    expect(readFrame(helloFrameSchema, frame({ type: 'hello', guid: 'g', key: 'k', hostname: 'h' }))).toEqual({
+      ok: true,
+      frame: { type: 'hello', guid: 'g', key: 'k', hostname: 'h' },
+    });
   });
 
   it('refuses non-JSON and says where a frame breaks the schema', () => {
@@ -27,7 +29,8 @@ describe('protocol frames', () => {
       [{ jsonrpc: '2.0', id: 1, result: 1 }],
       { jsonrpc: '2.0', id: {}, result: 1 },
       'a string',
-    ]) expect(readFrame(rpcResponseSchema, frame(JSON.stringify(wrong))).ok, JSON.stringify(wrong)).toBe(false);
+    ])
+      expect(readFrame(rpcResponseSchema, frame(JSON.stringify(wrong))).ok, JSON.stringify(wrong)).toBe(false);
   });
 
   it('reads JSON-RPC requests, with named or positional params', () => {

@@ -11,11 +11,29 @@ import { WebSocketConnector } from '../../src/connector/websocket-connector.js';
 function selfSigned(): { cert: Buffer; key: Buffer } | undefined {
   const dir = mkdtempSync(join(tmpdir(), 'sentry-tls-'));
   try {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     return { cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) };
   } catch {
     return undefined;
@@ -35,14 +53,18 @@ describe.skipIf(!tls)('WebSocketConnector over wss', () => {
 
   it('an agent trusting the certificate is served over wss', async () => {
     let connected!: () => void;
-    const welcomed = new Promise<void>((resolve) => { connected = resolve; });
+    const welcomed = new Promise<void>((resolve) => {
+      connected = resolve;
+    });
     const agent = startAgent({
       url: `wss://127.0.0.1:${connector.address().port}`,
       guid: 'tls-1',
       key: 'k',
       methods: { netstat: () => ['secure'] },
       wsOptions: { ca: tls!.cert },
-      onStatus: (s) => { if (s.state === 'connected') connected(); },
+      onStatus: (s) => {
+        if (s.state === 'connected') connected();
+      },
     });
     try {
       await welcomed;
@@ -54,14 +76,18 @@ describe.skipIf(!tls)('WebSocketConnector over wss', () => {
 
   it('an agent that does not trust the certificate never gets in', async () => {
     let failed!: (reason: string) => void;
-    const refused = new Promise<string>((resolve) => { failed = resolve; });
+    const refused = new Promise<string>((resolve) => {
+      failed = resolve;
+    });
     const agent = startAgent({
       url: `wss://127.0.0.1:${connector.address().port}`,
       guid: 'tls-1',
       key: 'k',
       methods: {},
       backoff: () => 60_000,
-      onStatus: (s) => { if (s.state === 'disconnected') failed(s.state); },
+      onStatus: (s) => {
+        if (s.state === 'disconnected') failed(s.state);
+      },
     });
     try {
       expect(await refused).toBe('disconnected');

@@ -6,16 +6,27 @@ import { closed, deferred, Loopback, nextMessage } from './loopback.js';
 
 const CALL = { timeoutMs: 5_000 } as const;
 const CONNECTION = {
-  pid: 42, protocol: 'tcp', local_ip: '127.0.0.1', local_port: 22, remote_ip: '10.0.0.9', remote_port: 51000, state: 'ESTABLISHED',
+  pid: 42,
+  protocol: 'tcp',
+  local_ip: '127.0.0.1',
+  local_port: 22,
+  remote_ip: '10.0.0.9',
+  remote_port: 51000,
+  state: 'ESTABLISHED',
 };
 
 let loop: Loopback;
-beforeEach(() => { loop = new Loopback(); });
+beforeEach(() => {
+  loop = new Loopback();
+});
 afterEach(() => loop.cleanup());
 
 /** Fails unless `promise` rejects with a SentryRpcError of `kind`. */
 async function rejectsWith(promise: Promise<unknown>, kind: SentryRpcError['kind'], message?: string): Promise<void> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(SentryRpcError);
   expect((error as SentryRpcError).kind).toBe(kind);
   if (message !== undefined) expect((error as Error).message).toBe(message);
@@ -43,7 +54,7 @@ describe('WebSocketConnector: serving', () => {
     expect(info?.connected_at).toBeInstanceOf(Date);
   });
 
-  it('AGENT_METHODS answers with this host\'s connections, a valid netstat answer', async () => {
+  it("AGENT_METHODS answers with this host's connections, a valid netstat answer", async () => {
     await loop.start();
     await loop.agent('good-1', { methods: AGENT_METHODS });
     const answer = await loop.connector.call('good-1', 'netstat', {}, CALL);
@@ -56,9 +67,15 @@ describe('WebSocketConnector: serving', () => {
     expect(loop.connector.list()).toEqual([]);
   });
 
-  it('the sentry\'s exception and an unknown method come back as remote errors', async () => {
+  it("the sentry's exception and an unknown method come back as remote errors", async () => {
     await loop.start();
-    await loop.agent('good-1', { methods: { netstat: () => { throw new Error('permission denied reading /proc'); } } });
+    await loop.agent('good-1', {
+      methods: {
+        netstat: () => {
+          throw new Error('permission denied reading /proc');
+        },
+      },
+    });
     await rejectsWith(loop.connector.call('good-1', 'netstat', {}, CALL), 'remote', 'permission denied reading /proc');
     await rejectsWith(loop.connector.call('good-1', 'reboot', {}, CALL), 'remote', 'Method not found');
   });
@@ -159,9 +176,17 @@ describe('WebSocketConnector: authentication and bad frames', () => {
 describe('WebSocketConnector: faults', () => {
   beforeEach(() => loop.start({ pingIntervalMs: 0 }).then(() => undefined));
 
-  it('the agent\'s socket destroyed mid-call: disconnected', async () => {
+  it("the agent's socket destroyed mid-call: disconnected", async () => {
     const asked = deferred();
-    const agent = await loop.agent('good-1', { methods: { netstat: () => { asked.resolve(); return new Promise(() => undefined); } }, backoff: () => 60_000 });
+    const agent = await loop.agent('good-1', {
+      methods: {
+        netstat: () => {
+          asked.resolve();
+          return new Promise(() => undefined);
+        },
+      },
+      backoff: () => 60_000,
+    });
     const pending = call('good-1');
     await asked.promise;
     agent.drop();
@@ -192,21 +217,37 @@ describe('WebSocketConnector: faults', () => {
     await expect(loop.connector.call('good-1', 'netstat', {}, CALL)).resolves.toEqual(['back']);
   });
 
-  it('abort rejects with the signal\'s reason; an aborted-before signal never sends', async () => {
+  it("abort rejects with the signal's reason; an aborted-before signal never sends", async () => {
     const asked = deferred();
-    await loop.agent('good-1', { methods: { netstat: () => { asked.resolve(); return new Promise(() => undefined); } } });
+    await loop.agent('good-1', {
+      methods: {
+        netstat: () => {
+          asked.resolve();
+          return new Promise(() => undefined);
+        },
+      },
+    });
     const controller = new AbortController();
     const pending = call('good-1', { timeoutMs: 60_000, signal: controller.signal });
     await asked.promise;
     controller.abort();
     await expect(pending).rejects.toBe(controller.signal.reason);
-    await expect(loop.connector.call('good-1', 'netstat', {}, { timeoutMs: 60_000, signal: controller.signal }))
-      .rejects.toBe(controller.signal.reason);
+    await expect(loop.connector.call('good-1', 'netstat', {}, { timeoutMs: 60_000, signal: controller.signal })).rejects.toBe(
+      controller.signal.reason,
+    );
   });
 
-  it('a newer valid hello replaces the link: the old link\'s calls are disconnected', async () => {
+  it("a newer valid hello replaces the link: the old link's calls are disconnected", async () => {
     const asked = deferred();
-    await loop.agent('good-1', { methods: { netstat: () => { asked.resolve(); return new Promise(() => undefined); } }, backoff: () => 60_000 });
+    await loop.agent('good-1', {
+      methods: {
+        netstat: () => {
+          asked.resolve();
+          return new Promise(() => undefined);
+        },
+      },
+      backoff: () => 60_000,
+    });
     const pending = call('good-1');
     await asked.promise;
     const ws = await loop.rawSentry('good-1');
@@ -221,7 +262,15 @@ describe('WebSocketConnector: faults', () => {
 
   it('close() drops every link: calls in flight are disconnected, later calls not connected', async () => {
     const asked = deferred();
-    await loop.agent('good-1', { methods: { netstat: () => { asked.resolve(); return new Promise(() => undefined); } }, backoff: () => 60_000 });
+    await loop.agent('good-1', {
+      methods: {
+        netstat: () => {
+          asked.resolve();
+          return new Promise(() => undefined);
+        },
+      },
+      backoff: () => 60_000,
+    });
     const pending = call('good-1');
     await asked.promise;
     await loop.connector.close();
@@ -248,7 +297,15 @@ describe('WebSocketConnector: liveness', () => {
     await loop.start({ pingIntervalMs: 100 });
     const asked = deferred();
     let answer!: () => void;
-    await loop.agent('good-1', { methods: { netstat: () => new Promise((resolve) => { answer = () => resolve(['late']); asked.resolve(); }) } });
+    await loop.agent('good-1', {
+      methods: {
+        netstat: () =>
+          new Promise((resolve) => {
+            answer = () => resolve(['late']);
+            asked.resolve();
+          }),
+      },
+    });
     const pending = call('good-1');
     await asked.promise;
     // Several ping rounds pass while the call is pending; the agent's automatic pongs keep the link up.

@@ -5,19 +5,24 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALL_ERROR_CODES, ALL_RUNTIME_ERRORS } from '../../src/index.js';
 
-
 const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'errors.md'), 'utf8');
 
 /** The cells of a Markdown table row (escaped pipes kept as text). */
 function cells(row: string): string[] {
-  return row.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim().replace(/\\\|/g, '|'));
+  return row
+    .split(/(?<!\\)\|/)
+    .slice(1, -1)
+    .map((c) => c.trim().replace(/\\\|/g, '|'));
 }
 
 /** The body rows of the first table after `heading`. */
 function tableAfter(heading: string): string[][] {
   const section = doc.split(`\n${heading}\n`)[1];
   expect(section, heading).toBeDefined();
-  const rows = section!.split('\n## ')[0]!.split('\n').filter((l) => l.startsWith('|'));
+  const rows = section!
+    .split('\n## ')[0]!
+    .split('\n')
+    .filter((l) => l.startsWith('|'));
   return rows.slice(2).map(cells);
 }
 
@@ -32,7 +37,11 @@ describe('the error catalogue', () => {
   it('every documented code exists in the catalogue', () => {
     const documented = codeRows.map((row) => Number(cells(row)[0]));
     expect(documented.length).toBeGreaterThan(0);
-    for (const code of documented) expect(ALL_ERROR_CODES.map((e) => e.code), `docs/errors.md documents ${code}`).toContain(code);
+    for (const code of documented)
+      expect(
+        ALL_ERROR_CODES.map((e) => e.code),
+        `docs/errors.md documents ${code}`,
+      ).toContain(code);
     expect(new Set(documented).size, 'a code documented twice').toBe(documented.length);
   });
 
@@ -44,7 +53,11 @@ describe('the error catalogue', () => {
     expect(rest, `${code} needs code, message, when and fix`).toHaveLength(0);
     expect(fix?.length ?? 0, `${code} has no fix`).toBeGreaterThan(0);
     // The fixed words of the message (placeholders aside) appear in the row.
-    const fixed = entry.render(0, ...(['NAME', 'X'] as never[])).split(/'[^']*'|\d+|NAME|X/).map((s) => s.trim()).filter((s) => s.length > 3);
+    const fixed = entry
+      .render(0, ...(['NAME', 'X'] as never[]))
+      .split(/'[^']*'|\d+|NAME|X/)
+      .map((s) => s.trim())
+      .filter((s) => s.length > 3);
     for (const words of fixed) expect(row!.replace(/\\\|/g, '|')).toContain(words.replace(/[.:]$/, ''));
   });
 });

@@ -58,7 +58,9 @@ export async function driveCollected(
     sentries: listOnly(options.sentries ?? []),
     onRecord: (row) => void rows.push(row),
     signal: controller.signal,
-    onFinishUpstream: () => { finishUpstreamCalls++; },
+    onFinishUpstream: () => {
+      finishUpstreamCalls++;
+    },
     ...(options.pushAfterFinish && { pushAfterFinish: true }),
   });
   return { rows, finishUpstreamCalls, pushed };

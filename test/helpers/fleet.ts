@@ -3,8 +3,14 @@ import type { MockSentry } from '../../sdk-mock/index.js';
 /** A wire-form connection (what a sentry sends), with sensible defaults. */
 export function connection(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    pid: 812, protocol: 'tcp', local_ip: '0.0.0.0', local_port: 22,
-    remote_ip: '0.0.0.0', remote_port: 0, state: 'LISTEN', ...overrides,
+    pid: 812,
+    protocol: 'tcp',
+    local_ip: '0.0.0.0',
+    local_port: 22,
+    remote_ip: '0.0.0.0',
+    remote_port: 0,
+    state: 'LISTEN',
+    ...overrides,
   };
 }
 

@@ -15,7 +15,10 @@ export interface CliResult {
 /** A stream that keeps what is written; `onWrite` sees the text so far. */
 class Capture extends Writable {
   text = '';
-  constructor(private readonly onWrite?: (text: string) => void, readonly isTTY = false) {
+  constructor(
+    private readonly onWrite?: (text: string) => void,
+    readonly isTTY = false,
+  ) {
     super();
   }
   override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {

@@ -24,8 +24,12 @@ function options(connector: MockSentryConnector, rows: Row[], extra: Partial<Dri
 }
 
 describe('driveCommand', () => {
-  beforeEach(() => { vi.useFakeTimers(); });
-  afterEach(() => { vi.useRealTimers(); });
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
   it('runs sentry-netstat over an async stream of guids: rows in answer order, _error for an unknown guid', async () => {
     const connector = new MockSentryConnector([
@@ -33,11 +37,19 @@ describe('driveCommand', () => {
       { guid: 'db-01', delay_ms: 10, connections: [connection({ pid: 900, local_port: 5432 })] },
     ]);
     const rows: Row[] = [];
-    const driven = driveCommand(sentryNetstatCommand, ' timeout=60', guidStream(['web-01', 'db-01', 'nope']).records, options(connector, rows));
+    const driven = driveCommand(
+      sentryNetstatCommand,
+      ' timeout=60',
+      guidStream(['web-01', 'db-01', 'nope']).records,
+      options(connector, rows),
+    );
     await vi.runAllTimersAsync();
     expect(await driven).toEqual({ reason: 'end', pushed: 3 });
     expect(rows.map((r) => [r['guid'], r['local_port'] ?? r['_error']])).toEqual([
-      ['nope', 'not connected'], ['db-01', 5432], ['web-01', 22], ['web-01', 443],
+      ['nope', 'not connected'],
+      ['db-01', 5432],
+      ['web-01', 22],
+      ['web-01', 443],
     ]);
     expect(rows[1]).toMatchObject({ pid: 900, protocol: 'tcp', local_ip: IpAddress.parse('0.0.0.0'), state: 'LISTEN' });
   });
@@ -46,7 +58,12 @@ describe('driveCommand', () => {
     const connector = new MockSentryConnector(sentries(20, 1_000));
     const stream = guidStream(sentries(20).map((s) => s.guid));
     const rows: Row[] = [];
-    const driven = driveCommand(sentryNetstatCommand, '', stream.records, options(connector, rows, { config: hostConfigFrom({ [KEY]: 3 }) }));
+    const driven = driveCommand(
+      sentryNetstatCommand,
+      '',
+      stream.records,
+      options(connector, rows, { config: hostConfigFrom({ [KEY]: 3 }) }),
+    );
     await vi.advanceTimersByTimeAsync(500);
     expect(connector.stats.inFlight).toBe(3);
     // Three calls hold the slots; the fourth record waits in onPush for one, and nothing more is pulled.
@@ -61,9 +78,19 @@ describe('driveCommand', () => {
     let release!: () => void;
     const rows: Row[] = [];
     const stream = guidStream(['a', 'b', 'c']);
-    const driven = driveCommand(fieldsCommand, ' guid', stream.records, options(new MockSentryConnector(), rows, {
-      onRecord: (row) => { rows.push(row); return new Promise<void>((resolve) => { release = resolve; }); },
-    }));
+    const driven = driveCommand(
+      fieldsCommand,
+      ' guid',
+      stream.records,
+      options(new MockSentryConnector(), rows, {
+        onRecord: (row) => {
+          rows.push(row);
+          return new Promise<void>((resolve) => {
+            release = resolve;
+          });
+        },
+      }),
+    );
     await vi.advanceTimersByTimeAsync(0);
     expect(rows).toEqual([{ guid: 'a' }]);
     expect(stream.pulled()).toBe(1);
@@ -79,7 +106,12 @@ describe('driveCommand', () => {
     const connector = new MockSentryConnector(sentries(5, 60_000));
     const controller = new AbortController();
     const rows: Row[] = [];
-    const driven = driveCommand(sentryNetstatCommand, '', guidStream(sentries(5).map((s) => s.guid)).records, options(connector, rows, { signal: controller.signal }));
+    const driven = driveCommand(
+      sentryNetstatCommand,
+      '',
+      guidStream(sentries(5).map((s) => s.guid)).records,
+      options(connector, rows, { signal: controller.signal }),
+    );
     await vi.advanceTimersByTimeAsync(1_000);
     expect(connector.stats.inFlight).toBe(5);
     controller.abort();
@@ -102,7 +134,16 @@ describe('driveCommand', () => {
     const stream = guidStream(['a', 'b', 'c', 'd']);
     let finished = 0;
     const rows: Row[] = [];
-    const outcome = await driveCommand(limitCommand, ' 2', stream.records, options(new MockSentryConnector(), rows, { onFinishUpstream: () => { finished++; } }));
+    const outcome = await driveCommand(
+      limitCommand,
+      ' 2',
+      stream.records,
+      options(new MockSentryConnector(), rows, {
+        onFinishUpstream: () => {
+          finished++;
+        },
+      }),
+    );
     expect(outcome).toEqual({ reason: 'end', pushed: 2 });
     expect(rows).toEqual([{ guid: 'a' }, { guid: 'b' }]);
     expect(finished).toBe(1);
@@ -111,19 +152,33 @@ describe('driveCommand', () => {
 
   it('rejects a parse error with QueryParseError before reading any input', async () => {
     const stream = guidStream(['web-01']);
-    const error = await driveCommand(sentryNetstatCommand, ' timeout=0', stream.records, options(new MockSentryConnector(), [])).catch((e: unknown) => e);
+    const error = await driveCommand(sentryNetstatCommand, ' timeout=0', stream.records, options(new MockSentryConnector(), [])).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(QueryParseError);
     expect((error as QueryParseError).code).toBe(23101);
-    const refused = await driveCommand(sentryNetstatCommand, '', stream.records, options(new MockSentryConnector(), [], { session: { user: 'bob', isAdmin: false } })).catch((e: unknown) => e);
+    const refused = await driveCommand(
+      sentryNetstatCommand,
+      '',
+      stream.records,
+      options(new MockSentryConnector(), [], { session: { user: 'bob', isAdmin: false } }),
+    ).catch((e: unknown) => e);
     expect((refused as QueryParseError).code).toBe(23100);
     expect(stream.pulled()).toBe(0);
   });
 
   it('closes the command with cancel and rejects when onRecord throws', async () => {
     const connector = new MockSentryConnector(sentries(3, 10));
-    const failing = driveCommand(sentryNetstatCommand, '', guidStream(['s-0', 's-1', 's-2']).records, options(connector, [], {
-      onRecord: () => { throw new Error('sink broke'); },
-    }));
+    const failing = driveCommand(
+      sentryNetstatCommand,
+      '',
+      guidStream(['s-0', 's-1', 's-2']).records,
+      options(connector, [], {
+        onRecord: () => {
+          throw new Error('sink broke');
+        },
+      }),
+    );
     const settled = failing.catch((e: unknown) => e);
     await vi.runAllTimersAsync();
     expect(await settled).toEqual(new Error('sink broke'));

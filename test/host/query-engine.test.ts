@@ -5,29 +5,45 @@ import { MockHost } from '../../sdk-mock/index.js';
 import { parsePipeline } from '../../src/host/index.js';
 
 const driverHelp = (commandType: 'driver' | 'transforming'): CommandParser['help'] => ({
-  description: '', syntax: '', options: [], inputFields: [], outputFields: [], runtimeErrors: [],
+  description: '',
+  syntax: '',
+  options: [],
+  inputFields: [],
+  outputFields: [],
+  runtimeErrors: [],
   properties: { commandType, requiredPermission: 'none', licenseUsage: 'N/A', parallelExecution: false, distributedExecution: false },
 });
 
 /** Records every lifecycle call, so tests can see each command closed exactly once. */
 function probes(log: string[]): CommandParser[] {
   const count: CommandParser = {
-    name: 'count-to', errors: [], help: driverHelp('driver'),
+    name: 'count-to',
+    errors: [],
+    help: driverHelp('driver'),
     parse: (_ctx, args): QueryDriver => {
       let ctx!: CommandContext;
       return {
-        onStart: (c) => { ctx = c; log.push('count-to:start'); },
-        run: async () => { for (let i = 1; i <= Number(args.trim()) && !ctx.signal.aborted; i++) await ctx.emit({ n: i }); },
+        onStart: (c) => {
+          ctx = c;
+          log.push('count-to:start');
+        },
+        run: async () => {
+          for (let i = 1; i <= Number(args.trim()) && !ctx.signal.aborted; i++) await ctx.emit({ n: i });
+        },
         onClose: (reason: StopReason) => void log.push(`count-to:close:${reason}`),
       };
     },
   };
   const explode: CommandParser = {
-    name: 'explode-at', errors: [], help: driverHelp('transforming'),
+    name: 'explode-at',
+    errors: [],
+    help: driverHelp('transforming'),
     parse: (_ctx, args): QueryCommand => {
       let ctx!: CommandContext;
       return {
-        onStart: (c) => { ctx = c; },
+        onStart: (c) => {
+          ctx = c;
+        },
         onPush: async (row) => {
           if (row['n'] === Number(args.trim())) throw new Error(`boom at ${String(row['n'])}`);
           await ctx.emit(row);
@@ -94,7 +110,9 @@ describe('the sdk-mock engine', () => {
 
   it('fails the query when the output sink throws, without crashing', async () => {
     const host = new MockHost({ env: {}, commands: probes([]) });
-    const sink = (): void => { throw new Error('stdout closed'); };
+    const sink = (): void => {
+      throw new Error('stdout closed');
+    };
     await expect(host.query('count-to 5', { onRecord: sink })).rejects.toThrow('stdout closed');
   });
 

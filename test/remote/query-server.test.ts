@@ -19,9 +19,14 @@ function numberedRecords(count: number): { start: StartQuery; cancelled: () => b
     cancelled = false;
     const done = (async () => {
       for (let i = 0; i < count && !cancelled; i++) await onRecord({ n: i });
-      return { reason: cancelled ? 'cancel' as const : 'end' as const };
+      return { reason: cancelled ? ('cancel' as const) : ('end' as const) };
     })();
-    return { done, cancel: () => { cancelled = true; } };
+    return {
+      done,
+      cancel: () => {
+        cancelled = true;
+      },
+    };
   };
   return { start, cancelled: () => cancelled };
 }
@@ -59,8 +64,13 @@ describe('QueryServer record frames', () => {
     const controller = new AbortController();
     let received = 0;
     const outcome = await runRemoteQuery({
-      url: `ws://127.0.0.1:${server.address().port}`, token: TOKEN, query: 'q', signal: controller.signal,
-      onRecord: () => { if (++received === 1_000) controller.abort(); },
+      url: `ws://127.0.0.1:${server.address().port}`,
+      token: TOKEN,
+      query: 'q',
+      signal: controller.signal,
+      onRecord: () => {
+        if (++received === 1_000) controller.abort();
+      },
     });
     expect(outcome.reason).toBe('cancel');
     await expect.poll(query.cancelled, { timeout: 5_000 }).toBe(true);

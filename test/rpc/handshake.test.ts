@@ -6,8 +6,13 @@ import { FakePort } from './fake-port.js';
 const greetingSchema = z.object({ type: z.literal('join'), token: z.string() });
 
 let port: FakePort;
-beforeEach(() => { vi.useFakeTimers(); port = new FakePort(); });
-afterEach(() => { vi.useRealTimers(); });
+beforeEach(() => {
+  vi.useFakeTimers();
+  port = new FakePort();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('handshake, server side', () => {
   it('hands over a greeting that fits, once, and releases the deadline', () => {

@@ -10,7 +10,10 @@ const CALL = { timeoutMs: 1_000 } as const;
 /** What `promise` settled with, once it has. */
 function outcome(promise: Promise<unknown>): { value?: unknown; error?: unknown; settled: boolean } {
   const state: { value?: unknown; error?: unknown; settled: boolean } = { settled: false };
-  promise.then((value) => Object.assign(state, { value, settled: true }), (error: unknown) => Object.assign(state, { error, settled: true }));
+  promise.then(
+    (value) => Object.assign(state, { value, settled: true }),
+    (error: unknown) => Object.assign(state, { error, settled: true }),
+  );
   return state;
 }
 
@@ -21,7 +24,9 @@ beforeEach(() => {
   port = new FakePort();
   channel = new RpcChannel(port);
 });
-afterEach(() => { vi.useRealTimers(); });
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('RpcChannel: calls', () => {
   it('sends a JSON-RPC request and resolves with the matching result; no timer is left', async () => {
@@ -45,7 +50,7 @@ describe('RpcChannel: calls', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  it('abort rejects with the signal\'s reason and releases the timer; an aborted signal never sends', async () => {
+  it("abort rejects with the signal's reason and releases the timer; an aborted signal never sends", async () => {
     const controller = new AbortController();
     const call = outcome(channel.call('netstat', {}, { ...CALL, signal: controller.signal }));
     controller.abort(new Error('cancelled'));
@@ -99,7 +104,7 @@ describe('RpcChannel: calls', () => {
     await vi.runAllTimersAsync();
   });
 
-  it('the peer\'s error is remote with its message, whatever kind its data claims', async () => {
+  it("the peer's error is remote with its message, whatever kind its data claims", async () => {
     const call = outcome(channel.call('a', {}, CALL));
     channel.receive(JSON.stringify({ jsonrpc: '2.0', id: 1, error: { code: 0, message: 'boom', data: { kind: 'timeout' } } }));
     await vi.runAllTimersAsync();
@@ -142,7 +147,10 @@ describe('RpcChannel: serving', () => {
   });
 
   it('a JsonText result is sent as is; methodNotFound words the unknown method', async () => {
-    channel = new RpcChannel(port, { handlers: { netstat: () => new JsonText('[{"pid":1}]') }, methodNotFound: (m) => `unknown method ${m}` });
+    channel = new RpcChannel(port, {
+      handlers: { netstat: () => new JsonText('[{"pid":1}]') },
+      methodNotFound: (m) => `unknown method ${m}`,
+    });
     channel.receive(JSON.stringify({ jsonrpc: '2.0', id: 'a', method: 'netstat' }));
     channel.receive(JSON.stringify({ jsonrpc: '2.0', id: 'b', method: 'uptime' }));
     await vi.runAllTimersAsync();
@@ -152,7 +160,14 @@ describe('RpcChannel: serving', () => {
 
   it('a handler still running when the channel ends is aborted, and its answer is not sent', async () => {
     let seen: AbortSignal | undefined;
-    channel = new RpcChannel(port, { handlers: { slow: (_p, signal) => { seen = signal; return new Promise((r) => setTimeout(() => r('late'), 100)); } } });
+    channel = new RpcChannel(port, {
+      handlers: {
+        slow: (_p, signal) => {
+          seen = signal;
+          return new Promise((r) => setTimeout(() => r('late'), 100));
+        },
+      },
+    });
     channel.receive(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'slow' }));
     channel.end();
     expect(seen?.aborted).toBe(true);
@@ -173,16 +188,27 @@ describe('RpcChannel: a data node relaying failures to the control node', () => 
     return control;
   }
 
-  it.each(['timeout', 'not-connected', 'disconnected', 'remote'] as const)('a %s on the data node is the same kind on the control node', async (kind) => {
-    const control = pair({ call: () => { throw new SentryRpcError(kind, kind === 'remote' ? 'boom' : undefined); } });
-    const call = outcome(control.call('call', {}, CALL));
-    await vi.runAllTimersAsync();
-    expect((call.error as SentryRpcError).kind).toBe(kind);
-    expect(vi.getTimerCount()).toBe(0);
-  });
+  it.each(['timeout', 'not-connected', 'disconnected', 'remote'] as const)(
+    'a %s on the data node is the same kind on the control node',
+    async (kind) => {
+      const control = pair({
+        call: () => {
+          throw new SentryRpcError(kind, kind === 'remote' ? 'boom' : undefined);
+        },
+      });
+      const call = outcome(control.call('call', {}, CALL));
+      await vi.runAllTimersAsync();
+      expect((call.error as SentryRpcError).kind).toBe(kind);
+      expect(vi.getTimerCount()).toBe(0);
+    },
+  );
 
-  it('node-unreachable keeps the node\'s message', async () => {
-    const control = pair({ call: () => { throw SentryRpcError.nodeUnreachable('dn7'); } });
+  it("node-unreachable keeps the node's message", async () => {
+    const control = pair({
+      call: () => {
+        throw SentryRpcError.nodeUnreachable('dn7');
+      },
+    });
     await expect(control.call('call', {}, CALL)).rejects.toMatchObject({ kind: 'node-unreachable', message: 'node dn7 is unreachable' });
   });
 });

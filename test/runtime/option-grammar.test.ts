@@ -26,8 +26,14 @@ describe('sentry-netstat options', () => {
     expect(timeoutMs('   ')).toBe(30_000);
   });
 
-  it.each([['timeout=1', 1_000], ['timeout=60', 60_000], ['timeout=600', 600_000], ['  timeout=60  ', 60_000], ['timeout="60"', 60_000], ['timeout=00000000060', 60_000]])(
-    'accepts %s', (args, ms) => expect(timeoutMs(` ${args}`)).toBe(ms));
+  it.each([
+    ['timeout=1', 1_000],
+    ['timeout=60', 60_000],
+    ['timeout=600', 600_000],
+    ['  timeout=60  ', 60_000],
+    ['timeout="60"', 60_000],
+    ['timeout=00000000060', 60_000],
+  ])('accepts %s', (args, ms) => expect(timeoutMs(` ${args}`)).toBe(ms));
 
   it.each(['0', '601', '-1', '1.5', 'abc', '1e2', '', '30s', '+5', '""', '99999999999'])('rejects timeout=%s with 23101', (value) => {
     const error = parseError(admin, ` timeout=${value}`);
@@ -73,17 +79,23 @@ describe('sentry-netstat options', () => {
     const codes = new Set(sentryNetstatCommand.errors.map((e) => e.code));
     const catalogue = new Set(ALL_ERROR_CODES.map((e) => e.code));
     const pieces = fc.constantFrom('timeout', '=', ' ', '"', '\\', '60', '0', '-', '.', 'x', '\t', '|', 'é', '600', '601');
-    const text = fc.oneof(fc.string(), fc.array(pieces, { maxLength: 12 }).map((p) => p.join('')));
-    fc.assert(fc.property(text, fc.boolean(), (args, isAdmin) => {
-      const ctx = isAdmin ? admin : bob;
-      try {
-        sentryNetstatCommand.parse(ctx, args);
-        return isAdmin;
-      } catch (error) {
-        if (!(error instanceof QueryParseError)) return false;
-        if (!isAdmin) return error.code === ERRORS.NO_SENTRY_RPC_PERMISSION.code;
-        return codes.has(error.code) && catalogue.has(error.code) && error.offset >= 0 && error.offset <= args.length;
-      }
-    }), { numRuns: 2000 });
+    const text = fc.oneof(
+      fc.string(),
+      fc.array(pieces, { maxLength: 12 }).map((p) => p.join('')),
+    );
+    fc.assert(
+      fc.property(text, fc.boolean(), (args, isAdmin) => {
+        const ctx = isAdmin ? admin : bob;
+        try {
+          sentryNetstatCommand.parse(ctx, args);
+          return isAdmin;
+        } catch (error) {
+          if (!(error instanceof QueryParseError)) return false;
+          if (!isAdmin) return error.code === ERRORS.NO_SENTRY_RPC_PERMISSION.code;
+          return codes.has(error.code) && catalogue.has(error.code) && error.offset >= 0 && error.offset <= args.length;
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

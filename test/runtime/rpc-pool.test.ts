@@ -6,7 +6,10 @@ import { RpcPool } from '../../src/runtime/rpc-pool.js';
 function deferred(): { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void } {
   let resolve!: () => void;
   let reject!: (error: unknown) => void;
-  const promise = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
   return { promise, resolve, reject };
 }
 
@@ -18,7 +21,9 @@ async function settle(): Promise<void> {
 /** A promise's state, without waiting for it. */
 function track(promise: Promise<unknown>): { done: boolean } {
   const state = { done: false };
-  void promise.then(() => { state.done = true; });
+  void promise.then(() => {
+    state.done = true;
+  });
   return state;
 }
 
@@ -225,9 +230,19 @@ describe('RpcPool.abort', () => {
   it('a task that honours its signal ends, and drain resolves', async () => {
     const pool = new RpcPool(3);
     const ended: string[] = [];
-    const untilAborted = (name: string) => (signal: AbortSignal): Promise<void> => new Promise((resolve) => {
-      signal.addEventListener('abort', () => { ended.push(name); resolve(); }, { once: true });
-    });
+    const untilAborted =
+      (name: string) =>
+      (signal: AbortSignal): Promise<void> =>
+        new Promise((resolve) => {
+          signal.addEventListener(
+            'abort',
+            () => {
+              ended.push(name);
+              resolve();
+            },
+            { once: true },
+          );
+        });
     for (const name of ['a', 'b', 'c']) await pool.submit(untilAborted(name));
     const drained = track(pool.drain());
     await settle();
@@ -261,14 +276,24 @@ describe('RpcPool.abort', () => {
 describe('RpcPool and failing tasks', () => {
   it('a task that rejects or throws does not stop the others, and nothing reaches its caller', async () => {
     const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown): void => { unhandled.push(reason); };
+    const onUnhandled = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
     process.on('unhandledRejection', onUnhandled);
     try {
       const pool = new RpcPool(1);
       const tasks = new Tasks();
-      await expect(pool.submit(async () => { throw new Error('async boom'); })).resolves.toBeUndefined();
+      await expect(
+        pool.submit(async () => {
+          throw new Error('async boom');
+        }),
+      ).resolves.toBeUndefined();
       // A task that throws before returning a promise.
-      await expect(pool.submit(() => { throw new Error('sync boom'); })).resolves.toBeUndefined();
+      await expect(
+        pool.submit(() => {
+          throw new Error('sync boom');
+        }),
+      ).resolves.toBeUndefined();
       await pool.submit(tasks.task('after'));
       tasks.finish('after');
       await expect(pool.drain()).resolves.toBeUndefined();
@@ -285,10 +310,20 @@ describe('RpcPool and failing tasks', () => {
 describe('RpcPool leaves nothing behind', () => {
   it('leaves no timer after drain, nor after abort', async () => {
     vi.useFakeTimers();
-    const sleep = (ms: number) => (signal: AbortSignal): Promise<void> => new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
-    });
+    const sleep =
+      (ms: number) =>
+      (signal: AbortSignal): Promise<void> =>
+        new Promise((resolve) => {
+          const timer = setTimeout(resolve, ms);
+          signal.addEventListener(
+            'abort',
+            () => {
+              clearTimeout(timer);
+              resolve();
+            },
+            { once: true },
+          );
+        });
 
     const drained = new RpcPool(2);
     for (let i = 0; i < 5; i++) void drained.submit(sleep(100));
@@ -309,7 +344,9 @@ describe('RpcPool leaves nothing behind', () => {
 
   it('many running tasks listening on their signal raise no MaxListenersExceededWarning', async () => {
     const warnings: Error[] = [];
-    const onWarning = (warning: Error): void => { warnings.push(warning); };
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning);
+    };
     process.on('warning', onWarning);
     try {
       const pool = new RpcPool(50);

@@ -16,14 +16,15 @@ describe('logpresso.core.sentry_rpc_parallel', () => {
   });
 
   it.each([0, -1, 1.5, 'abc', '', '10x', true, 2_000_000])('refuses %j at parse time with 23104', (value) => {
-    const parse = () => sentryNetstatCommand.parse(
-      { session: { user: 'admin', isAdmin: true }, config: hostConfigFrom({ [KEY]: value }), env: {} }, '');
+    const parse = () =>
+      sentryNetstatCommand.parse({ session: { user: 'admin', isAdmin: true }, config: hostConfigFrom({ [KEY]: value }), env: {} }, '');
     expect(parse).toThrow(QueryParseError);
     expect(parse).toThrow(/Invalid logpresso\.core\.sentry_rpc_parallel value .* \(from host config\)/);
   });
 
   it('says when the bad value came from the environment', () => {
-    expect(() => resolveSentryRpcParallel(hostConfigFrom(), { [KEY]: 'many' }))
-      .toThrow("Invalid logpresso.core.sentry_rpc_parallel value 'many' (from environment). Use an integer from 1 to 1000000.");
+    expect(() => resolveSentryRpcParallel(hostConfigFrom(), { [KEY]: 'many' })).toThrow(
+      "Invalid logpresso.core.sentry_rpc_parallel value 'many' (from environment). Use an integer from 1 to 1000000.",
+    );
   });
 });

@@ -5,8 +5,10 @@ const call = (connector: MockSentryConnector, guid: string, method: string, para
   connector.call(guid, method, params, { timeoutMs: 1_000 });
 
 describe('in-memory sentries answer from a table of methods', () => {
-  it('netstat answers the sentry\'s connections by default, frozen like an answer off the wire', async () => {
-    const connections = [{ pid: 1, protocol: 'tcp', local_ip: '127.0.0.1', local_port: 1, remote_ip: '0.0.0.0', remote_port: 0, state: 'LISTEN' }];
+  it("netstat answers the sentry's connections by default, frozen like an answer off the wire", async () => {
+    const connections = [
+      { pid: 1, protocol: 'tcp', local_ip: '127.0.0.1', local_port: 1, remote_ip: '0.0.0.0', remote_port: 0, state: 'LISTEN' },
+    ];
     const connector = new MockSentryConnector([{ guid: 'a', connections }]);
     const answer = await call(connector, 'a', 'netstat');
     expect(answer).toEqual(connections);
@@ -14,7 +16,7 @@ describe('in-memory sentries answer from a table of methods', () => {
     expect(await call(new MockSentryConnector([{ guid: 'b' }]), 'b', 'netstat')).toEqual([]);
   });
 
-  it('a sentry\'s own answers entry serves any other method, without code', async () => {
+  it("a sentry's own answers entry serves any other method, without code", async () => {
     const connector = new MockSentryConnector([{ guid: 'a', answers: { ps: [{ pid: 1, name: 'init' }] } }]);
     expect(await call(connector, 'a', 'ps')).toEqual([{ pid: 1, name: 'init' }]);
   });
@@ -26,8 +28,11 @@ describe('in-memory sentries answer from a table of methods', () => {
     await expect(call(connector, 'a', 'toString')).rejects.toMatchObject({ kind: 'remote', message: 'unsupported method: toString' });
   });
 
-  it('a connector-wide table answers from each sentry\'s fields and the call\'s params', async () => {
-    const methods = { ...MOCK_METHODS, echo: (sentry: MockSentry, params: Readonly<Record<string, unknown>>) => ({ guid: sentry.guid, params }) };
+  it("a connector-wide table answers from each sentry's fields and the call's params", async () => {
+    const methods = {
+      ...MOCK_METHODS,
+      echo: (sentry: MockSentry, params: Readonly<Record<string, unknown>>) => ({ guid: sentry.guid, params }),
+    };
     const connector = new MockSentryConnector([{ guid: 'a' }], methods);
     expect(await call(connector, 'a', 'echo', { n: 1 })).toEqual({ guid: 'a', params: { n: 1 } });
   });

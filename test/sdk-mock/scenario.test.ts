@@ -78,7 +78,11 @@ describe('scenarioHostOptions: refused scenarios', () => {
     ['a sentry', { sentries: [{ guid: 'a', delay: 5 }] }, /^s\.json: sentries\[0\]: Unrecognized key: "delay"/],
     ['a node', { nodes: [{ name: 'n', sentry: [] }] }, /^s\.json: nodes\[0\]: Unrecognized key: "sentry"/],
     ['a user', { users: { bob: { admin: false, root: true } } }, /^s\.json: users\.bob: Unrecognized key: "root"/],
-    ['an error failure', { sentries: [{ guid: 'a', fail: { error: 'x', code: 1 } }] }, /^s\.json: sentries\[0\]\.fail: Unrecognized key: "code"/],
+    [
+      'an error failure',
+      { sentries: [{ guid: 'a', fail: { error: 'x', code: 1 } }] },
+      /^s\.json: sentries\[0\]\.fail: Unrecognized key: "code"/,
+    ],
   ])('refuses an unknown key in %s, naming where it is', (_where, data, message) => {
     expect(refusal(data, 's.json').message).toMatch(message);
   });
@@ -94,7 +98,10 @@ describe('scenarioHostOptions: refused scenarios', () => {
   });
 
   it('allows the same guid on two different data nodes', () => {
-    const nodes = [{ name: 'n1', sentries: [{ guid: 'x' }] }, { name: 'n2', sentries: [{ guid: 'x' }] }];
+    const nodes = [
+      { name: 'n1', sentries: [{ guid: 'x' }] },
+      { name: 'n2', sentries: [{ guid: 'x' }] },
+    ];
     expect(scenarioHostOptions({ nodes }).nodes).toEqual(nodes);
   });
 
@@ -104,10 +111,18 @@ describe('scenarioHostOptions: refused scenarios', () => {
   });
 
   it.each([
-    ['a port out of range', { local_port: 70000 }, /sentries\[0\]\.connections\[1\]\.local_port: expected an integer port 0\.\.65535 \(got 70000\)/],
+    [
+      'a port out of range',
+      { local_port: 70000 },
+      /sentries\[0\]\.connections\[1\]\.local_port: expected an integer port 0\.\.65535 \(got 70000\)/,
+    ],
     ['an unknown protocol', { protocol: 'sctp' }, /sentries\[0\]\.connections\[1\]\.protocol: expected tcp, tcp6, udp or udp6/],
     ['a state of another protocol', { state: 'BOUND' }, /sentries\[0\]\.connections\[1\]\.state: expected a tcp state .*\(got "BOUND"\)/],
-    ['an IPv4 address on tcp6', { protocol: 'tcp6', state: 'LISTEN' }, /sentries\[0\]\.connections\[1\]\.local_ip: expected an IPv6 address for tcp6/],
+    [
+      'an IPv4 address on tcp6',
+      { protocol: 'tcp6', state: 'LISTEN' },
+      /sentries\[0\]\.connections\[1\]\.local_ip: expected an IPv6 address for tcp6/,
+    ],
     ['an address that is not one', { remote_ip: '10.0.0.300' }, /sentries\[0\]\.connections\[1\]\.remote_ip: expected an IP address/],
     ['a negative pid', { pid: -1 }, /sentries\[0\]\.connections\[1\]\.pid: expected an integer pid or null/],
   ])('refuses a connection with %s, naming its path', (_what, change, message) => {
@@ -117,11 +132,17 @@ describe('scenarioHostOptions: refused scenarios', () => {
 
   it('checks connections of sentries on data nodes too', () => {
     const data = { nodes: [{ name: 'n', sentries: [{ guid: 'a', connections: [{ ...LISTEN, remote_port: '80' }] }] }] };
-    expect(refusal(data, 's.json').message).toMatch(/^s\.json: nodes\[0\]\.sentries\[0\]\.connections\[0\]\.remote_port: expected an integer port/);
+    expect(refusal(data, 's.json').message).toMatch(
+      /^s\.json: nodes\[0\]\.sentries\[0\]\.connections\[0\]\.remote_port: expected an integer port/,
+    );
   });
 
   it.each([
-    ['an unknown word', 'explode', /sentries\[0\]\.fail: expected "timeout", "disconnect", "malformed" or \{ "error": "message" \} \(got "explode"\)/],
+    [
+      'an unknown word',
+      'explode',
+      /sentries\[0\]\.fail: expected "timeout", "disconnect", "malformed" or \{ "error": "message" \} \(got "explode"\)/,
+    ],
     ['an empty error message', { error: '' }, /sentries\[0\]\.fail\.error: /],
     ['a bare true', true, /sentries\[0\]\.fail: expected "timeout"/],
   ])('refuses fail as %s', (_what, fail, message) => {
@@ -129,8 +150,9 @@ describe('scenarioHostOptions: refused scenarios', () => {
   });
 
   it('refuses a node fail other than "down"', () => {
-    expect(refusal({ nodes: [{ name: 'n', fail: 'timeout' }] }, 's.json').message)
-      .toMatch(/^s\.json: nodes\[0\]\.fail: expected "down" \(got "timeout"\)/);
+    expect(refusal({ nodes: [{ name: 'n', fail: 'timeout' }] }, 's.json').message).toMatch(
+      /^s\.json: nodes\[0\]\.fail: expected "down" \(got "timeout"\)/,
+    );
   });
 
   it('refuses answers that are not an object of method names', () => {
@@ -144,7 +166,11 @@ describe('scenarioHostOptions: refused scenarios', () => {
     ['a missing guid', { sentries: [{ os: 'linux' }] }, /sentries\[0\]\.guid: /],
     ['a negative delay', { sentries: [{ guid: 'a', delay_ms: -1 }] }, /sentries\[0\]\.delay_ms: /],
     ['a fractional delay', { nodes: [{ name: 'n', delay_ms: 1.5 }] }, /nodes\[0\]\.delay_ms: /],
-    ['a remote_ip that is not an address', { sentries: [{ guid: 'a', remote_ip: '1.2.3' }] }, /sentries\[0\]\.remote_ip: .*\(got "1\.2\.3"\)/],
+    [
+      'a remote_ip that is not an address',
+      { sentries: [{ guid: 'a', remote_ip: '1.2.3' }] },
+      /sentries\[0\]\.remote_ip: .*\(got "1\.2\.3"\)/,
+    ],
     ['a user without admin', { users: { bob: {} } }, /users\.bob\.admin: /],
     ['a config value that is null', { config: { k: null } }, /config\.k: /],
     ['an array instead of an object', [], /^s\.json: Invalid input: expected object, received array/],

@@ -33,7 +33,10 @@ function ports(child: ChildProcess, count: number): Promise<Record<string, numbe
     lines.on('line', (line) => {
       const m = /^(\w+) on wss?:\/\/[^ ]*:(\d+)$/.exec(line);
       if (m) seen[m[1]!] = Number(m[2]);
-      if (Object.keys(seen).length === count) { lines.close(); resolve(seen); }
+      if (Object.keys(seen).length === count) {
+        lines.close();
+        resolve(seen);
+      }
     });
   });
 }
@@ -54,16 +57,51 @@ beforeAll(async () => {
   await writeFile(join(dir, 'keys.json'), JSON.stringify({ 'h-1': KEY }), { mode: 0o600 });
   await writeFile(join(dir, 'cluster.token'), `${'c'.repeat(24)}\n`, { mode: 0o600 });
   await writeFile(join(dir, 'admin.token'), `${ADMIN}\n`, { mode: 0o600 });
-  nodeProcess = start('node', '--listen', '0', '--keys', join(dir, 'keys.json'), '--name', 'dn1', '--query-port', '0',
-    '--admin-token-file', join(dir, 'admin.token'), '--cluster-port', '0', '--cluster-token-file', join(dir, 'cluster.token'));
+  nodeProcess = start(
+    'node',
+    '--listen',
+    '0',
+    '--keys',
+    join(dir, 'keys.json'),
+    '--name',
+    'dn1',
+    '--query-port',
+    '0',
+    '--admin-token-file',
+    join(dir, 'admin.token'),
+    '--cluster-port',
+    '0',
+    '--cluster-token-file',
+    join(dir, 'cluster.token'),
+  );
   node = await ports(nodeProcess, 3);
   await new Promise<void>((resolve) => {
-    const answer = [{ pid: 7, protocol: 'tcp', local_ip: '127.0.0.1', local_port: 7, remote_ip: '0.0.0.0', remote_port: 0, state: 'LISTEN' }];
-    agent = startAgent({ url: `ws://127.0.0.1:${node['listening']}`, guid: 'h-1', key: KEY, methods: { netstat: () => answer },
-      onStatus: (s) => { if (s.state === 'connected') resolve(); } });
+    const answer = [
+      { pid: 7, protocol: 'tcp', local_ip: '127.0.0.1', local_port: 7, remote_ip: '0.0.0.0', remote_port: 0, state: 'LISTEN' },
+    ];
+    agent = startAgent({
+      url: `ws://127.0.0.1:${node['listening']}`,
+      guid: 'h-1',
+      key: KEY,
+      methods: { netstat: () => answer },
+      onStatus: (s) => {
+        if (s.state === 'connected') resolve();
+      },
+    });
   });
-  controlProcess = start('control', '--nodes', `dn1=ws://127.0.0.1:${node['cluster']}`, '--cluster-token-file', join(dir, 'cluster.token'),
-    '--query-port', '0', '--admin-token-file', join(dir, 'admin.token'), '--refresh-ms', '100');
+  controlProcess = start(
+    'control',
+    '--nodes',
+    `dn1=ws://127.0.0.1:${node['cluster']}`,
+    '--cluster-token-file',
+    join(dir, 'cluster.token'),
+    '--query-port',
+    '0',
+    '--admin-token-file',
+    join(dir, 'admin.token'),
+    '--refresh-ms',
+    '100',
+  );
   control = await ports(controlProcess, 1);
   // Bounded wait until the control node's directory holds the sentry.
   for (let i = 0; i < 100; i++) {

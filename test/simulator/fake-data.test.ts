@@ -16,7 +16,10 @@ describe('fakeConnections', () => {
       // Canonical addresses: the text reads back unchanged.
       rows.forEach((row, i) => expect(String(row['local_ip'])).toBe(connections[i]!.local_ip));
       rows.forEach((row, i) => expect(String(row['remote_ip'])).toBe(connections[i]!.remote_ip));
-      for (const c of connections) { protocols.add(c.protocol); states.add(c.state); }
+      for (const c of connections) {
+        protocols.add(c.protocol);
+        states.add(c.state);
+      }
     }
     expect([...protocols].sort()).toEqual(['tcp', 'tcp6', 'udp', 'udp6']);
     expect(states.size).toBeGreaterThanOrEqual(8);

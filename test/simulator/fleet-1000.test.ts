@@ -56,9 +56,10 @@ describe('fleet simulator at scale', () => {
     for (const { guid, fault } of fleet.members) {
       const rows = byGuid.get(guid)!;
       const error = expectedError[fault];
-      const ok = error === undefined
-        ? rows.length === CONNECTIONS && rows.every((row) => !('_error' in row))
-        : rows.length === 1 && rows[0]!['_error'] === error;
+      const ok =
+        error === undefined
+          ? rows.length === CONNECTIONS && rows.every((row) => !('_error' in row))
+          : rows.length === 1 && rows[0]!['_error'] === error;
       if (!ok) mismatches.push(`${guid} (${fault}): ${JSON.stringify(rows)}`);
     }
     expect(mismatches).toEqual([]);
@@ -80,15 +81,19 @@ describe('fleet simulator at scale', () => {
     const healthy = faults.healthy.length;
     expect(records).toHaveLength(healthy * CONNECTIONS + SENTRIES - healthy);
     // The connector fails a garbage sentry's call when it starts closing; the sentry sees the close a moment later.
-    await vi.waitFor(() => expect(fleet!.stats()).toMatchObject({
-      calls: SENTRIES,
-      answered: healthy,
-      ignored: faults.timeout.length,
-      disconnects: faults.disconnect.length,
-      garbage: faults.garbage.length,
-      connected: healthy + faults.timeout.length,
-      dropped: faults.disconnect.length + faults.garbage.length,
-    }), { timeout: 10_000 });
+    await vi.waitFor(
+      () =>
+        expect(fleet!.stats()).toMatchObject({
+          calls: SENTRIES,
+          answered: healthy,
+          ignored: faults.timeout.length,
+          disconnects: faults.disconnect.length,
+          garbage: faults.garbage.length,
+          connected: healthy + faults.timeout.length,
+          dropped: faults.disconnect.length + faults.garbage.length,
+        }),
+      { timeout: 10_000 },
+    );
     host.close();
   }, 60_000);
 });

@@ -8,7 +8,10 @@ import { simulatedCredentials } from '../../src/simulator/fleet-keys.js';
 
 /** Handles that would keep the process alive: sockets, servers and timers. */
 function liveHandles(): string[] {
-  return process.getActiveResourcesInfo().filter((r) => /^(TCP|TLS|Pipe|Timeout|Immediate)/.test(r)).sort();
+  return process
+    .getActiveResourcesInfo()
+    .filter((r) => /^(TCP|TLS|Pipe|Timeout|Immediate)/.test(r))
+    .sort();
 }
 
 /** The handles in `live` beyond those in `before` (as a multiset: the test runner's own may come and go). */
@@ -54,24 +57,45 @@ describe('fleet simulator lifecycle', () => {
     });
     await fleet.ready;
     expect(fleet.stats()).toEqual({
-      sentries: 5, connected: 5, connecting: 0, failed: 0, dropped: 0, stopped: 0,
-      calls: 0, answered: 0, ignored: 0, disconnects: 0, garbage: 0,
+      sentries: 5,
+      connected: 5,
+      connecting: 0,
+      failed: 0,
+      dropped: 0,
+      stopped: 0,
+      calls: 0,
+      answered: 0,
+      ignored: 0,
+      disconnects: 0,
+      garbage: 0,
     });
     const faults = fleet.members.map((m) => m.fault).sort();
     expect(faults).toEqual(['disconnect', 'garbage', 'healthy', 'healthy', 'timeout']);
 
-    const outcomes = await Promise.all(fleet.members.map(async ({ guid, fault }) => {
-      // The healthy ones would answer in 30 s; a short timeout settles them while their answer timer still runs.
-      const outcome = await connector.call(guid, 'netstat', {}, { timeoutMs: 300 })
-        .then((answer) => answer, (error: unknown) => (error instanceof SentryRpcError ? error.message : error));
-      return { fault, outcome };
-    }));
+    const outcomes = await Promise.all(
+      fleet.members.map(async ({ guid, fault }) => {
+        // The healthy ones would answer in 30 s; a short timeout settles them while their answer timer still runs.
+        const outcome = await connector.call(guid, 'netstat', {}, { timeoutMs: 300 }).then(
+          (answer) => answer,
+          (error: unknown) => (error instanceof SentryRpcError ? error.message : error),
+        );
+        return { fault, outcome };
+      }),
+    );
     for (const { fault, outcome } of outcomes) {
       expect(outcome).toBe(fault === 'disconnect' || fault === 'garbage' ? 'disconnected' : 'timeout');
     }
-    await vi.waitFor(() => expect(fleet.stats()).toMatchObject({
-      connected: 3, dropped: 2, calls: 5, answered: 0, ignored: 1, disconnects: 1, garbage: 1,
-    }));
+    await vi.waitFor(() =>
+      expect(fleet.stats()).toMatchObject({
+        connected: 3,
+        dropped: 2,
+        calls: 5,
+        answered: 0,
+        ignored: 1,
+        disconnects: 1,
+        garbage: 1,
+      }),
+    );
     expect(extraHandles(before, liveHandles())).toEqual(expect.arrayContaining(['TCPServerWrap', 'TCPSocketWrap', 'Timeout']));
 
     await fleet.stop();
@@ -84,7 +108,13 @@ describe('fleet simulator lifecycle', () => {
   it('healthy sentries answer their generated connections after the latency', async () => {
     const credentials = simulatedCredentials(3);
     const connector = await connectorFor(credentials);
-    const fleet = startFleet({ url: `ws://127.0.0.1:${connector.address().port}`, sentries: credentials, latencyMs: 1, jitterMs: 3, connectionsPerSentry: 5 });
+    const fleet = startFleet({
+      url: `ws://127.0.0.1:${connector.address().port}`,
+      sentries: credentials,
+      latencyMs: 1,
+      jitterMs: 3,
+      connectionsPerSentry: 5,
+    });
     try {
       await fleet.ready;
       for (const { guid } of credentials) {
@@ -105,7 +135,9 @@ describe('fleet simulator lifecycle', () => {
     try {
       const error = await fleet.ready.catch((e: unknown) => e);
       expect(error).toBeInstanceOf(FleetConnectError);
-      expect((error as FleetConnectError).message).toMatch(/^1 of 3 simulated sentries could not connect \(first: closed 1008 authentication failed\)/);
+      expect((error as FleetConnectError).message).toMatch(
+        /^1 of 3 simulated sentries could not connect \(first: closed 1008 authentication failed\)/,
+      );
       expect(fleet.stats()).toMatchObject({ sentries: 3, connected: 2, failed: 1 });
     } finally {
       await fleet.stop();

@@ -18,8 +18,12 @@ function io(signal?: AbortSignal): { io: Parameters<typeof runSimulate>[1]; out:
   const stderr = new PassThrough();
   let out = '';
   let err = '';
-  stdout.on('data', (chunk: Buffer) => { out += chunk.toString('utf8'); });
-  stderr.on('data', (chunk: Buffer) => { err += chunk.toString('utf8'); });
+  stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString('utf8');
+  });
+  stderr.on('data', (chunk: Buffer) => {
+    err += chunk.toString('utf8');
+  });
   return { io: { stdout, stderr, ...(signal && { signal }) }, out: () => out, err: () => err };
 }
 
@@ -40,10 +44,19 @@ describe('sentry-query simulate', () => {
     const controller = new AbortController();
     const cli = io(controller.signal);
     const url = `ws://127.0.0.1:${connector.address().port}`;
-    const exit = runSimulate(['--connect', url, '--keys', keysFile, '--count', '10', '--latency-ms', '1', '--timeout-fraction', '0.1'], cli.io);
+    const exit = runSimulate(
+      ['--connect', url, '--keys', keysFile, '--count', '10', '--latency-ms', '1', '--timeout-fraction', '0.1'],
+      cli.io,
+    );
     await vi.waitFor(() => expect(cli.err()).toContain('connected'), { timeout: 10_000 });
     expect(cli.err()).toBe(`10 simulated sentries connected to ${url} (1 timeout, 0 disconnect, 0 garbage); interrupt to stop\n`);
-    expect(connector.list().filter((s) => s.connected).map((s) => s.guid).sort()).toEqual(credentials.slice(0, 10).map((c) => c.guid));
+    expect(
+      connector
+        .list()
+        .filter((s) => s.connected)
+        .map((s) => s.guid)
+        .sort(),
+    ).toEqual(credentials.slice(0, 10).map((c) => c.guid));
     const healthy = connector.list().find((s) => s.connected)!.guid;
     await expect(connector.call(healthy, 'netstat', {}, { timeoutMs: 5_000 })).resolves.toHaveLength(3);
     controller.abort();
@@ -58,7 +71,9 @@ describe('sentry-query simulate', () => {
     expect(missing.err()).toMatch(/--keys/);
 
     const badFraction = io();
-    await expect(runSimulate(['--connect', url, '--keys', keysFile, '--timeout-fraction', '0.7', '--garbage-fraction', '0.7'], badFraction.io)).resolves.toBe(1);
+    await expect(
+      runSimulate(['--connect', url, '--keys', keysFile, '--timeout-fraction', '0.7', '--garbage-fraction', '0.7'], badFraction.io),
+    ).resolves.toBe(1);
     expect(badFraction.err()).toMatch(/more than 1/);
 
     const tooMany = io();

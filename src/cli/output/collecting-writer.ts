@@ -26,4 +26,3 @@ export abstract class CollectingWriter implements RecordWriter {
    */
   protected abstract render(columns: string[]): Promise<string>;
 }
-

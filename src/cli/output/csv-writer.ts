@@ -5,7 +5,9 @@ import { cell } from './record-writer.js';
 export class CsvWriter extends CollectingWriter {
   protected async render(columns: string[]): Promise<string> {
     const { stringify } = await import('csv-stringify/sync');
-    return stringify(this.rows.map((row) => columns.map((c) => cell(row, c))), { header: true, columns });
+    return stringify(
+      this.rows.map((row) => columns.map((c) => cell(row, c))),
+      { header: true, columns },
+    );
   }
 }
-

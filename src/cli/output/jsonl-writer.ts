@@ -56,4 +56,3 @@ export class JsonlWriter implements RecordWriter {
 function jsonLine(row: Row): string {
   return JSON.stringify(rowAsJson(row));
 }
-

@@ -68,4 +68,3 @@ export function isNumeric(rows: readonly Row[], field: string): boolean {
   }
   return any;
 }
-

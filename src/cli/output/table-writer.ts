@@ -15,4 +15,3 @@ export class TableWriter extends CollectingWriter {
     return `${table.toString()}\n`;
   }
 }
-

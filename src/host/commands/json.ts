@@ -60,8 +60,7 @@ function toRow(data: Record<string, unknown>): Row {
   return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, toValue(v)]));
 }
 
-const isObject = (data: unknown): data is Record<string, unknown> =>
-  typeof data === 'object' && data !== null && !Array.isArray(data);
+const isObject = (data: unknown): data is Record<string, unknown> => typeof data === 'object' && data !== null && !Array.isArray(data);
 
 /** Parses the argument into records, with errors pointing at the offending character where JSON says which. */
 function readRecords(argText: string): Row[] {

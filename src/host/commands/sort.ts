@@ -13,9 +13,7 @@ const help: CommandHelp = {
     'fields sort last ascending; mixed types order numbers < string < ipaddr < timestamp < bool < list < map < null.',
   syntax: 'sort [limit=N] [-]FIELD[, [-]FIELD]...',
   properties: builtinProperties('transforming', { perRecord: false }),
-  options: [
-    { name: 'limit', type: 'int', description: 'Keep only the first N records after sorting.', required: false, min: 1 },
-  ],
+  options: [{ name: 'limit', type: 'int', description: 'Keep only the first N records after sorting.', required: false, min: 1 }],
   inputFields: [],
   outputFields: [],
   runtimeErrors: [],

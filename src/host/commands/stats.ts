@@ -60,9 +60,10 @@ class StatsCommand implements QueryCommand {
   async onClose(reason: StopReason): Promise<void> {
     if (reason !== 'end' || !this.#ctx) return;
     // Without `by` there is always one overall group, even over no input.
-    const groups = this.#groups.size === 0 && this.#spec.by.length === 0
-      ? [{ keys: [], counts: this.#spec.aggregates.map(() => 0) }]
-      : this.#groups.values();
+    const groups =
+      this.#groups.size === 0 && this.#spec.by.length === 0
+        ? [{ keys: [], counts: this.#spec.aggregates.map(() => 0) }]
+        : this.#groups.values();
     for (const group of groups) {
       if (this.#ctx.signal.aborted) return;
       await this.#ctx.emit(this.#output(group));
@@ -71,8 +72,12 @@ class StatsCommand implements QueryCommand {
 
   #output(group: Group): Row {
     const row: Row = {};
-    this.#spec.by.forEach((field, i) => { row[field] = group.keys[i] ?? null; });
-    this.#spec.aggregates.forEach((aggregate, i) => { row[aggregate.name] = group.counts[i] ?? 0; });
+    this.#spec.by.forEach((field, i) => {
+      row[field] = group.keys[i] ?? null;
+    });
+    this.#spec.aggregates.forEach((aggregate, i) => {
+      row[aggregate.name] = group.counts[i] ?? 0;
+    });
     return row;
   }
 }

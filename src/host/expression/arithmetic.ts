@@ -22,20 +22,31 @@ export function negate(a: Value): Value {
 
 function numberOp(op: ArithmeticOp, a: number, b: number): number | null {
   switch (op) {
-    case '+': return a + b;
-    case '-': return a - b;
-    case '*': return a * b;
-    case '/': return b === 0 ? null : a / b;
-    case '%': return b === 0 ? null : a % b;
+    case '+':
+      return a + b;
+    case '-':
+      return a - b;
+    case '*':
+      return a * b;
+    case '/':
+      return b === 0 ? null : a / b;
+    case '%':
+      return b === 0 ? null : a % b;
   }
 }
 
 function bigintOp(op: Exclude<ArithmeticOp, '/'>, a: bigint, b: bigint): number | bigint | null {
   let result: bigint;
   switch (op) {
-    case '+': result = a + b; break;
-    case '-': result = a - b; break;
-    case '*': result = a * b; break;
+    case '+':
+      result = a + b;
+      break;
+    case '-':
+      result = a - b;
+      break;
+    case '*':
+      result = a * b;
+      break;
     case '%':
       if (b === 0n) return null;
       result = a % b;

@@ -17,14 +17,17 @@ import { isWildcardPattern, matchesWildcard } from './wildcard.js';
  */
 export function evaluate(expr: Expr, row: Row): Value {
   switch (expr.kind) {
-    case 'literal': return expr.value;
-    case 'field': return readField(row, expr.name);
+    case 'literal':
+      return expr.value;
+    case 'field':
+      return readField(row, expr.name);
     case 'unary': {
       const operand = evaluate(expr.operand, row);
       if (expr.op === '-') return negate(operand);
       return typeof operand === 'boolean' ? !operand : null;
     }
-    case 'binary': return evaluateBinary(expr, row);
+    case 'binary':
+      return evaluateBinary(expr, row);
   }
 }
 
@@ -43,17 +46,25 @@ function evaluateBinary(expr: BinaryExpr, row: Row): Value {
   const left = evaluate(expr.left, row);
   const right = evaluate(expr.right, row);
   switch (op) {
-    case '<': return (compareValues(left, right) ?? 0) < 0;
-    case '<=': return (compareValues(left, right) ?? 1) <= 0;
-    case '>': return (compareValues(left, right) ?? 0) > 0;
-    case '>=': return (compareValues(left, right) ?? -1) >= 0;
-    default: return arithmetic(op, left, right);
+    case '<':
+      return (compareValues(left, right) ?? 0) < 0;
+    case '<=':
+      return (compareValues(left, right) ?? 1) <= 0;
+    case '>':
+      return (compareValues(left, right) ?? 0) > 0;
+    case '>=':
+      return (compareValues(left, right) ?? -1) >= 0;
+    default:
+      return arithmetic(op, left, right);
   }
 }
 
 /** `==` with wildcards: a string literal containing `*` on either side (the right one first) is a pattern. */
 function isEqual(expr: BinaryExpr, row: Row): boolean {
-  for (const [pattern, other] of [[expr.right, expr.left], [expr.left, expr.right]] as const) {
+  for (const [pattern, other] of [
+    [expr.right, expr.left],
+    [expr.left, expr.right],
+  ] as const) {
     if (pattern.kind === 'literal' && typeof pattern.value === 'string' && isWildcardPattern(pattern.value)) {
       return matchesWildcard(evaluate(other, row), pattern.value);
     }

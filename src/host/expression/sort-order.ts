@@ -19,7 +19,7 @@ export function sortCompare(a: Value, b: Value): number {
   if (rank !== 0) return rank;
   if (isNumeric(a) && isNumeric(b)) {
     const nanOrder = Number(Number.isNaN(a)) - Number(Number.isNaN(b));
-    return nanOrder !== 0 ? nanOrder : compareNumbers(a, b) ?? 0;
+    return nanOrder !== 0 ? nanOrder : (compareNumbers(a, b) ?? 0);
   }
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   if (a instanceof IpAddress && b instanceof IpAddress) return a.compare(b);

@@ -9,11 +9,15 @@ import type { Value } from '../../runtime/value.js';
 export function valueKey(value: Value): string {
   if (value === null) return 'null';
   switch (typeof value) {
-    case 'string': return `s:${value}`;
-    case 'boolean': return `b:${value}`;
-    case 'bigint': return `n:${value}`;
+    case 'string':
+      return `s:${value}`;
+    case 'boolean':
+      return `b:${value}`;
+    case 'bigint':
+      return `n:${value}`;
     // Integers print through BigInt so that 1e21 and 10n ** 21n share a key; others cannot collide with them.
-    case 'number': return `n:${Number.isInteger(value) ? BigInt(value) : value}`;
+    case 'number':
+      return `n:${Number.isInteger(value) ? BigInt(value) : value}`;
     default:
       if (value instanceof IpAddress) return `ip:${value.toString()}`;
       if (value instanceof Date) return `t:${value.getTime()}`;

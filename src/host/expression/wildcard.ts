@@ -23,7 +23,10 @@ export function matchesWildcard(value: Value, pattern: string): boolean {
   if (text === undefined) return false;
   let regex = compiled.get(pattern);
   if (!regex) {
-    const source = pattern.split('*').map((part) => part.replace(/[\\^$.|?+()[\]{}]/g, '\\$&')).join('.*');
+    const source = pattern
+      .split('*')
+      .map((part) => part.replace(/[\\^$.|?+()[\]{}]/g, '\\$&'))
+      .join('.*');
     regex = new RegExp(`^${source}$`, 's');
     compiled.set(pattern, regex);
   }

@@ -4,9 +4,16 @@ import { builtinCommands } from '../../../src/host/commands/builtin-commands.js'
 
 describe('builtinCommands', () => {
   it('has the eight built-ins, each with one name', () => {
-    expect(builtinCommands.map((parser) => parser.name).sort()).toEqual(
-      ['eval', 'fields', 'json', 'limit', 'search', 'sentry', 'sort', 'stats'],
-    );
+    expect(builtinCommands.map((parser) => parser.name).sort()).toEqual([
+      'eval',
+      'fields',
+      'json',
+      'limit',
+      'search',
+      'sentry',
+      'sort',
+      'stats',
+    ]);
   });
 
   it.each(builtinCommands.map((parser) => [parser.name, parser] as const))('%s has honest help', (name, parser) => {

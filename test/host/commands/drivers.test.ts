@@ -12,12 +12,26 @@ describe('sentry', () => {
     const connectedAt = new Date('2024-05-01T10:00:00Z');
     const { rows } = await driveCollected(sentryCommand, '', [], {
       sentries: [
-        { guid: 'web-01', connected: true, hostname: 'web-01.example', os: 'linux', remote_ip: '0:0:0:0:0:0:0:1', connected_at: connectedAt },
+        {
+          guid: 'web-01',
+          connected: true,
+          hostname: 'web-01.example',
+          os: 'linux',
+          remote_ip: '0:0:0:0:0:0:0:1',
+          connected_at: connectedAt,
+        },
         { guid: 'db-01', connected: false, remote_ip: 'unknown' },
       ],
     });
     expect(rows).toEqual([
-      { guid: 'web-01', connected: true, hostname: 'web-01.example', os: 'linux', remote_ip: IpAddress.parse('::1'), connected_at: connectedAt },
+      {
+        guid: 'web-01',
+        connected: true,
+        hostname: 'web-01.example',
+        os: 'linux',
+        remote_ip: IpAddress.parse('::1'),
+        connected_at: connectedAt,
+      },
       { guid: 'db-01', connected: false, remote_ip: 'unknown' },
     ]);
     expect(rows[0]?.['remote_ip']).toBeInstanceOf(IpAddress);
@@ -33,8 +47,14 @@ describe('sentry', () => {
 
 describe('json', () => {
   it('emits one record per object of an array, with JSON types and no guessing', async () => {
-    const { rows } = await driveCollected(jsonCommand, quoted('[{"a": 1, "ip": "1.2.3.4"}, {"b": [1, {"c": null}], "d": true, "e": "x|\\"y\\""}]'));
-    expect(rows).toEqual([{ a: 1, ip: '1.2.3.4' }, { b: [1, { c: null }], d: true, e: 'x|"y"' }]);
+    const { rows } = await driveCollected(
+      jsonCommand,
+      quoted('[{"a": 1, "ip": "1.2.3.4"}, {"b": [1, {"c": null}], "d": true, "e": "x|\\"y\\""}]'),
+    );
+    expect(rows).toEqual([
+      { a: 1, ip: '1.2.3.4' },
+      { b: [1, { c: null }], d: true, e: 'x|"y"' },
+    ]);
   });
 
   it('emits one record for an object', async () => {

@@ -35,7 +35,12 @@ describe('search', () => {
   });
 
   it('keeps regex characters in a pattern literal', async () => {
-    expect(await pids('name == "a.b*"', [{ pid: 1, name: 'a.bc' }, { pid: 2, name: 'axbc' }])).toEqual([1]);
+    expect(
+      await pids('name == "a.b*"', [
+        { pid: 1, name: 'a.bc' },
+        { pid: 2, name: 'axbc' },
+      ]),
+    ).toEqual([1]);
   });
 
   it('never equates or orders different types', async () => {
@@ -64,7 +69,11 @@ describe('search', () => {
   });
 
   it('compares numbers across number and bigint, with decimals and negatives', async () => {
-    const rows: Row[] = [{ pid: 1, n: 2n ** 60n }, { pid: 2, n: -1.5 }, { pid: 3, n: 1 }];
+    const rows: Row[] = [
+      { pid: 1, n: 2n ** 60n },
+      { pid: 2, n: -1.5 },
+      { pid: 3, n: 1 },
+    ];
     expect(await pids('n > 9007199254740993', rows)).toEqual([1]);
     expect(await pids('n < -1', rows)).toEqual([2]);
     expect(await pids('n == 1.0', rows)).toEqual([3]);

@@ -15,7 +15,11 @@ describe('sort', () => {
   });
 
   it('sorts descending with -, and breaks ties with later keys', async () => {
-    const rows: Row[] = [{ id: 1, s: 'x', n: 1 }, { id: 2, s: 'y', n: 1 }, { id: 3, s: 'x', n: 2 }];
+    const rows: Row[] = [
+      { id: 1, s: 'x', n: 1 },
+      { id: 2, s: 'y', n: 1 },
+      { id: 3, s: 'x', n: 2 },
+    ];
     expect(await ids(' -n, s', rows)).toEqual([3, 1, 2]);
     expect(await ids(' s, -id', rows)).toEqual([3, 1, 2]);
   });
@@ -27,8 +31,11 @@ describe('sort', () => {
 
   it('orders mixed types by type rank: numbers, strings, ipaddrs, timestamps, bools', async () => {
     const rows: Row[] = [
-      { id: 'bool', v: true }, { id: 'time', v: new Date(0) }, { id: 'ip', v: IpAddress.parse('1.1.1.1') },
-      { id: 'string', v: '1' }, { id: 'number', v: 99 },
+      { id: 'bool', v: true },
+      { id: 'time', v: new Date(0) },
+      { id: 'ip', v: IpAddress.parse('1.1.1.1') },
+      { id: 'string', v: '1' },
+      { id: 'number', v: 99 },
     ];
     expect(await ids(' v', rows)).toEqual(['number', 'string', 'ip', 'time', 'bool']);
   });
@@ -44,7 +51,12 @@ describe('sort', () => {
   });
 
   it('reads a field named limit as a key', async () => {
-    expect(await ids(' limit', [{ id: 1, limit: 2 }, { id: 2, limit: 1 }])).toEqual([2, 1]);
+    expect(
+      await ids(' limit', [
+        { id: 1, limit: 2 },
+        { id: 2, limit: 1 },
+      ]),
+    ).toEqual([2, 1]);
   });
 
   it.each([

@@ -4,17 +4,16 @@ import type { Row } from '../../../src/runtime/value.js';
 import { statsCommand } from '../../../src/host/commands/stats.js';
 import { driveCollected, parseErrorOf } from '../../helpers/drive-collected.js';
 
-const input: Row[] = [
-  { state: 'LISTEN', pid: 1 },
-  { state: 'ESTABLISHED', pid: null },
-  { state: 'LISTEN' },
-  { pid: 4 },
-];
+const input: Row[] = [{ state: 'LISTEN', pid: 1 }, { state: 'ESTABLISHED', pid: null }, { state: 'LISTEN' }, { pid: 4 }];
 
 describe('stats', () => {
   it('counts by a field, groups in first-seen order, by-fields first', async () => {
     const { rows } = await driveCollected(statsCommand, ' count by state', input);
-    expect(rows).toEqual([{ state: 'LISTEN', count: 2 }, { state: 'ESTABLISHED', count: 1 }, { state: null, count: 1 }]);
+    expect(rows).toEqual([
+      { state: 'LISTEN', count: 2 },
+      { state: 'ESTABLISHED', count: 1 },
+      { state: null, count: 1 },
+    ]);
     expect(Object.keys(rows[0] ?? {})).toEqual(['state', 'count']);
   });
 

@@ -1,8 +1,8 @@
 /**
- * Every error code of the plugin and of the sdk-mock host, in one catalogue (as fastify keeps its codes).
+ * Every error code of the plugin and of the host (src/host), in one catalogue (as fastify keeps its codes).
  *
  * 231xx are the plugin's parse errors: 23100 and 23101 come from the command's reference page, the rest are
- * ours. 900xx are the sdk-mock host's own query errors (unknown command, pipeline syntax …).
+ * ours. 900xx are the host's own query errors (unknown command, pipeline syntax …).
  * `test/errors/errors-documented.test.ts` fails if a code here is missing from docs/errors.md.
  *
  * @module
@@ -76,33 +76,33 @@ export const ERRORS = Object.freeze({
     'The text after the command name is not a list of name=value options.',
   ),
 
-  /** 90000 (sdk-mock): the query is not a pipeline of commands. */
+  /** 90000 (host): the query is not a pipeline of commands. */
   QUERY_SYNTAX: define<[detail: string]>(
     'QUERY_SYNTAX',
     90000,
     (offset, detail) => `Query syntax error at offset ${offset}: ${detail}.`,
-    'sdk-mock host: the query is not a pipeline of commands separated by |.',
+    'host: the query is not a pipeline of commands separated by |.',
   ),
-  /** 90001 (sdk-mock): no command of that name is registered. */
+  /** 90001 (host): no command of that name is registered. */
   UNKNOWN_COMMAND: define<[name: string]>(
     'UNKNOWN_COMMAND',
     90001,
     (offset, name) => `Unknown command '${name}' at offset ${offset}.`,
-    'sdk-mock host: no command of that name is registered.',
+    'host: no command of that name is registered.',
   ),
-  /** 90002 (sdk-mock): a command in a position it cannot take. */
+  /** 90002 (host): a command in a position it cannot take. */
   COMMAND_POSITION: define<[name: string, rule: string]>(
     'COMMAND_POSITION',
     90002,
     (offset, name, rule) => `Command '${name}' at offset ${offset} ${rule}.`,
-    'sdk-mock host: a driver command (sentry, json) not first, or a command that needs input placed first.',
+    'host: a driver command (sentry, json) not first, or a command that needs input placed first.',
   ),
-  /** 90003 (sdk-mock): a built-in command given arguments it cannot read. */
+  /** 90003 (host): a built-in command given arguments it cannot read. */
   INVALID_ARGUMENTS: define<[name: string, detail: string]>(
     'INVALID_ARGUMENTS',
     90003,
     (offset, name, detail) => `Invalid arguments for '${name}' at offset ${offset}: ${detail}.`,
-    'sdk-mock host: a built-in command (json, fields, search, stats, sort, limit, eval) was given arguments it cannot read.',
+    'host: a built-in command (json, fields, search, stats, sort, limit, eval) was given arguments it cannot read.',
   ),
 });
 

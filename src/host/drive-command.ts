@@ -37,12 +37,6 @@ export interface DriveCommandOptions {
    * @default nothing
    */
   readonly onFinishUpstream?: () => void;
-  /**
-   * Keep pushing the rest of the input after `finishUpstream`, as a host does with records already in flight
-   * (the command must drop them).
-   * @default false
-   */
-  readonly pushAfterFinish?: boolean;
 }
 
 /** How a driven command ended. */
@@ -137,7 +131,7 @@ class CommandDrive {
     const iterator = sync ? (input as Iterable<Row>)[Symbol.iterator]() : (input as AsyncIterable<Row>)[Symbol.asyncIterator]();
     let exhausted = false;
     try {
-      while (!this.#stoppedBy && !(this.#finishedUpstream && !this.#options.pushAfterFinish)) {
+      while (!this.#stoppedBy && !this.#finishedUpstream) {
         const step = sync ? (iterator as Iterator<Row>).next() : await this.#unlessStopped((iterator as AsyncIterator<Row>).next());
         if (step === STOPPED) return;
         if (step.done) {

@@ -21,8 +21,6 @@ export interface CollectedDriveOptions {
   readonly sentries?: readonly SentryInfo[];
   /** The reason given to `onClose` once the input is exhausted (default `end`). */
   readonly closeWith?: StopReason;
-  /** Keep pushing after `finishUpstream`, as a host does with records already in flight. */
-  readonly pushAfterFinish?: boolean;
 }
 
 const session = { user: 'tester', isAdmin: true };
@@ -61,7 +59,6 @@ export async function driveCollected(
     onFinishUpstream: () => {
       finishUpstreamCalls++;
     },
-    ...(options.pushAfterFinish && { pushAfterFinish: true }),
   });
   return { rows, finishUpstreamCalls, pushed };
 }

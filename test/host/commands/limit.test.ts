@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { limitCommand } from '../../../src/host/commands/limit.js';
+import { NO_SENTRIES } from '../../../src/host/no-sentries.js';
+import type { QueryCommand } from '../../../src/runtime/command.js';
+import { hostConfigFrom } from '../../../src/runtime/session.js';
+import type { Row } from '../../../src/runtime/value.js';
 import { driveCollected, parseErrorOf } from '../../helpers/drive-collected.js';
 
 const input = [1, 2, 3, 4, 5].map((n) => ({ n }));
@@ -23,9 +27,25 @@ describe('limit', () => {
     expect(result.finishUpstreamCalls).toBe(0);
   });
 
-  it('drops records pushed after it has N', async () => {
-    const result = await driveCollected(limitCommand, ' 1', input, { pushAfterFinish: true });
-    expect(result).toEqual({ rows: [{ n: 1 }], finishUpstreamCalls: 1, pushed: 5 });
+  it('drops records pushed after it has N (a host may still deliver those already in flight)', async () => {
+    const command = limitCommand.parse(
+      { session: { user: 'tester', isAdmin: true }, config: hostConfigFrom(), env: {} },
+      ' 1',
+    ) as QueryCommand;
+    const rows: Row[] = [];
+    let finishUpstreamCalls = 0;
+    await command.onStart({
+      emit: async (row) => void rows.push(row),
+      signal: new AbortController().signal,
+      sentries: NO_SENTRIES,
+      session: { user: 'tester', isAdmin: true },
+      config: hostConfigFrom(),
+      finishUpstream: () => void finishUpstreamCalls++,
+    });
+    for (const row of input) await command.onPush(row);
+    await command.onClose('end');
+    expect(rows).toEqual([{ n: 1 }]);
+    expect(finishUpstreamCalls).toBe(1);
   });
 
   it.each([

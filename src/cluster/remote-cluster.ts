@@ -193,7 +193,8 @@ export class RemoteCluster implements Cluster {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const link = this.#links.get(node);
-    if (!link || this.#closed) return Promise.reject(SentryRpcError.nodeUnreachable(node));
+    if (!link) return Promise.reject(SentryRpcError.unknownNode(node));
+    if (this.#closed) return Promise.reject(SentryRpcError.nodeUnreachable(node));
     return link.call(
       'call',
       { guid, method, params, timeoutMs: options.timeoutMs },

@@ -1,3 +1,4 @@
+import { abortable } from '../runtime/abortable.js';
 import type { Cluster } from '../runtime/cluster.js';
 import type { CommandContext, CommandParser, QueryCommand, QueryDriver, StopReason } from '../runtime/command.js';
 import type { SentryConnector } from '../runtime/sentry-connector.js';
@@ -177,20 +178,9 @@ class CommandDrive {
   /** `promise`, or {@link STOPPED} as soon as the command is stopped; leaves no listener behind. */
   #unlessStopped<T>(promise: Promise<T>): Promise<T | typeof STOPPED> {
     const { signal } = this.#controller;
-    if (signal.aborted) return Promise.resolve(STOPPED);
-    return new Promise((resolve, reject) => {
-      const onAbort = (): void => resolve(STOPPED);
-      signal.addEventListener('abort', onAbort, { once: true });
-      promise.then(
-        (value) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(value);
-        },
-        (error: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      );
+    return abortable(promise, signal).catch((error: unknown) => {
+      if (signal.aborted) return STOPPED;
+      throw error;
     });
   }
 

@@ -63,7 +63,11 @@ describe('ClusterEndpoint + RemoteCluster', () => {
       message: 'not connected',
     });
     await expect(cluster.call('dn1', 'g-1', 'slow-timeout', {}, { timeoutMs: 50 })).rejects.toMatchObject({ kind: 'timeout' });
-    await expect(cluster.call('dn9', 'g-1', 'echo', {}, { timeoutMs: 1000 })).rejects.toThrow('node dn9 is unreachable');
+    // A node the control node was not given is not "unreachable": it does not exist (as in MockCluster).
+    await expect(cluster.call('dn9', 'g-1', 'echo', {}, { timeoutMs: 1000 })).rejects.toMatchObject({
+      kind: 'unknown-node',
+      message: 'unknown node dn9',
+    });
   });
 
   it('aborts with signal.reason; times out itself when the node never answers', async () => {

@@ -35,16 +35,19 @@ export {
 export {
   parseSentryRpcOptions,
   SENTRY_RPC_TIMEOUT,
+  TIMEOUT_OPTION_HELP,
   SENTRY_RPC_PARSE_ERRORS,
   type SentryRpcSettings,
 } from './commands/sentry-rpc-options.js';
 export { SentryRpcCommand, type SentryRpcCall } from './commands/sentry-rpc-command.js';
+export { sentryNetstatCommand, NETSTAT_METHOD, NETSTAT_OUTPUT_FIELDS } from './commands/sentry-netstat.js';
 export {
-  sentryNetstatCommand,
-  NETSTAT_METHOD,
-  NETSTAT_OUTPUT_FIELDS,
-  SENTRY_RPC_RUNTIME_ERRORS,
+  sentryRpcHelp,
   runtimeErrorHelp,
-} from './commands/sentry-netstat.js';
+  SENTRY_RPC_RUNTIME_ERRORS,
+  GUID_INPUT_FIELD,
+  ERROR_OUTPUT_FIELD,
+  type SentryRpcHelpParts,
+} from './commands/sentry-rpc-help.js';
 export { type Cluster, type ClusterNode, type ClusterSentryInfo } from './runtime/cluster.js';
 export { sonarSentryNetstatCommand, NOT_A_CLUSTER } from './commands/sonar-sentry-netstat.js';

@@ -1,8 +1,8 @@
-import type { CommandHelp, CommandParser, FieldHelp, RuntimeErrorHelp } from '../runtime/command.js';
-import { RUNTIME_ERRORS, type RuntimeError } from '../errors/runtime-errors.js';
+import type { CommandParser, FieldHelp } from '../runtime/command.js';
 import { netstatRows } from './netstat-answer.js';
 import { SentryRpcCommand, type SentryRpcCall } from './sentry-rpc-command.js';
-import { parseSentryRpcOptions, SENTRY_RPC_PARSE_ERRORS, TIMEOUT_OPTION_HELP } from './sentry-rpc-options.js';
+import { ERROR_OUTPUT_FIELD, sentryRpcHelp } from './sentry-rpc-help.js';
+import { parseSentryRpcOptions, SENTRY_RPC_PARSE_ERRORS } from './sentry-rpc-options.js';
 
 /** The sentry RPC method that returns a host's connections. */
 export const NETSTAT_METHOD = 'netstat';
@@ -17,41 +17,14 @@ export const NETSTAT_OUTPUT_FIELDS: readonly FieldHelp[] = Object.freeze([
   { name: 'remote_ip', type: 'ipaddr', description: 'Remote IP address.' },
   { name: 'remote_port', type: 'int', description: 'Remote port number.' },
   { name: 'state', type: 'string', description: 'Connection state (e.g., LISTEN, ESTABLISHED, TIME_WAIT).' },
-  { name: '_error', type: 'string', description: 'Error message added to the original record if an error occurs.' },
+  ERROR_OUTPUT_FIELD,
 ]);
 
-/** A catalogue entry as a help row: its message pattern and its description. */
-export function runtimeErrorHelp(error: RuntimeError<never[]>): RuntimeErrorHelp {
-  return { message: error.pattern, description: error.description };
-}
-
-/** The runtime errors (`_error` values) of the sentry RPC commands, from the reference page. */
-export const SENTRY_RPC_RUNTIME_ERRORS: readonly RuntimeErrorHelp[] = Object.freeze(
-  [
-    RUNTIME_ERRORS.GUID_NULL,
-    RUNTIME_ERRORS.GUID_NOT_STRING,
-    RUNTIME_ERRORS.GUID_EMPTY,
-    RUNTIME_ERRORS.NOT_CONNECTED,
-    RUNTIME_ERRORS.TIMEOUT,
-    RUNTIME_ERRORS.DISCONNECTED,
-  ].map((e) => runtimeErrorHelp(e as RuntimeError<never[]>)),
-);
-
-const help: CommandHelp = {
+const help = sentryRpcHelp({
   description: 'Retrieves the network connection list from a remote sentry.',
   syntax: 'sentry-netstat [timeout=INT]',
-  properties: {
-    commandType: 'transforming',
-    requiredPermission: 'administrator',
-    licenseUsage: 'N/A',
-    parallelExecution: true,
-    distributedExecution: false,
-  },
-  options: [TIMEOUT_OPTION_HELP],
-  inputFields: [{ name: 'guid', type: 'string', required: true, description: 'Sentry unique identifier.' }],
   outputFields: NETSTAT_OUTPUT_FIELDS,
-  runtimeErrors: SENTRY_RPC_RUNTIME_ERRORS,
-};
+});
 
 /** Calls the sentry directly through the host's connector. */
 const netstatCall: SentryRpcCall = {

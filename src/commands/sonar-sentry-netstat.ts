@@ -1,11 +1,12 @@
-import type { CommandHelp, CommandParser, FieldHelp } from '../runtime/command.js';
+import type { CommandParser, FieldHelp } from '../runtime/command.js';
 import { SentryRpcError } from '../runtime/sentry-connector.js';
 import type { Row } from '../runtime/value.js';
 import { netstatRows } from './netstat-answer.js';
-import { NETSTAT_METHOD, NETSTAT_OUTPUT_FIELDS, runtimeErrorHelp, SENTRY_RPC_RUNTIME_ERRORS } from './sentry-netstat.js';
+import { NETSTAT_METHOD, NETSTAT_OUTPUT_FIELDS } from './sentry-netstat.js';
+import { GUID_INPUT_FIELD, runtimeErrorHelp, SENTRY_RPC_RUNTIME_ERRORS, sentryRpcHelp } from './sentry-rpc-help.js';
 import { RUNTIME_ERRORS, type RuntimeError } from '../errors/runtime-errors.js';
 import { SentryRpcCommand, type SentryRpcCall } from './sentry-rpc-command.js';
-import { parseSentryRpcOptions, SENTRY_RPC_PARSE_ERRORS, TIMEOUT_OPTION_HELP } from './sentry-rpc-options.js';
+import { parseSentryRpcOptions, SENTRY_RPC_PARSE_ERRORS } from './sentry-rpc-options.js';
 
 /** What a standalone host (no cluster) answers for every record. */
 export const NOT_A_CLUSTER = RUNTIME_ERRORS.NOT_A_CLUSTER.message();
@@ -15,19 +16,12 @@ const NODE_FIELD: FieldHelp = { name: 'node', type: 'string', description: 'Name
 /** sentry-netstat's fields with `node` after `guid`. */
 const OUTPUT_FIELDS: readonly FieldHelp[] = [NETSTAT_OUTPUT_FIELDS[0]!, NODE_FIELD, ...NETSTAT_OUTPUT_FIELDS.slice(1)];
 
-const help: CommandHelp = {
+const help = sentryRpcHelp({
   description: 'Retrieves the network connection list from remote sentries across every data node of a cluster.',
   syntax: 'sonar-sentry-netstat [timeout=INT]',
-  properties: {
-    commandType: 'transforming',
-    requiredPermission: 'administrator',
-    licenseUsage: 'N/A',
-    parallelExecution: true,
-    distributedExecution: true,
-  },
-  options: [TIMEOUT_OPTION_HELP],
+  distributedExecution: true,
   inputFields: [
-    { name: 'guid', type: 'string', required: true, description: 'Sentry unique identifier.' },
+    GUID_INPUT_FIELD,
     {
       name: 'node',
       type: 'string',
@@ -43,7 +37,7 @@ const help: CommandHelp = {
       runtimeErrorHelp(e as RuntimeError<never[]>),
     ),
   ],
-};
+});
 
 /** The answer together with the node that gave it, so rows can say where they came from. */
 interface RoutedAnswer {

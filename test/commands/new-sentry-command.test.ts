@@ -6,7 +6,9 @@ import {
   parseSentryRpcOptions,
   RUNTIME_ERRORS,
   SENTRY_RPC_PARSE_ERRORS,
-  SENTRY_RPC_RUNTIME_ERRORS,
+  sentryRpcHelp,
+  GUID_INPUT_FIELD,
+  ERROR_OUTPUT_FIELD,
   SentryRpcCommand,
   type CommandParser,
   type Row,
@@ -29,21 +31,11 @@ const psCall: SentryRpcCall<PsAnswer> = {
 
 const sentryPs: CommandParser = {
   name: 'sentry-ps',
-  help: {
+  help: sentryRpcHelp({
     description: 'Retrieves the process list from a remote sentry.',
     syntax: 'sentry-ps [timeout=INT]',
-    properties: {
-      commandType: 'transforming',
-      requiredPermission: 'administrator',
-      licenseUsage: 'N/A',
-      parallelExecution: true,
-      distributedExecution: false,
-    },
-    options: [],
-    inputFields: [{ name: 'guid', type: 'string', required: true, description: 'Sentry unique identifier.' }],
-    outputFields: [],
-    runtimeErrors: SENTRY_RPC_RUNTIME_ERRORS,
-  },
+    outputFields: [GUID_INPUT_FIELD, { name: 'pid', type: 'int', description: 'Process ID.' }, ERROR_OUTPUT_FIELD],
+  }),
   errors: SENTRY_RPC_PARSE_ERRORS,
   parse: (ctx, argText) => new SentryRpcCommand(parseSentryRpcOptions(ctx, argText), psCall),
 };

@@ -41,7 +41,7 @@ export interface MockHostOptions {
 /**
  * The real {@link Host} assembled with in-memory doubles, for tests and examples: {@link MockSentryConnector}
  * sentries (or a given connector), an optional {@link MockCluster} of data nodes (or a given cluster), and the
- * plugin's commands (`PLUGIN_COMMANDS` (every plugin command)) besides the host's built-ins.
+ * plugin's commands (every one in `PLUGIN_COMMANDS`) besides the host's built-ins.
  *
  * @example
  * ```ts

@@ -162,19 +162,57 @@ const frozenAnswers = new WeakMap<object, unknown>();
 /**
  * A deep-frozen copy of `connections`, made once per list: like an answer off the wire, it shares nothing the
  * caller could change, and a command that tried to change it would throw. Copying on every call instead cost
- * more than sentry-netstat itself in the throughput benchmark (1,000 connections per answer).
+ * more than sentry-netstat itself in the throughput benchmark (1,000 connections per answer). A scenario's
+ * answer may be as hostile as a sentry's (nested 100,000 levels deep, say), so neither step recurses:
+ * `structuredClone` would overflow the stack on such a value, and {@link plainCopy} takes over.
  */
 function frozenAnswer(answer: unknown): unknown {
   if (typeof answer !== 'object' || answer === null || Object.isFrozen(answer)) return answer;
   let frozen = frozenAnswers.get(answer);
-  if (frozen === undefined) frozenAnswers.set(answer, (frozen = deepFreeze(structuredClone(answer))));
+  if (frozen === undefined) frozenAnswers.set(answer, (frozen = deepFreeze(cloneAnswer(answer))));
   return frozen;
 }
 
+function cloneAnswer(answer: object): unknown {
+  try {
+    return structuredClone(answer);
+  } catch (error) {
+    if (error instanceof RangeError) return plainCopy(answer); // nested too deeply for structuredClone's recursion
+    throw error;
+  }
+}
+
+/** A copy of JSON-like data (arrays and objects of own enumerable properties), without recursion. */
+function plainCopy(value: object): unknown {
+  const copies = new Map<object, object>();
+  const copyOf = (source: object): object => {
+    let copy = copies.get(source);
+    if (copy === undefined) {
+      copies.set(source, (copy = Array.isArray(source) ? [] : {}));
+      pending.push(source);
+    }
+    return copy;
+  };
+  const pending: object[] = [];
+  const top = copyOf(value);
+  while (pending.length > 0) {
+    const source = pending.pop()!;
+    const target = copies.get(source) as Record<string, unknown>;
+    for (const [key, child] of Object.entries(source)) {
+      target[key] = typeof child === 'object' && child !== null ? copyOf(child) : child;
+    }
+  }
+  return top;
+}
+
+/** Freezes `value` and everything reachable from it, without recursion. */
 function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next !== 'object' || next === null || Object.isFrozen(next)) continue;
+    Object.freeze(next);
+    for (const child of Object.values(next)) pending.push(child);
   }
   return value;
 }

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { RUNTIME_ERRORS } from '../errors/runtime-errors.js';
 import { IpAddress } from '../runtime/ip-address.js';
 import type { Row } from '../runtime/value.js';
-import { describeIssue } from '../runtime/zod-issue.js';
+import { NETSTAT_ANSWER_CONNECTION_LIMIT } from '../rpc/limits.js';
+import { describeIssue, previewValue } from '../runtime/zod-issue.js';
 import { netstatRow, PROTOCOLS, TCP_STATES, UDP_STATES, type Protocol } from './netstat-vocabulary.js';
 
 export { PROTOCOLS, TCP_STATES, UDP_STATES, type Protocol, type WireConnection } from './netstat-vocabulary.js';
@@ -26,27 +27,30 @@ const ipText = z.string({ error: 'expected an IP address string' }).transform((t
  * to the protocol.
  */
 export const netstatConnectionSchema = z
-  .object({
-    /** Process id owning the socket; `null` when unknown (a missing pid is read as `null`). */
-    pid: z
-      .number({ error: 'expected an integer pid or null' })
-      .int({ error: 'expected an integer pid or null' })
-      .min(0, { error: 'expected an integer pid or null' })
-      .nullish()
-      .transform((pid) => pid ?? null),
-    /** Protocol: `tcp`, `tcp6`, `udp` or `udp6`. */
-    protocol: z.enum(PROTOCOLS, { error: 'expected tcp, tcp6, udp or udp6' }),
-    /** Local address, parsed. */
-    local_ip: ipText,
-    /** Local port, 0–65535. */
-    local_port: port,
-    /** Remote address, parsed. */
-    remote_ip: ipText,
-    /** Remote port, 0–65535. */
-    remote_port: port,
-    /** Socket state; must be one of the protocol's states. */
-    state: z.string({ error: 'expected a state string' }),
-  })
+  .object(
+    {
+      /** Process id owning the socket; `null` when unknown (a missing pid is read as `null`). */
+      pid: z
+        .number({ error: 'expected an integer pid or null' })
+        .int({ error: 'expected an integer pid or null' })
+        .min(0, { error: 'expected an integer pid or null' })
+        .nullish()
+        .transform((pid) => pid ?? null),
+      /** Protocol: `tcp`, `tcp6`, `udp` or `udp6`. */
+      protocol: z.enum(PROTOCOLS, { error: 'expected tcp, tcp6, udp or udp6' }),
+      /** Local address, parsed. */
+      local_ip: ipText,
+      /** Local port, 0–65535. */
+      local_port: port,
+      /** Remote address, parsed. */
+      remote_ip: ipText,
+      /** Remote port, 0–65535. */
+      remote_port: port,
+      /** Socket state; must be one of the protocol's states. */
+      state: z.string({ error: 'expected a state string' }),
+    },
+    { error: 'expected a connection object' },
+  )
   .superRefine((c, ctx) => {
     const states: readonly string[] = c.protocol.startsWith('tcp') ? TCP_STATES : UDP_STATES;
     if (!states.includes(c.state)) {
@@ -82,36 +86,42 @@ export class MalformedAnswerError extends Error {
  * guid, pid, protocol, local_ip, local_port, remote_ip, remote_port, state.
  * Throws {@link MalformedAnswerError} (e.g. `malformed netstat answer: [2].local_port: expected an integer port
  * 0..65535 (got 70000)`): one bad connection rejects the whole answer, so corruption is never half-shown.
+ *
+ * The answer is untrusted, so this costs O(its size) with a small constant and stops at the first problem: the
+ * connections are checked one by one (a plain loop, no recursion), only the first bad one is handed to the full
+ * schema to word the error, and an answer of more than {@link NETSTAT_ANSWER_CONNECTION_LIMIT} connections is
+ * refused before any is read. An answer of millions of `{}` or nested 100,000 levels deep is one error, at once.
  */
 export function netstatRows(guid: string, answer: unknown): Row[] {
-  const rows = fastNetstatRows(guid, answer);
-  if (rows) return rows;
-  const parsed = netstatAnswerSchema.safeParse(answer, { reportInput: true });
-  if (!parsed.success) {
-    const [first] = parsed.error.issues;
-    throw new MalformedAnswerError(RUNTIME_ERRORS.MALFORMED_ANSWER.message('netstat', first ? describeIssue(first) : ''));
+  if (!Array.isArray(answer)) {
+    throw malformed(`expected an array of connections${answer === undefined ? '' : ` (got ${previewValue(answer)})`}`);
   }
-  return parsed.data.map((c) => netstatRow(guid, c, c.local_ip, c.remote_ip));
+  if (answer.length > NETSTAT_ANSWER_CONNECTION_LIMIT) {
+    throw malformed(`${answer.length} connections, more than the limit of ${NETSTAT_ANSWER_CONNECTION_LIMIT}`);
+  }
+  const rows: Row[] = new Array<Row>(answer.length);
+  for (let i = 0; i < rows.length; i++) rows[i] = fastNetstatRow(guid, answer[i]) ?? fullNetstatRow(guid, answer[i], i);
+  return rows;
+}
+
+function malformed(detail: string): MalformedAnswerError {
+  return new MalformedAnswerError(RUNTIME_ERRORS.MALFORMED_ANSWER.message('netstat', detail));
 }
 
 /**
- * {@link netstatConnectionSchema} without its transforms and refinement: the shape and the plain values only.
- * zod checks this in about 0.2 µs a connection; the full schema, whose per-field transforms and refinement are
- * what make it slow, took over 1 µs, more than everything else sentry-netstat does per record.
+ * Connection `index`, which {@link fastNetstatRow} did not accept, by the full schema: its first issue becomes
+ * the error. Should the full schema accept it after all, its row is used (the two are held to the same answers
+ * by a property test, so this does not happen).
  */
-const plainAnswerSchema = z.array(
-  z.object({
-    pid: z.number().int().min(0).nullish(),
-    protocol: z.enum(PROTOCOLS),
-    local_ip: z.string(),
-    local_port: port,
-    remote_ip: z.string(),
-    remote_port: port,
-    state: z.string(),
-  }),
-);
+function fullNetstatRow(guid: string, connection: unknown, index: number): Row {
+  const parsed = netstatConnectionSchema.safeParse(connection, { reportInput: true });
+  if (parsed.success) return netstatRow(guid, parsed.data, parsed.data.local_ip, parsed.data.remote_ip);
+  const [first] = parsed.error.issues;
+  throw malformed(first ? describeIssue({ ...first, path: [index, ...first.path] }) : `[${index}]`);
+}
 
-const STATES: Readonly<Record<Protocol, ReadonlySet<string>>> = {
+const PROTOCOL_SET: ReadonlySet<unknown> = new Set(PROTOCOLS);
+const STATES: Readonly<Record<Protocol, ReadonlySet<unknown>>> = {
   tcp: new Set(TCP_STATES),
   tcp6: new Set(TCP_STATES),
   udp: new Set(UDP_STATES),
@@ -119,22 +129,28 @@ const STATES: Readonly<Record<Protocol, ReadonlySet<string>>> = {
 };
 const FAMILY: Readonly<Record<Protocol, 4 | 6>> = { tcp: 4, tcp6: 6, udp: 4, udp6: 6 };
 
+/** A port as the schema takes it: an integer 0..65535. */
+function isPort(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 65535;
+}
+
 /**
- * The rows of a valid answer, the fast way: the plain schema, then the checks of the full schema's refinement
- * by hand. Returns `undefined` at the first thing it does not accept, and {@link netstatRows} asks the full
- * schema, which then finds and words the problem. A property test holds the two to the same answers.
+ * The row of one connection, the fast way: {@link netstatConnectionSchema}'s checks by hand (zod's transforms
+ * and refinement cost over 1 µs a connection, more than everything else sentry-netstat does per record).
+ * Returns `undefined` at the first thing it does not accept; {@link fullNetstatRow} then finds and words the
+ * problem. Each field is read once, so what is checked is what goes into the row.
  */
-function fastNetstatRows(guid: string, answer: unknown): Row[] | undefined {
-  const parsed = plainAnswerSchema.safeParse(answer);
-  if (!parsed.success) return undefined;
-  const rows: Row[] = new Array<Row>(parsed.data.length);
-  for (let i = 0; i < rows.length; i++) {
-    const c = parsed.data[i]!;
-    const localIp = IpAddress.tryParse(c.local_ip);
-    const remoteIp = IpAddress.tryParse(c.remote_ip);
-    const family = FAMILY[c.protocol];
-    if (!STATES[c.protocol].has(c.state) || localIp?.family !== family || remoteIp?.family !== family) return undefined;
-    rows[i] = netstatRow(guid, c, localIp, remoteIp);
-  }
-  return rows;
+function fastNetstatRow(guid: string, c: unknown): Row | undefined {
+  if (typeof c !== 'object' || c === null || Array.isArray(c)) return undefined;
+  const { pid, protocol, local_ip, local_port, remote_ip, remote_port, state } = c as Record<string, unknown>;
+  if (!PROTOCOL_SET.has(protocol)) return undefined;
+  const proto = protocol as Protocol;
+  if (pid !== undefined && pid !== null && !(typeof pid === 'number' && Number.isSafeInteger(pid) && pid >= 0)) return undefined;
+  if (typeof local_ip !== 'string' || typeof remote_ip !== 'string' || !isPort(local_port) || !isPort(remote_port)) return undefined;
+  if (!STATES[proto].has(state)) return undefined;
+  const localIp = IpAddress.tryParse(local_ip);
+  const remoteIp = IpAddress.tryParse(remote_ip);
+  const family = FAMILY[proto];
+  if (localIp?.family !== family || remoteIp?.family !== family) return undefined;
+  return netstatRow(guid, { pid, protocol: proto, local_port, remote_port, state: state as string }, localIp, remoteIp);
 }

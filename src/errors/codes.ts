@@ -104,6 +104,13 @@ export const ERRORS = Object.freeze({
     (offset, name, detail) => `Invalid arguments for '${name}' at offset ${offset}: ${detail}.`,
     'host: a built-in command (json, fields, search, stats, sort, limit, eval) was given arguments it cannot read.',
   ),
+  /** 90004 (host): an expression (or a json command's text) nested deeper than the host allows. */
+  NESTING_TOO_DEEP: define<[name: string, limit: number]>(
+    'NESTING_TOO_DEEP',
+    90004,
+    (offset, name, limit) => `Arguments of '${name}' nested too deeply at offset ${offset}: at most ${limit} levels.`,
+    'host: an expression of search or eval nests parentheses, not or unary minus (or the JSON text of json nests arrays and objects) deeper than the limit.',
+  ),
 });
 
 /** Every entry of the catalogue, for documentation and tests. */

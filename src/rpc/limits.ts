@@ -13,6 +13,25 @@
 export const SENTRY_FRAME_LIMIT_BYTES = 16 * 1024 * 1024;
 
 /**
+ * Most connections one `netstat` answer may hold (200,000); an answer with more is refused as malformed before
+ * any connection is read. The shortest valid connection is ~99 bytes of JSON, so a frame within
+ * {@link SENTRY_FRAME_LIMIT_BYTES} holds at most ~170,000 and no answer a sentry can send is refused (a busy host
+ * has tens of thousands of sockets, at ~150–200 bytes each). It bounds what the rest cannot: an answer relayed
+ * by a data node (whose frames may reach {@link CLUSTER_FRAME_LIMIT_BYTES}) or handed over in process, so the
+ * rows one answer builds stay bounded too.
+ */
+export const NETSTAT_ANSWER_CONNECTION_LIMIT = 200_000;
+
+/**
+ * Deepest nesting a query's expression may have (100 levels of parentheses, `not` and unary minus together),
+ * and of the JSON text of a `json "..."` command; deeper is parse error 90004. The parser and the evaluator
+ * recurse once per level, and the stack of a Node process overflows at about 850 levels of parentheses; no
+ * query a person or a generator writes comes near 100. Long flat chains (`a or b or ...`, `1 + 2 + ...`) are
+ * not nesting: they are read and evaluated in a loop, at any length.
+ */
+export const QUERY_NESTING_LIMIT = 100;
+
+/**
  * Largest frame the control node accepts from a data node (64 MiB): a relayed sentry answer (up to
  * {@link SENTRY_FRAME_LIMIT_BYTES}) or a data node's `sentries` list of tens of thousands of sentries.
  */

@@ -6,8 +6,9 @@
  *
  * @module
  */
-import { createJSONRPCErrorResponse, JSONRPCErrorCode, JSONRPCErrorException, JSONRPCServer } from 'json-rpc-2.0';
-import { JsonText } from './json-text.js';
+import { createJSONRPCErrorResponse, JSONRPCErrorCode, JSONRPCErrorException, JSONRPCServer, type JSONRPCResponse } from 'json-rpc-2.0';
+import { JsonText, stringifyWithoutRecursion } from './json-text.js';
+import { CLUSTER_FRAME_LIMIT_BYTES } from './limits.js';
 import { failureData } from './rpc-failure.js';
 import type { RpcRequestFrame } from './rpc-frames.js';
 
@@ -28,6 +29,9 @@ export interface RpcDispatcherOptions {
 
 /** json-rpc-2.0's code for a method's exception; kept so answers read as before. */
 const EXCEPTION_CODE = 0;
+
+/** The error a result that cannot be written as JSON is answered with (a BigInt, or a runaway value). */
+const UNSENDABLE_ANSWER = 'the answer cannot be sent: it is not JSON data, or too large';
 
 /** Dispatches requests to a handler table; one per link (it holds no per-link state but the table). */
 export class RpcDispatcher {
@@ -72,6 +76,26 @@ export class RpcDispatcher {
     if ('result' in response && response.result instanceof JsonText) {
       return `{"jsonrpc":"2.0","id":${JSON.stringify(response.id)},"result":${response.result.text}}`;
     }
+    return responseText(response);
+  }
+}
+
+/**
+ * The text of a response. A result JSON.stringify cannot take (nested deeper than its recursion allows: a data
+ * node relaying a hostile sentry's answer) is written without recursion, so it reaches the caller as it came
+ * and is refused there like any malformed answer; one that cannot be written at all is answered with an error.
+ * Never throws: an answer that cannot be sent must not become an unhandled rejection.
+ */
+function responseText(response: JSONRPCResponse): string {
+  try {
     return JSON.stringify(response);
+  } catch {
+    try {
+      const text = stringifyWithoutRecursion(response, CLUSTER_FRAME_LIMIT_BYTES);
+      if (text !== undefined) return text;
+    } catch {
+      // too long, or not JSON data: answered below
+    }
+    return JSON.stringify(createJSONRPCErrorResponse(response.id, EXCEPTION_CODE, UNSENDABLE_ANSWER));
   }
 }

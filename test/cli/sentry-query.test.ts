@@ -247,6 +247,24 @@ describe('sentry-query: errors', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('a query nested 1,000 parentheses deep: exit 2 with 90004, not a stack overflow', async () => {
+    const query = `sentry | search ${'('.repeat(1_000)}guid == "a"${')'.repeat(1_000)}`;
+    const { code, stdout, stderr } = await sentryQuery('--scenario', fleet, query);
+    expect(code).toBe(2);
+    expect(stderr).toBe("90004 Arguments of 'search' nested too deeply at offset 116: at most 100 levels.\n");
+    expect(stdout).toBe('');
+  });
+
+  it('a scenario file nested 100,000 levels deep: exit 1, one line naming the file, not a stack overflow', async () => {
+    const deep = join(dir, 'deep.json');
+    await writeFile(deep, `{"sentries":[{"guid":"a","connections":${'['.repeat(100_000)}${']'.repeat(100_000)}}]}`);
+    const { code, stdout, stderr } = await sentryQuery('--scenario', deep, 'sentry');
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(stderr).toContain(`${deep}: sentries[0].connections[0]: expected a connection object (got [[[[`);
+  });
+
   it('an unknown user: exit 1, one line naming the user', async () => {
     const { code, stdout, stderr } = await sentryQuery('--scenario', fleet, '--user', 'mallory', 'sentry');
     expect(code).toBe(1);

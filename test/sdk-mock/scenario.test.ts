@@ -3,7 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MockHost } from '../../sdk-mock/index.js';
 import { loadScenarioFile, ScenarioError, scenarioHostOptions, scenarioSchema } from '../../sdk-mock/scenario.js';
+import type { Row } from '../../src/index.js';
 
 const LISTEN = { pid: 812, protocol: 'tcp', local_ip: '0.0.0.0', local_port: 22, remote_ip: '0.0.0.0', remote_port: 0, state: 'LISTEN' };
 const ESTABLISHED6 = { protocol: 'tcp6', local_ip: '::1', local_port: 5432, remote_ip: '::1', remote_port: 40112, state: 'ESTABLISHED' };
@@ -217,5 +219,44 @@ describe('loadScenarioFile', () => {
     const load = loadScenarioFile(path);
     await expect(load).rejects.toBeInstanceOf(ScenarioError);
     await expect(load).rejects.toThrow(`${path}: sentries[0].connections[1].local_port: expected an integer port 0..65535 (got 70000)`);
+  });
+
+  // Issue 11: JSON.parse takes any depth; what reads the value afterwards must not overflow the stack.
+  const DEPTH = 100_000;
+  const deepArray = '['.repeat(DEPTH) + ']'.repeat(DEPTH);
+  const deepObject = `${'{"a":'.repeat(DEPTH)}1${'}'.repeat(DEPTH)}`;
+  it.each([
+    ['the whole file', deepArray, /: expected object, received array \(got \[\[\[\[/],
+    ['the sentry list', `{"sentries":${deepArray}}`, /: sentries\[0\]: .*\(got \[\[\[\[/],
+    [
+      'a connection',
+      `{"sentries":[{"guid":"a","connections":[${deepArray}]}]}`,
+      /: sentries\[0\]\.connections\[0\]: expected a connection object \(got \[\[/,
+    ],
+    ['a config value', `{"config":{"x":${deepObject}}}`, /: config\.x: .*\(got \{"a":\{"a":/],
+  ])('names the file of a scenario nested 100,000 levels deep in %s, without a stack overflow', async (_where, text, message) => {
+    const path = join(dir, 'deep.json');
+    await writeFile(path, text);
+    const load = loadScenarioFile(path);
+    await expect(load).rejects.toBeInstanceOf(ScenarioError);
+    await expect(load).rejects.toThrow(message);
+    await expect(load).rejects.toThrow(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
+  });
+
+  it("runs a scenario whose sentry answers 100,000 levels deep: that sentry's record says malformed", async () => {
+    const path = join(dir, 'deep-answer.json');
+    await writeFile(
+      path,
+      `{"sentries":[{"guid":"deep","answers":{"netstat":${deepArray}}},{"guid":"ok","connections":[${JSON.stringify(LISTEN)}]}]}`,
+    );
+    const host = new MockHost(await loadScenarioFile(path));
+    const rows: Row[] = [];
+    await host.start('sentry | fields guid | sentry-netstat', { onRecord: (row) => void rows.push(row) }).done;
+    host.close();
+    expect(rows).toHaveLength(2);
+    expect(rows.find((row) => row['guid'] === 'deep')?.['_error']).toMatch(
+      /^malformed netstat answer: \[0\]: expected a connection object \(got \[\[\[\[.{0,60}\)$/,
+    );
+    expect(rows.find((row) => row['guid'] === 'ok')).toMatchObject({ local_port: 22, state: 'LISTEN' });
   });
 });

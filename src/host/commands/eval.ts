@@ -28,7 +28,7 @@ const help: CommandHelp = {
 export const evalCommand: CommandParser = Object.freeze<CommandParser>({
   name: 'eval',
   help,
-  errors: [ERRORS.INVALID_ARGUMENTS],
+  errors: [ERRORS.INVALID_ARGUMENTS, ERRORS.NESTING_TOO_DEEP],
   parse: (_ctx, argText) => {
     const { field, expr } = parseArguments('eval', argText, 'Eval');
     // A new record: the input may be shared with other consumers.

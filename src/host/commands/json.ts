@@ -1,5 +1,6 @@
 import { ERRORS } from '../../errors/codes.js';
 import { QueryParseError } from '../../errors/query-parse-error.js';
+import { QUERY_NESTING_LIMIT } from '../../rpc/limits.js';
 import type { CommandContext, CommandHelp, CommandParser, QueryDriver } from '../../runtime/command.js';
 import type { Row, Value } from '../../runtime/value.js';
 import { builtinProperties } from './builtin-properties.js';
@@ -49,15 +50,27 @@ function readQuoted(argText: string): QuotedText {
   return { start, text, offsets };
 }
 
-/** JSON data as values: arrays become lists and objects maps; nothing is guessed (no ipaddr from strings). */
-function toValue(data: unknown): Value {
-  if (Array.isArray(data)) return data.map(toValue);
-  if (typeof data === 'object' && data !== null) return toRow(data as Record<string, unknown>);
+/** Where a JSON text nests too deeply: thrown by {@link toValue}, turned into 90004 at the string's offset. */
+class TooDeep extends Error {}
+
+/**
+ * JSON data as values: arrays become lists and objects maps; nothing is guessed (no ipaddr from strings).
+ * Records nested deeper than {@link QUERY_NESTING_LIMIT} are refused: everything that walks a value (this,
+ * `stats by`, the output writers) recurses once per level.
+ */
+function toValue(data: unknown, depth: number): Value {
+  if (Array.isArray(data)) {
+    if (depth > QUERY_NESTING_LIMIT) throw new TooDeep();
+    return data.map((item) => toValue(item, depth + 1));
+  }
+  if (typeof data === 'object' && data !== null) return toRow(data as Record<string, unknown>, depth);
   return data as string | number | boolean | null;
 }
 
-function toRow(data: Record<string, unknown>): Row {
-  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, toValue(v)]));
+/** An object at nesting level `depth` (the record itself is level 1). */
+function toRow(data: Record<string, unknown>, depth: number): Row {
+  if (depth > QUERY_NESTING_LIMIT) throw new TooDeep();
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, toValue(v, depth + 1)]));
 }
 
 const isObject = (data: unknown): data is Record<string, unknown> => typeof data === 'object' && data !== null && !Array.isArray(data);
@@ -74,12 +87,17 @@ function readRecords(argText: string): Row[] {
     const offset = offsets[position === undefined ? 0 : Math.min(Number(position), offsets.length - 1)] ?? 0;
     throw invalid(offset, `invalid JSON (${message})`);
   }
-  if (isObject(data)) return [toRow(data)];
-  if (!Array.isArray(data)) throw invalid(start, 'expected a JSON object or an array of objects');
-  return data.map((item, index) => {
-    if (!isObject(item)) throw invalid(start, `array element ${index} is not an object`);
-    return toRow(item);
-  });
+  try {
+    if (isObject(data)) return [toRow(data, 1)];
+    if (!Array.isArray(data)) throw invalid(start, 'expected a JSON object or an array of objects');
+    return data.map((item, index) => {
+      if (!isObject(item)) throw invalid(start, `array element ${index} is not an object`);
+      return toRow(item, 2);
+    });
+  } catch (error) {
+    if (error instanceof TooDeep) throw new QueryParseError(ERRORS.NESTING_TOO_DEEP, start, NAME, QUERY_NESTING_LIMIT);
+    throw error;
+  }
 }
 
 class JsonDriver implements QueryDriver {
@@ -109,7 +127,7 @@ class JsonDriver implements QueryDriver {
 
 /**
  * `json "JSON"`: a driver that emits records written in the query. The JSON is read at parse time, so bad
- * JSON is a parse error (90003) pointing into the string.
+ * JSON is a parse error (90003) pointing into the string, and JSON nested too deeply is 90004.
  *
  * @example
  * ```ts
@@ -119,6 +137,6 @@ class JsonDriver implements QueryDriver {
 export const jsonCommand: CommandParser = Object.freeze<CommandParser>({
   name: NAME,
   help,
-  errors: [ERRORS.INVALID_ARGUMENTS],
+  errors: [ERRORS.INVALID_ARGUMENTS, ERRORS.NESTING_TOO_DEEP],
   parse: (_ctx, argText) => new JsonDriver(readRecords(argText)),
 });

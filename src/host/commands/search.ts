@@ -28,7 +28,7 @@ const help: CommandHelp = {
 export const searchCommand: CommandParser = Object.freeze<CommandParser>({
   name: 'search',
   help,
-  errors: [ERRORS.INVALID_ARGUMENTS],
+  errors: [ERRORS.INVALID_ARGUMENTS, ERRORS.NESTING_TOO_DEEP],
   parse: (_ctx, argText) => {
     const expr = parseArguments('search', argText, 'Expression');
     // Only a true result keeps the record: false, null and non-boolean values drop it.

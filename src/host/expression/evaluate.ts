@@ -1,5 +1,5 @@
 import type { Row, Value } from '../../runtime/value.js';
-import type { BinaryExpr, Expr } from '../query-ast.js';
+import type { ArithmeticOp, BinaryExpr, Expr } from '../query-ast.js';
 import { arithmetic, negate } from './arithmetic.js';
 import { compareValues, valuesEqual } from './compare.js';
 import { readField } from './read-field.js';
@@ -33,15 +33,8 @@ export function evaluate(expr: Expr, row: Row): Value {
 
 function evaluateBinary(expr: BinaryExpr, row: Row): Value {
   const { op } = expr;
-  if (op === 'and' || op === 'or') {
-    // Short-circuit: the deciding value of the left side settles it.
-    const decisive = op === 'or';
-    const left = evaluate(expr.left, row);
-    if (left === decisive) return decisive;
-    const right = evaluate(expr.right, row);
-    if (right === decisive) return decisive;
-    return left === !decisive && right === !decisive ? !decisive : null;
-  }
+  if (op === 'and' || op === 'or') return evaluateLogicChain(expr, row);
+  if (isArithmetic(op)) return evaluateArithmeticChain(expr, row);
   if (op === '==' || op === '!=') return isEqual(expr, row) === (op === '==');
   const left = evaluate(expr.left, row);
   const right = evaluate(expr.right, row);
@@ -52,11 +45,57 @@ function evaluateBinary(expr: BinaryExpr, row: Row): Value {
       return (compareValues(left, right) ?? 1) <= 0;
     case '>':
       return (compareValues(left, right) ?? 0) > 0;
-    case '>=':
+    default: // '>='
       return (compareValues(left, right) ?? -1) >= 0;
-    default:
-      return arithmetic(op, left, right);
   }
+}
+
+/**
+ * The operands of a chain the grammar folds to the left (`a or b or c` is `(a or b) or c`), leftmost first,
+ * found by walking down the left side in a loop: a chain of 5,000 terms costs no recursion depth.
+ */
+function leftChain(expr: BinaryExpr, sameLevel: (op: BinaryExpr['op']) => boolean): BinaryExpr[] {
+  const links: BinaryExpr[] = [];
+  let node: Expr = expr;
+  while (node.kind === 'binary' && sameLevel(node.op)) {
+    links.push(node);
+    node = node.left;
+  }
+  return links.reverse(); // links[0].left is the leftmost operand
+}
+
+/**
+ * `and`/`or` over a chain of one operator, left to right. Short-circuit: the deciding value settles it; as
+ * the nested form did, since three-valued `and` and `or` are associative.
+ */
+function evaluateLogicChain(expr: BinaryExpr, row: Row): Value {
+  const { op } = expr;
+  const decisive = op === 'or';
+  const links = leftChain(expr, (o) => o === op);
+  let value = evaluate(links[0]!.left, row);
+  if (value === decisive) return decisive;
+  for (const link of links) {
+    const right = evaluate(link.right, row);
+    if (right === decisive) return decisive;
+    value = value === !decisive && right === !decisive ? !decisive : null;
+  }
+  return value;
+}
+
+const ADDITIVE_OPS: ReadonlySet<BinaryExpr['op']> = new Set(['+', '-']);
+const MULTIPLICATIVE_OPS: ReadonlySet<BinaryExpr['op']> = new Set(['*', '/', '%']);
+
+function isArithmetic(op: BinaryExpr['op']): op is ArithmeticOp {
+  return ADDITIVE_OPS.has(op) || MULTIPLICATIVE_OPS.has(op);
+}
+
+/** `+ -` (or `* / %`) over a chain of one precedence level, folded left to right as the grammar nests it. */
+function evaluateArithmeticChain(expr: BinaryExpr, row: Row): Value {
+  const level = ADDITIVE_OPS.has(expr.op) ? ADDITIVE_OPS : MULTIPLICATIVE_OPS;
+  const links = leftChain(expr, (o) => level.has(o));
+  let value = evaluate(links[0]!.left, row);
+  for (const link of links) value = arithmetic(link.op as ArithmeticOp, value, evaluate(link.right, row));
+  return value;
 }
 
 /** `==` with wildcards: a string literal containing `*` on either side (the right one first) is a pattern. */

@@ -1,4 +1,5 @@
 import { ERRORS } from '../../errors/codes.js';
+import { QUERY_NESTING_LIMIT } from '../../rpc/limits.js';
 import { QueryParseError } from '../../errors/query-parse-error.js';
 import { parse } from '../generated/query-parser.js';
 import type { EvalSpec, Expr, FieldListSpec, SortSpec, StatsSpec } from '../query-ast.js';
@@ -15,7 +16,8 @@ interface ArgumentRules {
 
 /**
  * Reads a built-in command's argument text with one start rule of the query grammar. A syntax error becomes
- * 90003 (`INVALID_ARGUMENTS`) at the offset where the text stops making sense, relative to `argText`.
+ * 90003 (`INVALID_ARGUMENTS`) at the offset where the text stops making sense, relative to `argText`; nesting
+ * deeper than {@link QUERY_NESTING_LIMIT} becomes 90004 (`NESTING_TOO_DEEP`) where the level too many opens.
  *
  * @example
  * ```ts
@@ -25,10 +27,16 @@ interface ArgumentRules {
 export function parseArguments<R extends keyof ArgumentRules>(command: string, argText: string, rule: R): ArgumentRules[R] {
   try {
     // One call serves every rule; the generated overloads cannot follow a generic start rule.
-    return (parse as (text: string, options: { startRule: string }) => unknown)(argText, { startRule: rule }) as ArgumentRules[R];
+    return (parse as (text: string, options: { startRule: string; maxDepth: number }) => unknown)(argText, {
+      startRule: rule,
+      maxDepth: QUERY_NESTING_LIMIT,
+    }) as ArgumentRules[R];
   } catch (error) {
     const offset = (error as { location?: { start?: { offset?: unknown } } }).location?.start?.offset;
     if (typeof offset !== 'number') throw error;
+    if ((error as { nestingLimit?: unknown }).nestingLimit !== undefined) {
+      throw new QueryParseError(ERRORS.NESTING_TOO_DEEP, offset, command, QUERY_NESTING_LIMIT);
+    }
     throw new QueryParseError(ERRORS.INVALID_ARGUMENTS, offset, command, detailOf(error as Error));
   }
 }

@@ -16,9 +16,7 @@ export class KeyRegistry {
   readonly #keys = new Map<string, Buffer>();
   readonly #dummy = randomBytes(32);
 
-  constructor(
-    keys: Iterable<readonly [string, string | Uint8Array]> | Readonly<Record<string, string | Uint8Array>> = [],
-  ) {
+  constructor(keys: Iterable<readonly [string, string | Uint8Array]> | Readonly<Record<string, string | Uint8Array>> = []) {
     const entries = Symbol.iterator in keys ? keys : Object.entries(keys);
     for (const [guid, key] of entries) this.set(guid, key);
   }

@@ -122,7 +122,9 @@ export function runRemoteQuery(options: RemoteQueryOptions): Promise<{
         );
       }
     });
-    socket.on('error', (error) => settle(() => reject(new RemoteQueryError(`cannot reach ${options.url}: ${describeConnectError(error)}`))));
+    socket.on('error', (error) =>
+      settle(() => reject(new RemoteQueryError(`cannot reach ${options.url}: ${describeConnectError(error)}`))),
+    );
     socket.on('close', () => {
       // After `end`/`error` the node closes; waiting for delivery happens in those handlers.
       void delivered.then(

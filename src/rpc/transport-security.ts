@@ -68,7 +68,8 @@ export function describeConnectError(error: Error): string {
   if (UNTRUSTED.has(code)) {
     return `the server's TLS certificate is not trusted (${error.message}): give --ca FILE with the certificate that signed it`;
   }
-  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return `the server's TLS certificate is not valid now (${error.message})`;
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID')
+    return `the server's TLS certificate is not valid now (${error.message})`;
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `the server's TLS certificate is for another host (${error.message})`;
   if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'EPROTO') {
     return `the server does not speak TLS (${error.message}): is it a plain ws:// port?`;

@@ -18,7 +18,7 @@ async function readOption(option: string, path: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (error) {
-    throw new Error(`${option}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? messageOf(error)})`);
+    throw new Error(`${option}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? messageOf(error)})`, { cause: error });
   }
 }
 

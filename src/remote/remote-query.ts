@@ -59,7 +59,7 @@ export function runRemoteQuery(options: RemoteQueryOptions): Promise<{
     try {
       requireSecureUrl(options.url, options.insecure);
     } catch (error) {
-      reject(error as Error);
+      reject(error);
       return;
     }
     const token = secretBytes(options.token);

@@ -47,7 +47,7 @@ describe.skipIf(!tls)('TLS on every port', () => {
       '--query-port', '0', '--admin-token-file', file('admin.token'),
       '--cluster-port', '0', '--cluster-token-file', file('cluster.token'), ...tlsFlags,
     ]); // prettier-ignore
-    ports = (await served(node, ['listening', 'queries', 'cluster'])) as typeof ports;
+    ports = await served(node, ['listening', 'queries', 'cluster']);
     const agent = children.start([
       'agent',
       '--connect',

@@ -67,8 +67,9 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
   let connector: WebSocketConnector | undefined;
   let cluster: ClusterEndpoint | undefined;
   let queries: QueryServer | undefined;
+  let tls: Awaited<ReturnType<typeof readServerTls>>;
   try {
-    const tls = await readServerTls(args.tlsCert, args.tlsKey);
+    tls = await readServerTls(args.tlsCert, args.tlsKey);
     const keys = await loadKeysFile(args.keys);
     connector = await WebSocketConnector.listen({
       keys,
@@ -104,8 +105,8 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
     return EXIT.failure;
   }
   const { address, port: bound } = connector.address();
-  const scheme = args.tlsCert ? 'wss' : 'ws';
-  const warning = plainServingWarning(args.host, args.tlsCert ? {} : undefined);
+  const scheme = tls ? 'wss' : 'ws';
+  const warning = plainServingWarning(args.host, tls);
   if (warning) io.stderr.write(warning);
   io.stdout.write(`listening on ${scheme}://${hostPort(address, bound)}\n`);
   if (queries) io.stdout.write(`queries on ${scheme}://${hostPort(queries.address().address, queries.address().port)}\n`);

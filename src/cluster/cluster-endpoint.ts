@@ -125,8 +125,8 @@ export class ClusterEndpoint {
     /** The port listened on. */
     port: number;
   } {
-    const a = this.#listener.address() as ReturnType<WebSocketListener['address']> | null;
-    if (typeof a === 'string' || a === null) throw new Error('not listening');
+    const a = this.#listener.address() as ReturnType<WebSocketListener['address']> | null; // null once closed
+    if (a === null) throw new Error('not listening');
     return { address: a.address, port: a.port };
   }
 

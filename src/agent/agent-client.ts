@@ -1,9 +1,11 @@
 import { hostname as osHostname, platform, release } from 'node:os';
 import WebSocket, { type ClientOptions } from 'ws';
 import type { HelloFrame } from '../connector/protocol.js';
+import { PROOF_PURPOSE, proofOf, secretBytes } from '../rpc/challenge.js';
 import { sendGreeting, type Handshake } from '../rpc/handshake.js';
 import { HANDSHAKE_DEADLINE_MS, REQUEST_FRAME_LIMIT_BYTES } from '../rpc/limits.js';
 import { RpcChannel } from '../rpc/rpc-channel.js';
+import { describeConnectError, requireSecureUrl } from '../rpc/transport-security.js';
 import { WebSocketPort } from '../rpc/websocket-port.js';
 import type { SentryMethods } from '../runtime/sentry-methods.js';
 import { fullJitterBackoff, type Backoff } from './backoff.js';
@@ -27,6 +29,8 @@ export type AgentStatus =
       readonly reason: string;
       /** Delay before the next attempt, in milliseconds. */
       readonly retryInMs: number;
+      /** Why the socket failed, when it did (e.g. an untrusted TLS certificate), worded for an operator. */
+      readonly error?: string;
     }
   | {
       /** The agent was stopped; it will not reconnect. */
@@ -35,12 +39,17 @@ export type AgentStatus =
 
 /** Options of {@link startAgent}. */
 export interface AgentOptions {
-  /** The connector, `ws://` or `wss://`. */
+  /** The connector: `wss://`, or `ws://` to loopback (elsewhere only with {@link AgentOptions.insecure}). */
   readonly url: string;
+  /** Allow plain `ws://` to a host that is not loopback. @default false */
+  readonly insecure?: boolean;
   /** The sentry's GUID, sent in the hello. */
   readonly guid: string;
-  /** The sentry's shared key, sent in the hello. */
-  readonly key: string;
+  /**
+   * The sentry's shared key (bytes; a string stands for its UTF-8). Never sent: the hello carries an HMAC of it
+   * over the connector's challenge.
+   */
+  readonly key: string | Uint8Array;
   /** Sent in the hello. @default os.hostname() */
   readonly hostname?: string;
   /** Sent in the hello. @default `${platform} ${release}` */
@@ -66,19 +75,26 @@ export interface AgentHandle {
 }
 
 /**
- * Runs a sentry's side of the link: connects, says hello, waits for the welcome, then answers JSON-RPC calls
- * from `methods`. When the link drops (or no welcome comes in time) it reconnects with
- * {@link fullJitterBackoff}, starting over once authenticated again.
+ * Runs a sentry's side of the link: connects, answers the connector's challenge with a hello proving its key,
+ * waits for the welcome, then answers JSON-RPC calls from `methods`. When the link drops (or no welcome comes in
+ * time) it reconnects with {@link fullJitterBackoff}, starting over once authenticated again.
+ *
+ * @throws InsecureTransportError (before any socket is opened) for `ws://` to a host that is not loopback,
+ * unless `insecure`
  */
 export function startAgent(options: AgentOptions): AgentHandle {
+  requireSecureUrl(options.url, options.insecure);
   const backoff = options.backoff ?? fullJitterBackoff();
-  const hello: HelloFrame = {
+  const key = secretBytes(options.key);
+  const hostname = options.hostname ?? osHostname();
+  const os = options.os ?? `${platform()} ${release()}`;
+  const hello = (nonce: string): HelloFrame => ({
     type: 'hello',
     guid: options.guid,
-    key: options.key,
-    hostname: options.hostname ?? osHostname(),
-    os: options.os ?? `${platform()} ${release()}`,
-  };
+    proof: proofOf(key, PROOF_PURPOSE.hello, nonce, options.guid),
+    hostname,
+    os,
+  });
 
   let port: WebSocketPort | undefined;
   let channel: RpcChannel | undefined;
@@ -91,6 +107,7 @@ export function startAgent(options: AgentOptions): AgentHandle {
     retryTimer = undefined;
     status({ state: 'connecting' });
     let handshake: Handshake | undefined;
+    let failure: string | undefined;
     const socket: WebSocketPort = new WebSocketPort(
       new WebSocket(options.url, { maxPayload: REQUEST_FRAME_LIMIT_BYTES, ...options.wsOptions }),
       {
@@ -105,13 +122,16 @@ export function startAgent(options: AgentOptions): AgentHandle {
         },
         onText: (text) => (channel ? channel.receive(text) : handshake?.receive(text)),
         // Errors are followed by 'close', which is where the reconnect is decided.
+        onError: (error) => {
+          failure ??= describeConnectError(error);
+        },
         onClose: (code, reason) => {
           handshake?.cancel();
           channel?.end();
           channel = undefined;
           if (stopped) return;
           const retryInMs = backoff(attempt++);
-          status({ state: 'disconnected', code, reason, retryInMs });
+          status({ state: 'disconnected', code, reason, retryInMs, ...(failure !== undefined && { error: failure }) });
           retryTimer = setTimeout(connect, retryInMs);
         },
       },

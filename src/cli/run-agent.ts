@@ -8,19 +8,21 @@ import { parseCommandLine } from './parse-command-line.js';
 import { EXIT } from './exit-codes.js';
 import { messageOf } from './message-of.js';
 import type { CliIo } from './cli-io.js';
+import { INSECURE_HELP } from './tls-options.js';
 
 interface AgentArguments {
   readonly once?: boolean;
   readonly connect?: string;
   readonly keyFile?: string;
   readonly ca?: string;
+  readonly insecure?: boolean;
   readonly guid: string;
   readonly format?: OutputFormat;
 }
 
 /**
- * `sentry-query agent --connect ws[s]://HOST:PORT --key-file FILE [--guid GUID] [--ca FILE]` runs a sentry:
- * it connects, authenticates, answers `netstat` with this host's connections and reconnects with backoff
+ * `sentry-query agent --connect wss://HOST:PORT --key-file FILE [--guid GUID] [--ca FILE] [--insecure]` runs a
+ * sentry: it connects (plain `ws://` only to loopback, unless `--insecure`), proves its key, answers `netstat` with this host's connections and reconnects with backoff
  * until interrupted. `sentry-query agent --once [--guid GUID] [--format …]` prints this host's connections in
  * the records `sentry-netstat` emits, then exits.
  */
@@ -29,9 +31,10 @@ export async function runAgent(argv: readonly string[], io: CliIo): Promise<numb
     .name('sentry-query agent')
     .description("Runs this host's sentry (--connect), or prints this host's connections (--once).")
     .option('--once', "print this host's connections and exit")
-    .option('--connect <url>', 'connector to connect to (ws:// or wss://)')
+    .option('--connect <url>', 'connector to connect to (wss://; ws:// to loopback)')
     .option('--key-file <file>', "file holding this sentry's key (with --connect)")
     .option('--ca <file>', 'PEM certificate to trust for wss:// (e.g. a self-signed connector)')
+    .option('--insecure', INSECURE_HELP)
     .option('--guid <guid>', 'the sentry guid', hostname())
     .addOption(
       new Option('--format <format>', 'output format with --once (default: table on a terminal, else jsonl)').choices(OUTPUT_FORMATS),
@@ -63,12 +66,20 @@ async function runConnected(args: AgentArguments, url: string, io: CliIo): Promi
     return EXIT.failure;
   }
   // Loaded here, not at the top: `agent --once` is a one-shot process and must not pay for ws at start-up.
-  const [{ startAgent }, { KeyFileError, loadAgentKey }, { AGENT_METHODS }] = await Promise.all([
+  const [{ startAgent }, { KeyFileError, loadAgentKey }, { AGENT_METHODS }, { requireSecureUrl }] = await Promise.all([
     import('../agent/agent-client.js'),
     import('../connector/key-file.js'),
     import('../plugin.js'),
+    import('../rpc/transport-security.js'),
   ]);
-  let key: string;
+  // Before anything is read or opened: a plain ws:// off this machine is refused unless --insecure.
+  try {
+    requireSecureUrl(url, args.insecure === true);
+  } catch (error) {
+    io.stderr.write(`error: ${messageOf(error)}\n`);
+    return EXIT.failure;
+  }
+  let key: Buffer;
   let ca: Buffer | undefined;
   try {
     key = await loadAgentKey(args.keyFile);
@@ -79,6 +90,7 @@ async function runConnected(args: AgentArguments, url: string, io: CliIo): Promi
   }
   const agent = startAgent({
     url,
+    insecure: args.insecure === true,
     guid: args.guid,
     key,
     hostname: hostname(),
@@ -88,9 +100,8 @@ async function runConnected(args: AgentArguments, url: string, io: CliIo): Promi
     onStatus: (status) => {
       if (status.state === 'connected') io.stderr.write(`connected to ${url} as ${args.guid}\n`);
       if (status.state === 'disconnected') {
-        io.stderr.write(
-          `disconnected (${status.code}${status.reason ? ` ${status.reason}` : ''}); retrying in ${(status.retryInMs / 1000).toFixed(1)} s\n`,
-        );
+        const why = `${status.code}${status.reason ? ` ${status.reason}` : ''}${status.error ? `: ${status.error}` : ''}`;
+        io.stderr.write(`disconnected (${why}); retrying in ${(status.retryInMs / 1000).toFixed(1)} s\n`);
       }
     },
   });

@@ -4,8 +4,9 @@ import type { QueryOutcome } from '../host/query-execution.js';
 import { PLUGIN_COMMANDS } from '../plugin.js';
 import { loadScenarioFile, ScenarioError } from '../../sdk-mock/scenario.js';
 import { QueryParseError } from '../errors/query-parse-error.js';
-import { readFile } from 'node:fs/promises';
+import { loadSecretFile } from '../connector/key-file.js';
 import { RemoteQueryError, runRemoteQuery } from '../remote/remote-query.js';
+import { requireSecureUrl } from '../rpc/transport-security.js';
 import { startLocalSentry } from './local-sentry.js';
 import { parseCommandLine } from './parse-command-line.js';
 import { EXIT } from './exit-codes.js';
@@ -13,6 +14,7 @@ import { messageOf } from './message-of.js';
 import { createRecordWriter, OUTPUT_FORMATS, type OutputFormat } from './output-format.js';
 import type { CliIo } from './cli-io.js';
 import { scenarioHost, type ScenarioOptions } from './scenario-host.js';
+import { CA_HELP, INSECURE_HELP, readClientTls } from './tls-options.js';
 
 export { EXIT };
 export type { CliIo };
@@ -22,6 +24,8 @@ interface CliArguments {
   readonly scenario: string | undefined;
   readonly host: string | undefined;
   readonly tokenFile: string | undefined;
+  readonly ca: string | undefined;
+  readonly insecure: boolean;
   readonly user: string;
   readonly format: OutputFormat | undefined;
 }
@@ -36,7 +40,15 @@ class CliFailure extends Error {
   }
 }
 
-type QueryOptions = { scenario?: string; host?: string; tokenFile?: string; user: string; format?: OutputFormat };
+type QueryOptions = {
+  scenario?: string;
+  host?: string;
+  tokenFile?: string;
+  ca?: string;
+  insecure?: boolean;
+  user: string;
+  format?: OutputFormat;
+};
 
 /** Parses argv; resolves with the arguments, or with the exit code when commander printed help or a usage error. */
 async function parseArguments(argv: readonly string[], io: CliIo): Promise<CliArguments | number> {
@@ -47,8 +59,10 @@ async function parseArguments(argv: readonly string[], io: CliIo): Promise<CliAr
     )
     .argument('<query>', 'the query to run, quoted as one argument')
     .option('--scenario <file>', "JSON scenario (users, config, sentries) for the offline host; without it, this host's own sentry")
-    .option('--host <url>', "send the query to a node's query endpoint (ws://HOST:PORT) instead")
+    .option('--host <url>', "send the query to a node's query endpoint (wss://HOST:PORT; ws:// to loopback) instead")
     .option('--token-file <file>', "file holding the node's administrator token (with --host)")
+    .option('--ca <file>', `${CA_HELP} (with --host)`)
+    .option('--insecure', `${INSECURE_HELP} (with --host)`)
     .option('--user <name>', 'run the query as this user of the scenario', 'admin')
     .addOption(new Option('--format <format>', 'output format (default: table on a terminal, else jsonl)').choices(OUTPUT_FORMATS))
     .helpOption('-h, --help', 'show this help');
@@ -60,6 +74,8 @@ async function parseArguments(argv: readonly string[], io: CliIo): Promise<CliAr
     scenario: options.scenario,
     host: options.host,
     tokenFile: options.tokenFile,
+    ca: options.ca,
+    insecure: options.insecure === true,
     user: options.user,
     format: options.format,
   };
@@ -132,11 +148,19 @@ async function runQuery(host: Host, args: CliArguments, format: OutputFormat, io
 async function runOnNode(args: CliArguments, url: string, io: CliIo): Promise<number> {
   if (args.scenario !== undefined) throw new CliFailure('error: --host and --scenario do not go together');
   if (args.tokenFile === undefined) throw new CliFailure('error: --host needs --token-file FILE');
-  let token: string;
+  // Before anything is read or opened: a plain ws:// off this machine is refused unless --insecure.
   try {
-    token = (await readFile(args.tokenFile, 'utf8')).trim();
+    requireSecureUrl(url, args.insecure);
   } catch (error) {
-    throw new CliFailure(`error: cannot read ${args.tokenFile} (${(error as NodeJS.ErrnoException).code ?? messageOf(error)})`);
+    throw new CliFailure(`error: ${messageOf(error)}`);
+  }
+  let token: Buffer;
+  let wsOptions: { ca: Buffer } | undefined;
+  try {
+    token = await loadSecretFile(args.tokenFile, 'token');
+    wsOptions = await readClientTls(args.ca);
+  } catch (error) {
+    throw new CliFailure(`error: ${messageOf(error)}`);
   }
   const format = args.format ?? (io.stdout.isTTY === true ? 'table' : 'jsonl');
   const writer = createRecordWriter(format, io.stdout);
@@ -145,6 +169,8 @@ async function runOnNode(args: CliArguments, url: string, io: CliIo): Promise<nu
     outcome = await runRemoteQuery({
       url,
       token,
+      insecure: args.insecure,
+      ...(wsOptions && { wsOptions }),
       query: args.query,
       onRecord: (row) => writer.write(row),
       ...(io.signal && { signal: io.signal }),

@@ -1,6 +1,5 @@
 import { Command } from 'commander';
-import { readFile } from 'node:fs/promises';
-import { loadKeysFile } from '../connector/key-file.js';
+import { loadKeysFile, loadSecretFile } from '../connector/key-file.js';
 import { WebSocketConnector } from '../connector/websocket-connector.js';
 import { ClusterEndpoint } from '../cluster/cluster-endpoint.js';
 import { Host } from '../host/host.js';
@@ -10,6 +9,7 @@ import { parseCommandLine } from './parse-command-line.js';
 import { EXIT } from './exit-codes.js';
 import { messageOf } from './message-of.js';
 import type { CliIo } from './cli-io.js';
+import { plainServingWarning, readServerTls } from './tls-options.js';
 
 interface NodeArguments {
   readonly listen: string;
@@ -30,8 +30,8 @@ function hostPort(address: string, port: number): string {
 
 /**
  * `sentry-query node --listen PORT --keys FILE [--host ADDR] [--tls-cert FILE --tls-key FILE]` runs a
- * standalone connector that sentries on other machines connect to. It prints `listening on ws[s]://HOST:PORT`
- * on stdout once ready, logs every rejected or dropped link on stderr (one JSON object per line), and runs until
+ * standalone connector that sentries on other machines connect to; with `--tls-cert/--tls-key` every port it
+ * serves (sentries, queries, cluster) is `wss://`. It prints `listening on ws[s]://HOST:PORT` on stdout once ready, logs every rejected or dropped link on stderr (one JSON object per line), and runs until
  * interrupted.
  */
 export async function runNode(argv: readonly string[], io: CliIo): Promise<number> {
@@ -41,7 +41,7 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
     .requiredOption('--listen <port>', 'port to listen on (0: any free port)')
     .requiredOption('--keys <file>', 'JSON file of guid → key')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
-    .option('--tls-cert <file>', 'PEM certificate: serve wss://')
+    .option('--tls-cert <file>', 'PEM certificate: serve wss:// on every port (sentries, queries, cluster)')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--query-port <port>', 'also take queries on this port (sentry-query --host), with --admin-token-file')
     .option('--admin-token-file <file>', 'file holding the administrator token that query clients must present')
@@ -56,10 +56,6 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
     io.stderr.write(`error: --listen must be a port 0..65535, not ${args.listen}\n`);
     return EXIT.failure;
   }
-  if ((args.tlsCert === undefined) !== (args.tlsKey === undefined)) {
-    io.stderr.write('error: --tls-cert and --tls-key go together\n');
-    return EXIT.failure;
-  }
   if ((args.queryPort === undefined) !== (args.adminTokenFile === undefined)) {
     io.stderr.write('error: --query-port and --admin-token-file go together\n');
     return EXIT.failure;
@@ -71,9 +67,10 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
   let connector: WebSocketConnector | undefined;
   let cluster: ClusterEndpoint | undefined;
   let queries: QueryServer | undefined;
+  let tls: Awaited<ReturnType<typeof readServerTls>>;
   try {
+    tls = await readServerTls(args.tlsCert, args.tlsKey);
     const keys = await loadKeysFile(args.keys);
-    const tls = args.tlsCert && args.tlsKey ? { cert: await readFile(args.tlsCert), key: await readFile(args.tlsKey) } : undefined;
     connector = await WebSocketConnector.listen({
       keys,
       host: args.host,
@@ -85,8 +82,7 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
         ),
     });
     if (args.queryPort !== undefined && args.adminTokenFile !== undefined) {
-      const adminToken = (await readFile(args.adminTokenFile, 'utf8')).trim();
-      if (adminToken.length < 16) throw new Error(`${args.adminTokenFile}: expected a token of at least 16 characters`);
+      const adminToken = await loadSecretFile(args.adminTokenFile, 'token');
       // The node's own host: queries run here, as the administrator, over the sentries connected to it.
       const host = new Host({ connector, users: { admin: { admin: true } }, commands: PLUGIN_COMMANDS });
       queries = await QueryServer.listen({
@@ -94,23 +90,27 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
         adminToken,
         host: args.host,
         port: Number(args.queryPort),
+        ...(tls && { tls }),
       });
     }
     if (args.clusterPort !== undefined && args.clusterTokenFile !== undefined) {
-      const token = (await readFile(args.clusterTokenFile, 'utf8')).trim();
-      if (token.length < 16) throw new Error(`${args.clusterTokenFile}: expected a token of at least 16 characters`);
-      cluster = await ClusterEndpoint.listen({ connector, token, host: args.host, port: Number(args.clusterPort) });
+      const token = await loadSecretFile(args.clusterTokenFile, 'token');
+      cluster = await ClusterEndpoint.listen({ connector, token, host: args.host, port: Number(args.clusterPort), ...(tls && { tls }) });
     }
   } catch (error) {
+    await cluster?.close();
     await queries?.close();
     await connector?.close();
     io.stderr.write(`error: ${messageOf(error)}\n`);
     return EXIT.failure;
   }
   const { address, port: bound } = connector.address();
-  io.stdout.write(`listening on ${args.tlsCert ? 'wss' : 'ws'}://${hostPort(address, bound)}\n`);
-  if (queries) io.stdout.write(`queries on ws://${hostPort(queries.address().address, queries.address().port)}\n`);
-  if (cluster) io.stdout.write(`cluster on ws://${hostPort(cluster.address().address, cluster.address().port)}\n`);
+  const scheme = tls ? 'wss' : 'ws';
+  const warning = plainServingWarning(args.host, tls);
+  if (warning) io.stderr.write(warning);
+  io.stdout.write(`listening on ${scheme}://${hostPort(address, bound)}\n`);
+  if (queries) io.stdout.write(`queries on ${scheme}://${hostPort(queries.address().address, queries.address().port)}\n`);
+  if (cluster) io.stdout.write(`cluster on ${scheme}://${hostPort(cluster.address().address, cluster.address().port)}\n`);
   if (io.signal && !io.signal.aborted) await new Promise((resolve) => io.signal!.addEventListener('abort', resolve, { once: true }));
   await cluster?.close();
   await queries?.close();

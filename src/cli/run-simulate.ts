@@ -8,10 +8,14 @@ import { parseCommandLine } from './parse-command-line.js';
 import { EXIT } from './exit-codes.js';
 import { messageOf } from './message-of.js';
 import type { CliIo } from './cli-io.js';
+import { CA_HELP, INSECURE_HELP, readClientTls } from './tls-options.js';
+import { requireSecureUrl } from '../rpc/transport-security.js';
 
 interface SimulateArguments {
   readonly connect?: string;
   readonly keys?: string;
+  readonly ca?: string;
+  readonly insecure?: boolean;
   readonly count?: number;
   readonly connections: number;
   readonly latencyMs: number;
@@ -38,7 +42,7 @@ const fraction = (value: string): number => {
 };
 
 /**
- * `sentry-query simulate --connect URL --keys FILE [--count N] [--connections N] [--latency-ms N] [--jitter-ms N]
+ * `sentry-query simulate --connect URL --keys FILE [--ca FILE] [--insecure] [--count N] [--connections N] [--latency-ms N] [--jitter-ms N]
  * [--timeout-fraction F] [--disconnect-fraction F] [--garbage-fraction F]` connects the first N sentries of the
  * connector's keys file as simulated sentries (see `startFleet`), says so in one line once all are connected,
  * and runs until interrupted; then it drops them all and exits 0. Exits 1 if any could not connect.
@@ -47,7 +51,9 @@ export async function runSimulate(argv: readonly string[], io: CliIo): Promise<n
   const program = new Command()
     .name('sentry-query simulate')
     .description('Connects a fleet of simulated sentries (fake connections, scripted faults) to a connector, until interrupted.')
-    .requiredOption('--connect <url>', 'connector to connect to (ws:// or wss://)')
+    .requiredOption('--connect <url>', 'connector to connect to (wss://; ws:// to loopback)')
+    .option('--ca <file>', CA_HELP)
+    .option('--insecure', INSECURE_HELP)
     .requiredOption('--keys <file>', "the connector's keys file (JSON object guid → key)")
     .option('--count <n>', 'simulate the first N guids of the keys file (default: all)', positiveInteger)
     .option('--connections <n>', 'connections in each netstat answer', nonNegativeInteger, 3)
@@ -65,8 +71,12 @@ export async function runSimulate(argv: readonly string[], io: CliIo): Promise<n
     disconnectFraction: args.disconnectFraction,
     garbageFraction: args.garbageFraction,
   };
+  let wsOptions: { ca: Buffer } | undefined;
   try {
+    // Before anything is read or opened: a plain ws:// off this machine is refused unless --insecure.
+    requireSecureUrl(args.connect, args.insecure === true);
     checkFaultFractions(fractions);
+    wsOptions = await readClientTls(args.ca);
   } catch (error) {
     io.stderr.write(`error: ${messageOf(error)}\n`);
     return EXIT.failure;
@@ -87,6 +97,8 @@ export async function runSimulate(argv: readonly string[], io: CliIo): Promise<n
 
   const fleet = startFleet({
     url: args.connect,
+    insecure: args.insecure === true,
+    ...(wsOptions && { wsOptions }),
     sentries: credentials,
     count,
     methods: { netstat: (guid) => fakeConnections(guid, args.connections) },

@@ -1,28 +1,29 @@
 /**
- * The data node's cluster endpoint: the control node joins with `{type:'join', token}` (checked in constant time),
- * then speaks JSON-RPC 2.0: `sentries` → the connector's list, `call` {guid, method, params, timeoutMs} → a call.
+ * The data node's cluster endpoint: it challenges each socket with a nonce; the control node joins with
+ * `{type:'join', proof}`, an HMAC of the cluster token over that nonce (the token never travels; checked in
+ * constant time), then speaks JSON-RPC 2.0: `sentries` → the connector's list, `call` {guid, method, params, timeoutMs} → a call.
  *
  * @module
  */
 import { JSONRPCErrorCode, JSONRPCErrorException } from 'json-rpc-2.0';
-import { once } from 'node:events';
+import type { ServerOptions as TlsOptions } from 'node:https';
 import { z } from 'zod';
-import { WebSocketServer } from 'ws';
-import { secretDigest, secretMatches } from '../connector/secret.js';
+import { PROOF_PURPOSE, proofMatches, proofSchema, secretBytes } from '../rpc/challenge.js';
 import { CLOSE_CODES } from '../rpc/close-codes.js';
 import { awaitGreeting, sendWelcome, type Handshake } from '../rpc/handshake.js';
 import { HANDSHAKE_DEADLINE_MS, REQUEST_FRAME_LIMIT_BYTES } from '../rpc/limits.js';
 import { RpcChannel } from '../rpc/rpc-channel.js';
 import type { RpcHandlers } from '../rpc/rpc-handlers.js';
 import { WebSocketPort } from '../rpc/websocket-port.js';
+import { listenWebSocket, type WebSocketListener } from '../rpc/websocket-server.js';
 import type { SentryConnector } from '../runtime/sentry-connector.js';
 
-/** The first frame the control node sends. */
+/** The control node's answer to the challenge. */
 export const joinFrameSchema = z.object({
   /** Always `join`. */
   type: z.literal('join'),
-  /** The shared cluster token (1–4096 characters). */
-  token: z.string().min(1).max(4096),
+  /** HMAC-SHA256(cluster token, `sentry-netstat join v1` NUL nonce NUL), base64url: see `proofOf` in src/rpc/challenge.ts. */
+  proof: proofSchema,
 });
 /** A validated join frame. */
 export type JoinFrame = z.output<typeof joinFrameSchema>;
@@ -43,12 +44,14 @@ export const callParamsSchema = z.object({
 export interface ClusterEndpointOptions {
   /** The sentries this data node serves. */
   readonly connector: SentryConnector;
-  /** The shared cluster token the control node must present. */
-  readonly token: string;
+  /** The shared cluster token the control node must prove (bytes; a string stands for its UTF-8). */
+  readonly token: string | Uint8Array;
   /** @default '127.0.0.1' */
   readonly host?: string;
   /** @default 0 */
   readonly port?: number;
+  /** Serve `wss://` with these TLS options (cert, key, ...). */
+  readonly tls?: TlsOptions;
   /** Ms the control node has to join. @default {@link HANDSHAKE_DEADLINE_MS} */
   readonly joinTimeoutMs?: number;
 }
@@ -59,12 +62,12 @@ export interface ClusterEndpointOptions {
  * kind, so the control node sees the same kind.
  */
 export class ClusterEndpoint {
-  readonly #server: WebSocketServer;
+  readonly #listener: WebSocketListener;
   readonly #ports = new Set<WebSocketPort>();
 
-  private constructor(server: WebSocketServer, options: ClusterEndpointOptions) {
-    this.#server = server;
-    const expected = secretDigest(options.token);
+  private constructor(listener: WebSocketListener, options: ClusterEndpointOptions) {
+    this.#listener = listener;
+    const token = secretBytes(options.token);
     const handlers: RpcHandlers = {
       sentries: () =>
         options.connector.list().map((s) => ({ ...s, ...(s.connected_at && { connected_at: s.connected_at.toISOString() }) })),
@@ -76,7 +79,7 @@ export class ClusterEndpoint {
         return options.connector.call(p.guid, p.method, p.params, { timeoutMs: p.timeoutMs, signal });
       },
     };
-    server.on('connection', (socket) => {
+    listener.wss.on('connection', (socket) => {
       let channel: RpcChannel | undefined;
       const port: WebSocketPort = new WebSocketPort(socket, {
         onText: (text) => (channel ? channel.receive(text) : handshake.receive(text)),
@@ -88,8 +91,8 @@ export class ClusterEndpoint {
       });
       this.#ports.add(port);
       const handshake: Handshake = awaitGreeting(port, joinFrameSchema, options.joinTimeoutMs ?? HANDSHAKE_DEADLINE_MS, {
-        onFrame: (join) => {
-          if (!secretMatches(expected, join.token)) {
+        onFrame: (join, nonce) => {
+          if (!proofMatches(token, PROOF_PURPOSE.join, nonce, '', join.proof)) {
             port.close(CLOSE_CODES.policy, 'authentication failed');
             return;
           }
@@ -102,13 +105,13 @@ export class ClusterEndpoint {
 
   /** Starts listening. */
   static async listen(options: ClusterEndpointOptions): Promise<ClusterEndpoint> {
-    const server = new WebSocketServer({
+    const listener = await listenWebSocket({
       host: options.host ?? '127.0.0.1',
       port: options.port ?? 0,
+      tls: options.tls,
       maxPayload: REQUEST_FRAME_LIMIT_BYTES,
     });
-    await once(server, 'listening');
-    return new ClusterEndpoint(server, options);
+    return new ClusterEndpoint(listener, options);
   }
 
   /**
@@ -122,14 +125,14 @@ export class ClusterEndpoint {
     /** The port listened on. */
     port: number;
   } {
-    const a = this.#server.address();
-    if (typeof a === 'string' || a === null) throw new Error('not listening');
+    const a = this.#listener.address() as ReturnType<WebSocketListener['address']> | null; // null once closed
+    if (a === null) throw new Error('not listening');
     return { address: a.address, port: a.port };
   }
 
   /** Closes every link and stops listening. */
   async close(): Promise<void> {
     for (const port of this.#ports) port.terminate();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await this.#listener.close();
   }
 }

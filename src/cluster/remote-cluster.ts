@@ -4,9 +4,10 @@
  *
  * @module
  */
-import { WebSocket } from 'ws';
+import { WebSocket, type ClientOptions } from 'ws';
 import { z } from 'zod';
 import { fullJitterBackoff, type Backoff } from '../agent/backoff.js';
+import { PROOF_PURPOSE, proofOf, secretBytes } from '../rpc/challenge.js';
 import { sendGreeting, type Handshake } from '../rpc/handshake.js';
 import {
   CLUSTER_CALL_SLACK_MS,
@@ -17,6 +18,7 @@ import {
   NODE_RECONNECT,
 } from '../rpc/limits.js';
 import { RpcChannel } from '../rpc/rpc-channel.js';
+import { describeConnectError, requireSecureUrl } from '../rpc/transport-security.js';
 import { WebSocketPort } from '../rpc/websocket-port.js';
 import type { Cluster, ClusterNode, ClusterSentryInfo } from '../runtime/cluster.js';
 import { SentryRpcError, type SentryCallOptions } from '../runtime/sentry-connector.js';
@@ -24,10 +26,25 @@ import type { JoinFrame } from './cluster-endpoint.js';
 
 /** Options of {@link RemoteCluster}. */
 export interface RemoteClusterOptions {
-  /** Data node name → `ws://` URL of its cluster endpoint. */
+  /**
+   * Data node name → URL of its cluster endpoint: `wss://`, or `ws://` to loopback (elsewhere only with
+   * {@link RemoteClusterOptions.insecure}).
+   */
   readonly nodes: Readonly<Record<string, string>>;
-  /** Shared cluster token presented when joining each data node's endpoint. */
-  readonly token: string;
+  /** Allow plain `ws://` to data nodes that are not loopback. @default false */
+  readonly insecure?: boolean;
+  /**
+   * Shared cluster token (bytes; a string stands for its UTF-8). Never sent: each join carries an HMAC of it over
+   * the data node's challenge.
+   */
+  readonly token: string | Uint8Array;
+  /** Extra `ws` client options of the links, e.g. `ca` for a private TLS root. */
+  readonly wsOptions?: ClientOptions;
+  /**
+   * Told when a link to a data node fails (it cannot connect, its certificate is not trusted, the join is
+   * refused), once per distinct reason until it joins again, and when it joins.
+   */
+  readonly log?: (node: string, event: 'joined' | 'failed', detail: string) => void;
   /** How often the directory is renewed. @default {@link DIRECTORY_REFRESH_MS} */
   readonly refreshMs?: number;
   /** Delay before each reconnect to a data node. @default fullJitterBackoff({@link NODE_RECONNECT}) */
@@ -57,34 +74,51 @@ class NodeLink {
   #closed = false;
   #attempt = 0;
   #timer: NodeJS.Timeout | undefined;
+  #lastFailure: string | undefined;
 
   constructor(
     readonly name: string,
     readonly url: string,
-    readonly token: string,
+    readonly token: Buffer,
     readonly backoff: Backoff,
+    readonly wsOptions: ClientOptions | undefined,
+    readonly log: RemoteClusterOptions['log'],
   ) {
     this.#connect();
   }
 
+  #failed(detail: string): void {
+    if (this.#lastFailure === detail) return;
+    this.#lastFailure = detail;
+    this.log?.(this.name, 'failed', detail);
+  }
+
   #connect(): void {
     if (this.#closed) return;
-    const join: JoinFrame = { type: 'join', token: this.token };
+    const join = (nonce: string): JoinFrame => ({ type: 'join', proof: proofOf(this.token, PROOF_PURPOSE.join, nonce, '') });
     let handshake: Handshake | undefined;
     let channel: RpcChannel | undefined;
-    const port: WebSocketPort = new WebSocketPort(new WebSocket(this.url, { maxPayload: CLUSTER_FRAME_LIMIT_BYTES }), {
+    let failure: string | undefined;
+    const socket = new WebSocket(this.url, { ...this.wsOptions, maxPayload: CLUSTER_FRAME_LIMIT_BYTES });
+    const port: WebSocketPort = new WebSocketPort(socket, {
       onOpen: () => {
         handshake = sendGreeting(port, join, HANDSHAKE_DEADLINE_MS, {
           onFrame: () => {
             channel = this.#channel = new RpcChannel(port, { trustFailureKinds: true });
             this.#attempt = 0;
+            this.#lastFailure = undefined;
+            this.log?.(this.name, 'joined', this.url);
           },
         });
       },
       onText: (text) => (channel ? channel.receive(text) : handshake?.receive(text)),
-      onClose: () => {
+      onError: (error) => {
+        failure ??= `cannot reach ${this.url}: ${describeConnectError(error)}`;
+      },
+      onClose: (code, reason) => {
         handshake?.cancel();
         channel?.end();
+        if (!this.#closed) this.#failed(failure ?? `${this.url} closed the link (${code}${reason ? ` ${reason}` : ''})`);
         if (this.#port !== port) return;
         this.#port = undefined;
         this.#channel = undefined;
@@ -123,10 +157,18 @@ export class RemoteCluster implements Cluster {
   readonly #refresh: NodeJS.Timeout;
   #closed = false;
 
+  /**
+   * Starts a link to every data node.
+   * @throws InsecureTransportError (before any socket is opened) for a `ws://` node that is not loopback, unless `insecure`
+   */
   constructor(options: RemoteClusterOptions) {
     this.#name = options.name ?? 'control';
+    for (const url of Object.values(options.nodes)) requireSecureUrl(url, options.insecure);
     const backoff = options.backoff ?? fullJitterBackoff(NODE_RECONNECT);
-    for (const [name, url] of Object.entries(options.nodes)) this.#links.set(name, new NodeLink(name, url, options.token, backoff));
+    const token = secretBytes(options.token);
+    for (const [name, url] of Object.entries(options.nodes)) {
+      this.#links.set(name, new NodeLink(name, url, token, backoff, options.wsOptions, options.log));
+    }
     const refreshMs = options.refreshMs ?? DIRECTORY_REFRESH_MS;
     this.#refresh = setInterval(() => void this.refresh(), refreshMs);
   }

@@ -1,36 +1,40 @@
-import { secretDigest, secretMatches } from './secret.js';
+import { randomBytes } from 'node:crypto';
+import { PROOF_PURPOSE, proofMatches, secretBytes } from '../rpc/challenge.js';
 
 /** What checking a sentry's credentials found. */
 export type KeyCheck = 'ok' | 'unknown-guid' | 'wrong-key';
 
 /**
- * The sentries allowed to connect (guid → shared key). Keys are kept only as SHA-256 digests and compared with
- * `timingSafeEqual` over digests, so neither a key's content nor its length leaks through timing; an unknown
- * guid is compared against a dummy digest so it costs the same as a known one.
+ * The sentries allowed to connect (guid → shared key). A sentry proves its key by an HMAC over the connection's
+ * nonce and its guid (see `src/rpc/challenge.ts`); the key itself never travels. Verifying an HMAC needs the key
+ * itself, so the registry holds the keys (as bytes: a key is never decoded, so two keys never compare equal for
+ * decoding to the same text). A digest kept instead would be no safer: whoever holds what the proof is computed
+ * from can answer any challenge. The proofs are 32-byte MACs compared with `timingSafeEqual`; an unknown guid is
+ * checked against a random dummy key so it costs the same as a known one.
  */
 export class KeyRegistry {
-  readonly #digests = new Map<string, Buffer>();
-  readonly #dummy = secretDigest('\u0000unknown guid');
+  readonly #keys = new Map<string, Buffer>();
+  readonly #dummy = randomBytes(32);
 
-  constructor(keys: Iterable<readonly [string, string]> | Readonly<Record<string, string>> = []) {
+  constructor(keys: Iterable<readonly [string, string | Uint8Array]> | Readonly<Record<string, string | Uint8Array>> = []) {
     const entries = Symbol.iterator in keys ? keys : Object.entries(keys);
     for (const [guid, key] of entries) this.set(guid, key);
   }
 
-  /** Adds or replaces the key of `guid`. */
-  set(guid: string, key: string): void {
-    this.#digests.set(guid, secretDigest(key));
+  /** Adds or replaces the key of `guid` (a string stands for its UTF-8 bytes). */
+  set(guid: string, key: string | Uint8Array): void {
+    this.#keys.set(guid, secretBytes(key));
   }
 
   /** Revokes `guid` (links already open stay open; the connector decides). */
   delete(guid: string): boolean {
-    return this.#digests.delete(guid);
+    return this.#keys.delete(guid);
   }
 
-  /** Checks a presented guid and key in time independent of the key. */
-  check(guid: string, key: string): KeyCheck {
-    const stored = this.#digests.get(guid);
-    const equal = secretMatches(stored ?? this.#dummy, key);
+  /** Checks a hello's `proof` of the key of `guid` over this connection's `nonce`, in time independent of the key. */
+  verify(guid: string, nonce: string, proof: string): KeyCheck {
+    const stored = this.#keys.get(guid);
+    const equal = proofMatches(stored ?? this.#dummy, PROOF_PURPOSE.hello, nonce, guid, proof);
     if (!stored) return 'unknown-guid';
     return equal ? 'ok' : 'wrong-key';
   }

@@ -1,19 +1,21 @@
 /**
- * The sentry link's handshake: a sentry's hello, answered by the one welcome (src/rpc/welcome-frame.ts); then
- * JSON-RPC 2.0 text frames (src/rpc/rpc-frames.ts).
+ * The sentry link's handshake: the connector's challenge (src/rpc/challenge.ts), the sentry's hello proving its
+ * key over the challenge's nonce, then the one welcome (src/rpc/welcome-frame.ts); then JSON-RPC 2.0 text frames
+ * (src/rpc/rpc-frames.ts).
  *
  * @module
  */
 import { z } from 'zod';
+import { proofSchema } from '../rpc/challenge.js';
 
-/** The first frame a sentry sends: who it is and its shared key. */
+/** The sentry's answer to the challenge: who it is, and a proof of its key (the key itself is never sent). */
 export const helloFrameSchema = z.object({
   /** Always `hello`. */
   type: z.literal('hello'),
   /** The sentry's GUID (1–256 characters). */
   guid: z.string().min(1).max(256),
-  /** The sentry's shared key (1–4096 characters). */
-  key: z.string().min(1).max(4096),
+  /** HMAC-SHA256(key, `sentry-netstat hello v1` NUL nonce NUL guid), base64url: see `proofOf` in src/rpc/challenge.ts. */
+  proof: proofSchema,
   /** The sentry's host name, if it says. */
   hostname: z.string().max(256).optional(),
   /** The sentry's operating system, if it says. */

@@ -15,8 +15,11 @@ export interface SentryLinkOptions {
   readonly handshakeTimeoutMs: number;
   /** Ping period once authenticated; a missed pong drops the link. 0 disables. */
   readonly pingIntervalMs: number;
-  /** A well-formed hello arrived: the connector checks it and calls {@link SentryLink.accept} or {@link SentryLink.refuse}. */
-  readonly onHello: (link: SentryLink, hello: HelloFrame) => void;
+  /**
+   * A well-formed hello arrived, answering `nonce` (this link's challenge): the connector checks its proof and
+   * calls {@link SentryLink.accept} or {@link SentryLink.refuse}.
+   */
+  readonly onHello: (link: SentryLink, hello: HelloFrame, nonce: string) => void;
   /** Told of what the connector logs. */
   readonly log: (event: SentryLinkEvent, detail: string) => void;
   /** The socket closed. */
@@ -24,7 +27,7 @@ export interface SentryLinkOptions {
 }
 
 /**
- * One sentry socket on the connector, from connection to close: the hello with its deadline, then (once the
+ * One sentry socket on the connector, from connection to close: the challenge and the hello with their deadline, then (once the
  * connector accepts it) a calling JSON-RPC channel with ping/pong liveness. A thin adapter: the port, the
  * handshake and the channel do the work.
  */
@@ -53,7 +56,7 @@ export class SentryLink {
       },
     });
     this.#handshake = awaitGreeting(this.#port, helloFrameSchema, options.handshakeTimeoutMs, {
-      onFrame: (hello) => options.onHello(this, hello),
+      onFrame: (hello, nonce) => options.onHello(this, hello, nonce),
       onMalformed: (detail) => log('malformed-frame', detail),
       onTimeout: () => log('handshake-timeout', 'no hello in time'),
     });

@@ -54,8 +54,9 @@ interface SentryRecord {
 }
 
 /**
- * The host side of the real sentry link: a WebSocket server sentries connect to. A sentry says hello with its
- * guid and key; once accepted it is welcomed and answers JSON-RPC calls. A newer authenticated link of a guid
+ * The host side of the real sentry link: a WebSocket server sentries connect to. It challenges each socket with a
+ * fresh nonce; a sentry says hello with its guid and a proof of its key over that nonce (the key never travels);
+ * once accepted it is welcomed and answers JSON-RPC calls. A newer authenticated link of a guid
  * replaces the older one; a failed hello never disturbs a live link.
  *
  * @example
@@ -146,7 +147,7 @@ export class WebSocketConnector implements SentryConnector {
       handshakeTimeoutMs: this.#options.handshakeTimeoutMs ?? HANDSHAKE_DEADLINE_MS,
       pingIntervalMs: this.#options.pingIntervalMs ?? PING_INTERVAL_MS,
       log: (event, detail) => log(event, detail, link.guid),
-      onHello: (_link, hello) => this.#onHello(link, hello, remote_ip, log),
+      onHello: (_link, hello, nonce) => this.#onHello(link, hello, nonce, remote_ip, log),
       onClose: () => this.#links.delete(link),
     });
     this.#links.add(link);
@@ -156,12 +157,13 @@ export class WebSocketConnector implements SentryConnector {
   #onHello(
     link: SentryLink,
     hello: HelloFrame,
+    nonce: string,
     remote_ip: string | undefined,
     log: (event: ConnectorLogEvent['event'], detail: string, guid?: string) => void,
   ): void {
     // The connector is shutting down: a late hello is not honoured.
     if (this.#closing) return;
-    const check = this.#options.keys.check(hello.guid, hello.key);
+    const check = this.#options.keys.verify(hello.guid, nonce, hello.proof);
     if (check !== 'ok') {
       // The log says which; the sentry is only told that it failed, so guids cannot be probed.
       log('rejected', check, hello.guid);

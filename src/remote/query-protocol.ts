@@ -1,11 +1,18 @@
 import { z } from 'zod';
+import { proofSchema } from '../rpc/challenge.js';
 
-/** The client's only frame: run this query with this administrator token. */
+/**
+ * The client's only frame, the answer to the node's challenge (src/rpc/challenge.ts): run this query, proven
+ * with the administrator token (which never travels).
+ */
 export const queryRequestSchema = z.strictObject({
   /** Always `query`. */
   type: z.literal('query'),
-  /** The node's administrator token. */
-  token: z.string().min(1),
+  /**
+   * HMAC-SHA256(administrator token, `sentry-netstat query v1` NUL nonce NUL query), base64url: the proof covers
+   * the query text, so it cannot be reused for another query (or, with another nonce, at all).
+   */
+  proof: proofSchema,
   /** The query text to run. */
   query: z.string(),
 });

@@ -1,8 +1,10 @@
+import type { ServerOptions as TlsOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { secretDigest, secretMatches } from '../connector/secret.js';
+import type { WebSocket } from 'ws';
 import { QueryParseError } from '../errors/query-parse-error.js';
+import { challengeText, newNonce, PROOF_PURPOSE, proofMatches, secretBytes } from '../rpc/challenge.js';
 import { HANDSHAKE_DEADLINE_MS, REQUEST_FRAME_LIMIT_BYTES } from '../rpc/limits.js';
+import { listenWebSocket, type WebSocketListener } from '../rpc/websocket-server.js';
 import { rowAsJson, type Row } from '../runtime/value.js';
 import { queryRequestSchema, type QueryResponse } from './query-protocol.js';
 import { RecordBatches } from './record-batches.js';
@@ -25,8 +27,8 @@ export type StartQuery = (
 export interface QueryServerOptions {
   /** Starts each query the server receives. */
   readonly start: StartQuery;
-  /** The administrator token clients must present (compared in constant time). */
-  readonly adminToken: string;
+  /** The administrator token clients must prove (bytes; a string stands for its UTF-8); proofs are compared in constant time. */
+  readonly adminToken: string | Uint8Array;
   /** The user queries run as. @default "admin" */
   readonly adminUser?: string;
   /** @default "127.0.0.1" */
@@ -35,28 +37,31 @@ export interface QueryServerOptions {
   readonly port?: number;
   /** Largest request frame in bytes. @default {@link REQUEST_FRAME_LIMIT_BYTES} */
   readonly maxPayload?: number;
+  /** Serve `wss://` with these TLS options (cert, key, ...). */
+  readonly tls?: TlsOptions;
 }
 
 /** How long a client may take to send its query request: as long as any handshake. */
 const REQUEST_DEADLINE_MS = HANDSHAKE_DEADLINE_MS;
 
 /**
- * The node's query endpoint: one WebSocket per query. The client sends `{type:'query', token, query}`; the
- * node streams `{type:'records', rows}` (values as JSON: ipaddr as text; several per frame, see
+ * The node's query endpoint: one WebSocket per query. The node opens with `{type:'challenge', nonce}`; the client
+ * sends `{type:'query', proof, query}`, the proof an HMAC of the administrator token over the nonce and the query
+ * (src/rpc/challenge.ts: the token never travels); the node streams `{type:'records', rows}` (values as JSON: ipaddr as text; several per frame, see
  * record-batches.ts) and ends with `{type:'end'}` or `{type:'error', code?, message}`. A client that closes
  * its socket cancels its query. A frame is sent only after the previous one was handed to the socket, so a
  * slow client slows the query instead of filling memory.
  */
 export class QueryServer {
-  readonly #wss: WebSocketServer;
+  readonly #listener: WebSocketListener;
   readonly #options: QueryServerOptions;
-  readonly #tokenDigest: Buffer;
+  readonly #token: Buffer;
 
-  private constructor(wss: WebSocketServer, options: QueryServerOptions) {
-    this.#wss = wss;
+  private constructor(listener: WebSocketListener, options: QueryServerOptions) {
+    this.#listener = listener;
     this.#options = options;
-    this.#tokenDigest = secretDigest(options.adminToken);
-    wss.on('connection', (socket) => this.#serve(socket));
+    this.#token = secretBytes(options.adminToken);
+    listener.wss.on('connection', (socket) => this.#serve(socket));
   }
 
   /**
@@ -66,16 +71,13 @@ export class QueryServer {
    * @throws the server's `error` (e.g. `EADDRINUSE`) if it cannot listen
    */
   static async listen(options: QueryServerOptions): Promise<QueryServer> {
-    const wss = new WebSocketServer({
+    const listener = await listenWebSocket({
       host: options.host ?? '127.0.0.1',
       port: options.port ?? 0,
+      tls: options.tls,
       maxPayload: options.maxPayload ?? REQUEST_FRAME_LIMIT_BYTES,
     });
-    await new Promise<void>((resolve, reject) => {
-      wss.once('listening', resolve);
-      wss.once('error', reject);
-    });
-    return new QueryServer(wss, options);
+    return new QueryServer(listener, options);
   }
 
   /**
@@ -83,13 +85,12 @@ export class QueryServer {
    * @returns its address and (possibly OS-chosen) port
    */
   address(): AddressInfo {
-    return this.#wss.address() as AddressInfo;
+    return this.#listener.address();
   }
 
   /** Stops listening and closes every query socket (their queries are cancelled). */
   async close(): Promise<void> {
-    for (const client of this.#wss.clients) client.terminate();
-    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+    await this.#listener.close();
   }
 
   #serve(socket: WebSocket): void {
@@ -99,6 +100,9 @@ export class QueryServer {
     // A client that never says what it wants does not get to hold a socket.
     const deadline = setTimeout(() => socket.terminate(), REQUEST_DEADLINE_MS);
     socket.once('close', () => clearTimeout(deadline));
+    // A fresh nonce per connection: the request must prove the token over it, so a captured request is void here.
+    const nonce = newNonce();
+    socket.send(challengeText(nonce));
     socket.once('message', (data, isBinary) => {
       clearTimeout(deadline);
       let text: string;
@@ -115,7 +119,7 @@ export class QueryServer {
       }
       const request = queryRequestSchema.safeParse(json);
       if (!request.success) return this.#finish(socket, { type: 'error', message: 'malformed query request' });
-      if (!secretMatches(this.#tokenDigest, request.data.token)) {
+      if (!proofMatches(this.#token, PROOF_PURPOSE.query, nonce, request.data.query, request.data.proof)) {
         return this.#finish(socket, { type: 'error', message: 'authentication failed' });
       }
       void this.#run(socket, request.data.query);

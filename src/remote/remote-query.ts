@@ -1,4 +1,7 @@
 import { WebSocket, type ClientOptions } from 'ws';
+import { challengeFrameSchema, PROOF_PURPOSE, proofOf, secretBytes } from '../rpc/challenge.js';
+import { readFrame } from '../rpc/read-frame.js';
+import { describeConnectError, requireSecureUrl } from '../rpc/transport-security.js';
 import type { Row } from '../runtime/value.js';
 import { queryResponseSchema } from './query-protocol.js';
 
@@ -20,10 +23,18 @@ export class RemoteQueryError extends Error {
 
 /** Options of {@link runRemoteQuery}. */
 export interface RemoteQueryOptions {
-  /** The node's query endpoint, e.g. `ws://10.0.0.5:8444`. */
+  /**
+   * The node's query endpoint: `wss://` (e.g. `wss://10.0.0.5:8444`), or `ws://` to loopback (elsewhere only with
+   * {@link RemoteQueryOptions.insecure}).
+   */
   readonly url: string;
-  /** The node's administrator token. */
-  readonly token: string;
+  /** Allow plain `ws://` to a host that is not loopback. @default false */
+  readonly insecure?: boolean;
+  /**
+   * The node's administrator token (bytes; a string stands for its UTF-8). Never sent: the request carries an HMAC
+   * of it over the node's challenge and the query.
+   */
+  readonly token: string | Uint8Array;
   /** The query text to run. */
   readonly query: string;
   /** Receives each record in order (values as JSON: ipaddr as its text). */
@@ -37,14 +48,23 @@ export interface RemoteQueryOptions {
 /**
  * Runs a query on a node (see `QueryServer`) and streams its records. Resolves when the node says the query
  * ended (or when cancelled through `signal`); rejects with {@link RemoteQueryError} when the node refuses it,
- * it fails, or the connection drops first.
+ * it fails, or the connection drops first; with `InsecureTransportError`, before any socket is opened, for
+ * `ws://` to a host that is not loopback unless `insecure`.
  */
 export function runRemoteQuery(options: RemoteQueryOptions): Promise<{
   /** `end` when the node finished the query, `cancel` when it was cancelled. */
   reason: 'end' | 'cancel';
 }> {
   return new Promise((resolve, reject) => {
+    try {
+      requireSecureUrl(options.url, options.insecure);
+    } catch (error) {
+      reject(error);
+      return;
+    }
+    const token = secretBytes(options.token);
     const socket = new WebSocket(options.url, options.wsOptions);
+    let challenged = false;
     let settled = false;
     // Records are handed over one at a time, in order, even when the consumer is slower than the node.
     let delivered: Promise<void> = Promise.resolve();
@@ -61,8 +81,19 @@ export function runRemoteQuery(options: RemoteQueryOptions): Promise<{
     if (options.signal?.aborted) return onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
-    socket.on('open', () => socket.send(JSON.stringify({ type: 'query', token: options.token, query: options.query })));
     socket.on('message', (data) => {
+      if (!challenged) {
+        // The node's first frame is its challenge; the request proves the token over its nonce and the query.
+        challenged = true;
+        const challenge = readFrame(challengeFrameSchema, String(data));
+        if (!challenge.ok) {
+          socket.terminate();
+          return settle(() => reject(new RemoteQueryError('the node sent a malformed frame (expected its challenge)')));
+        }
+        const proof = proofOf(token, PROOF_PURPOSE.query, challenge.frame.nonce, options.query);
+        socket.send(JSON.stringify({ type: 'query', proof, query: options.query }));
+        return;
+      }
       let json: unknown;
       try {
         json = JSON.parse(String(data));
@@ -91,7 +122,9 @@ export function runRemoteQuery(options: RemoteQueryOptions): Promise<{
         );
       }
     });
-    socket.on('error', (error) => settle(() => reject(new RemoteQueryError(`cannot reach ${options.url}: ${error.message}`))));
+    socket.on('error', (error) =>
+      settle(() => reject(new RemoteQueryError(`cannot reach ${options.url}: ${describeConnectError(error)}`))),
+    );
     socket.on('close', () => {
       // After `end`/`error` the node closes; waiting for delivery happens in those handlers.
       void delivered.then(

@@ -1,6 +1,7 @@
 /**
  * The transport-neutral JSON-RPC channel every link is built on: {@link RpcChannel} over a {@link FramePort},
- * the hello/join handshake, the WebSocket port, close codes, and every limit (frame sizes, deadlines).
+ * the challenge and hello/join handshake, the WebSocket port and server, the transport rules (TLS off loopback),
+ * close codes, and every limit (frame sizes, deadlines).
  *
  * @packageDocumentation
  */
@@ -13,3 +14,18 @@ export { type RpcHandler, type RpcHandlers } from './rpc-handlers.js';
 export { JsonText } from './json-text.js';
 export { awaitGreeting, sendGreeting, sendWelcome, type Handshake, type HandshakeEvents } from './handshake.js';
 export { WebSocketPort, type WebSocketPortEvents } from './websocket-port.js';
+export {
+  challengeFrameSchema,
+  type ChallengeFrame,
+  proofSchema,
+  PROOF_PURPOSE,
+  type ProofPurpose,
+  NONCE_BYTES,
+  newNonce,
+  challengeText,
+  proofOf,
+  proofMatches,
+  secretBytes,
+} from './challenge.js';
+export { InsecureTransportError, isLoopbackHost, requireSecureUrl, describeConnectError } from './transport-security.js';
+export { listenWebSocket, type WebSocketListener, type WebSocketListenOptions } from './websocket-server.js';

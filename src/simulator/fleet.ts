@@ -5,6 +5,7 @@
  * @module
  */
 import type { ClientOptions } from 'ws';
+import { requireSecureUrl } from '../rpc/transport-security.js';
 import { fakeConnections } from './fake-connections.js';
 import { checkFaultFractions, faultOf, type FaultFractions, type SentryFault } from './fault-plan.js';
 import type { SentryCredentials } from './fleet-keys.js';
@@ -13,8 +14,10 @@ import { SimulatedSentry, type SimulatedMethods, type SimulatorCounters } from '
 
 /** Options of {@link startFleet}. */
 export interface FleetOptions extends FaultFractions {
-  /** The connector, `ws://` or `wss://`. */
+  /** The connector: `wss://`, or `ws://` to loopback (elsewhere only with {@link FleetOptions.insecure}). */
   readonly url: string;
+  /** Allow plain `ws://` to a host that is not loopback. @default false */
+  readonly insecure?: boolean;
   /** Who the sentries are; sentry i gets fault {@link faultOf}(i, fractions). */
   readonly sentries: readonly SentryCredentials[];
   /** Simulate only the first `count` of `sentries`. @default all */
@@ -92,6 +95,8 @@ export class FleetConnectError extends Error {
 /**
  * Starts a fleet of simulated sentries. Faults are assigned by index ({@link faultOf}); answers come from
  * `methods` (by default `netstat` → {@link fakeConnections} of the guid). A sentry that is dropped stays down (no reconnect).
+ * Throws `InsecureTransportError` (before any socket is opened) for `ws://` to a host that is not loopback,
+ * unless `insecure`.
  *
  * @example
  * ```ts
@@ -102,6 +107,7 @@ export class FleetConnectError extends Error {
  * ```
  */
 export function startFleet(options: FleetOptions): Fleet {
+  requireSecureUrl(options.url, options.insecure);
   const fractions: FaultFractions = {
     timeoutFraction: options.timeoutFraction ?? 0,
     disconnectFraction: options.disconnectFraction ?? 0,

@@ -1,5 +1,6 @@
 /**
- * One simulated sentry: the agent's side of the link (hello → welcome → JSON-RPC), with a scripted fault instead
+ * One simulated sentry: the agent's side of the link (challenge → hello with a proof of its key → welcome →
+ * JSON-RPC), with a scripted fault instead
  * of real connection collection, and no reconnect.
  *
  * @module
@@ -7,6 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket, { type ClientOptions } from 'ws';
 import type { HelloFrame } from '../connector/protocol.js';
+import { PROOF_PURPOSE, proofOf, secretBytes } from '../rpc/challenge.js';
 import type { FramePort } from '../rpc/frame-port.js';
 import { sendGreeting, type Handshake } from '../rpc/handshake.js';
 import { JsonText } from '../rpc/json-text.js';
@@ -112,7 +114,13 @@ export class SimulatedSentry {
           this.#failure ??= error.message;
         },
         onOpen: () => {
-          const hello: HelloFrame = { type: 'hello', guid, key, hostname: `${guid}.sim`, os: 'simulated' };
+          const hello = (nonce: string): HelloFrame => ({
+            type: 'hello',
+            guid,
+            proof: proofOf(secretBytes(key), PROOF_PURPOSE.hello, nonce, guid),
+            hostname: `${guid}.sim`,
+            os: 'simulated',
+          });
           handshake = sendGreeting(port, hello, HANDSHAKE_DEADLINE_MS, {
             onFrame: () => {
               this.#state = 'connected';
@@ -127,8 +135,8 @@ export class SimulatedSentry {
               channel = new RpcChannel(answering, { handlers: this.#handlers, methodNotFound: (method) => `unknown method ${method}` });
               resolve(true);
             },
-            onMalformed: () => {
-              this.#failure = 'expected welcome';
+            onMalformed: (detail) => {
+              this.#failure = `malformed handshake frame: ${detail}`;
             },
             onTimeout: () => {
               this.#failure = 'no welcome in time';

@@ -1,4 +1,5 @@
 // In-process: ClusterEndpoint (data node side) and RemoteCluster (control side) over loopback WebSockets.
+import { PROOF_PURPOSE, proofOf, secretBytes } from '../../src/rpc/challenge.js';
 import { WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClusterEndpoint } from '../../src/cluster/cluster-endpoint.js';
@@ -82,10 +83,11 @@ describe('ClusterEndpoint + RemoteCluster', () => {
 
   it('a call in flight when the node goes away ends in "disconnected"; then the node is unreachable', async () => {
     const { cluster, endpoint } = await setup();
-    const call = cluster.call('dn1', 'g-1', 'hang', {}, { timeoutMs: 60_000 });
+    // Handled from the start: the rejection can come while close() is still waiting for its server.
+    const call = expect(cluster.call('dn1', 'g-1', 'hang', {}, { timeoutMs: 60_000 })).rejects.toMatchObject({ kind: 'disconnected' });
     await new Promise((r) => setTimeout(r, 50));
     await endpoint.close();
-    await expect(call).rejects.toMatchObject({ kind: 'disconnected' });
+    await call;
     await expect(cluster.call('dn1', 'g-1', 'echo', {}, { timeoutMs: 1000 })).rejects.toThrow('node dn1 is unreachable');
   });
 
@@ -94,7 +96,10 @@ describe('ClusterEndpoint + RemoteCluster', () => {
     open.push(endpoint);
     const socket = new WebSocket(`ws://127.0.0.1:${endpoint.address().port}`);
     const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
-    socket.once('open', () => socket.send(JSON.stringify({ type: 'join', token: 'w'.repeat(24) })));
+    socket.once('message', (data) => {
+      const { nonce } = JSON.parse(String(data)) as { nonce: string };
+      socket.send(JSON.stringify({ type: 'join', proof: proofOf(secretBytes('w'.repeat(24)), PROOF_PURPOSE.join, nonce, '') }));
+    });
     expect(await closed).toBe(1008);
   });
 });

@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import WebSocket from 'ws';
 import { startAgent, type AgentHandle, type AgentOptions } from '../../src/agent/agent-client.js';
 import { KeyRegistry } from '../../src/connector/key-registry.js';
+import { PROOF_PURPOSE, proofOf, secretBytes } from '../../src/rpc/challenge.js';
 import { WebSocketConnector, type ConnectorLogEvent, type WebSocketConnectorOptions } from '../../src/connector/websocket-connector.js';
 
 export const KEYS = { 'good-1': 'key-of-good-1', 'good-2': 'key-of-good-2', victim: 'key-of-victim' } as const;
@@ -53,20 +54,38 @@ export class Loopback {
     return agent;
   }
 
-  /** A raw client, open. */
+  /** A raw client, open; its first frame (the connector's challenge) is kept for {@link Loopback.nonce}. */
   async raw(options: WebSocket.ClientOptions = {}): Promise<WebSocket> {
     const ws = new WebSocket(this.url, options);
     ws.on('error', () => undefined);
+    // Listening from the start: the challenge can arrive right after 'open'.
+    this.#challenges.set(ws, nextMessage(ws));
     this.raws.push(ws);
     await once(ws, 'open');
     return ws;
   }
 
+  readonly #challenges = new Map<WebSocket, Promise<unknown>>();
+
+  /** The nonce of the challenge `ws` (from {@link Loopback.raw}) got. */
+  async nonce(ws: WebSocket): Promise<string> {
+    const challenge = (await this.#challenges.get(ws)) as { type: string; nonce: string };
+    expect(challenge.type).toBe('challenge');
+    return challenge.nonce;
+  }
+
+  /** Answers `ws`'s challenge with a hello for `guid` proving `key`. */
+  async hello(ws: WebSocket, guid: string, key: string | Uint8Array): Promise<void> {
+    const nonce = await this.nonce(ws);
+    ws.send(JSON.stringify({ type: 'hello', guid, proof: proofOf(secretBytes(key), PROOF_PURPOSE.hello, nonce, guid) }));
+  }
+
   /** A raw client that has said a valid hello and been welcomed. */
   async rawSentry(guid: keyof typeof KEYS, options: WebSocket.ClientOptions = {}): Promise<WebSocket> {
     const ws = await this.raw(options);
+    await this.nonce(ws);
     const welcome = nextMessage(ws);
-    ws.send(JSON.stringify({ type: 'hello', guid, key: KEYS[guid] }));
+    await this.hello(ws, guid, KEYS[guid]);
     expect(await welcome).toEqual({ type: 'welcome' });
     return ws;
   }

@@ -7,15 +7,18 @@ const frame = (value: unknown): Buffer => Buffer.from(typeof value === 'string' 
 
 describe('protocol frames', () => {
   it('reads a hello, with optional hostname and os', () => {
-    expect(readFrame(helloFrameSchema, frame({ type: 'hello', guid: 'g', key: 'k', hostname: 'h' }))).toEqual({
+    const proof = 'p'.repeat(43);
+    expect(readFrame(helloFrameSchema, frame({ type: 'hello', guid: 'g', proof, hostname: 'h' }))).toEqual({
       ok: true,
-      frame: { type: 'hello', guid: 'g', key: 'k', hostname: 'h' },
+      frame: { type: 'hello', guid: 'g', proof, hostname: 'h' },
     });
+    // A key sent in the clear (the old hello) is not a proof.
+    expect(readFrame(helloFrameSchema, frame({ type: 'hello', guid: 'g', key: 'k'.repeat(16) })).ok).toBe(false);
   });
 
   it('refuses non-JSON and says where a frame breaks the schema', () => {
     expect(readFrame(helloFrameSchema, frame('{nope'))).toEqual({ ok: false, error: 'frame is not JSON' });
-    const bad = readFrame(helloFrameSchema, frame({ type: 'hello', guid: '', key: 'k' }));
+    const bad = readFrame(helloFrameSchema, frame({ type: 'hello', guid: '', proof: 'p'.repeat(43) }));
     expect(bad.ok).toBe(false);
     expect(!bad.ok && bad.error).toMatch(/^frame breaks the protocol: guid: /);
   });

@@ -1,46 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent } from '../../src/agent/agent-client.js';
 import { KeyRegistry } from '../../src/connector/key-registry.js';
 import { WebSocketConnector } from '../../src/connector/websocket-connector.js';
-
-/** A throwaway self-signed certificate for 127.0.0.1 (needs the openssl CLI; the suite is skipped without it). */
-function selfSigned(): { cert: Buffer; key: Buffer } | undefined {
-  const dir = mkdtempSync(join(tmpdir(), 'sentry-tls-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    return { cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) };
-  } catch {
-    return undefined;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+import { selfSigned } from '../helpers/tls-cert.js';
 
 const tls = selfSigned();
 

@@ -97,7 +97,7 @@ describe('WebSocketConnector: authentication and bad frames', () => {
 
   it('rejects a wrong key, telling the sentry only that authentication failed', async () => {
     const ws = await loop.raw();
-    ws.send(JSON.stringify({ type: 'hello', guid: 'good-1', key: 'not-the-key' }));
+    await loop.hello(ws, 'good-1', 'not-the-key');
     expect(await closed(ws)).toEqual({ code: 1008, reason: 'authentication failed' });
     expect(loop.logs).toContainEqual(expect.objectContaining({ event: 'rejected', detail: 'wrong-key', guid: 'good-1' }));
     await rejectsWith(loop.connector.call('good-1', 'netstat', {}, CALL), 'not-connected');
@@ -106,7 +106,7 @@ describe('WebSocketConnector: authentication and bad frames', () => {
 
   it('rejects an unknown guid', async () => {
     const ws = await loop.raw();
-    ws.send(JSON.stringify({ type: 'hello', guid: 'stranger', key: 'whatever' }));
+    await loop.hello(ws, 'stranger', 'whatever');
     expect(await closed(ws)).toEqual({ code: 1008, reason: 'authentication failed' });
     expect(loop.logs).toContainEqual(expect.objectContaining({ event: 'rejected', detail: 'unknown-guid', guid: 'stranger' }));
     expect(loop.connector.list().map((s) => s.guid)).toEqual(['good-2']);
@@ -116,7 +116,7 @@ describe('WebSocketConnector: authentication and bad frames', () => {
   it('a hijack attempt (wrong key for a connected guid) is rejected and the live link keeps serving', async () => {
     await loop.agent('victim', { methods: { netstat: () => ['real'] } });
     const ws = await loop.raw();
-    ws.send(JSON.stringify({ type: 'hello', guid: 'victim', key: 'guessed' }));
+    await loop.hello(ws, 'victim', 'guessed');
     expect(await closed(ws)).toEqual({ code: 1008, reason: 'authentication failed' });
     await expect(loop.connector.call('victim', 'netstat', {}, CALL)).resolves.toEqual(['real']);
     await bystanderServed();
@@ -131,7 +131,7 @@ describe('WebSocketConnector: authentication and bad frames', () => {
 
   it('closes a socket that sends an oversize frame', async () => {
     const ws = await loop.raw();
-    ws.send(JSON.stringify({ type: 'hello', guid: 'good-1', key: 'x'.repeat(10_000) }));
+    ws.send(JSON.stringify({ type: 'hello', guid: 'good-1', proof: 'x'.repeat(43), hostname: 'x'.repeat(10_000) }));
     expect((await closed(ws)).code).toBe(1009);
     expect(loop.logs).toContainEqual(expect.objectContaining({ event: 'socket-error' }));
     await bystanderServed();
@@ -145,7 +145,8 @@ describe('WebSocketConnector: authentication and bad frames', () => {
 
   it.each([
     ['non-JSON', 'hello?'],
-    ['a schema-violating hello', JSON.stringify({ type: 'hello', guid: 7, key: 'k' })],
+    ['a schema-violating hello', JSON.stringify({ type: 'hello', guid: 7, proof: 'k' })],
+    ['a hello with a key instead of a proof (the old protocol)', JSON.stringify({ type: 'hello', guid: 'good-1', key: 'key-of-good-1' })],
     ['a JSON-RPC frame instead of hello', JSON.stringify({ jsonrpc: '2.0', id: 1, result: [] })],
   ])('closes a socket that sends %s first', async (_name, frame) => {
     const ws = await loop.raw();
@@ -158,7 +159,7 @@ describe('WebSocketConnector: authentication and bad frames', () => {
   it.each([
     ['non-JSON', '{"jsonrpc":'],
     ['a schema-violating response', JSON.stringify({ jsonrpc: '1.0', id: 1, result: [] })],
-    ['a second hello', JSON.stringify({ type: 'hello', guid: 'good-1', key: 'key-of-good-1' })],
+    ['a second hello', JSON.stringify({ type: 'hello', guid: 'good-1', proof: 'p'.repeat(43) })],
   ])('closes an authenticated link that sends %s; its calls are disconnected', async (_name, frame) => {
     const ws = await loop.rawSentry('good-1');
     const request = nextMessage(ws);

@@ -3,6 +3,7 @@ import { WebSocket } from 'ws';
 import { QueryServer, runRemoteQuery, type StartQuery } from '../../src/remote/index.js';
 import { type Row } from '../../src/index.js';
 import { MAX_BATCH_ROWS } from '../../src/remote/record-batches.js';
+import { PROOF_PURPOSE, proofOf, secretBytes } from '../../src/rpc/challenge.js';
 
 const TOKEN = 'query-server-test-token';
 let server: QueryServer | undefined;
@@ -31,12 +32,16 @@ function numberedRecords(count: number): { start: StartQuery; cancelled: () => b
   return { start, cancelled: () => cancelled };
 }
 
-/** Every frame the node sends for `query`, parsed, until it closes. */
+/** Every frame the node sends for `query` after its challenge, parsed, until it closes. */
 async function rawFrames(url: string, query: string): Promise<Array<{ type: string; rows?: Row[] }>> {
   const socket = new WebSocket(url);
-  const frames: Array<{ type: string; rows?: Row[] }> = [];
-  socket.on('open', () => socket.send(JSON.stringify({ type: 'query', token: TOKEN, query })));
-  socket.on('message', (data) => frames.push(JSON.parse(String(data)) as { type: string; rows?: Row[] }));
+  const frames: Array<{ type: string; rows?: Row[]; nonce?: string }> = [];
+  socket.on('message', (data) => {
+    const frame = JSON.parse(String(data)) as { type: string; rows?: Row[]; nonce?: string };
+    if (frame.type !== 'challenge') return void frames.push(frame);
+    const proof = proofOf(secretBytes(TOKEN), PROOF_PURPOSE.query, frame.nonce!, query);
+    socket.send(JSON.stringify({ type: 'query', proof, query }));
+  });
   await new Promise((resolve) => socket.once('close', resolve));
   return frames;
 }

@@ -15,15 +15,28 @@ afterEach(() => {
 });
 
 describe('handshake, server side', () => {
-  it('hands over a greeting that fits, once, and releases the deadline', () => {
+  it('opens with a challenge, hands over a greeting that fits with its nonce, once, and releases the deadline', () => {
     const frames: unknown[] = [];
-    const handshake = awaitGreeting(port, greetingSchema, 1_000, { onFrame: (frame) => frames.push(frame) });
+    const handshake = awaitGreeting(port, greetingSchema, 1_000, { onFrame: (frame, nonce) => frames.push(frame, nonce) });
+    const [challenge] = port.frames();
+    expect(challenge).toEqual({ type: 'challenge', nonce: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
     handshake.receive(JSON.stringify({ type: 'join', token: 't' }));
     handshake.receive(JSON.stringify({ type: 'join', token: 'again' }));
     sendWelcome(port);
-    expect(frames).toEqual([{ type: 'join', token: 't' }]);
-    expect(port.frames()).toEqual([{ type: 'welcome' }]);
+    expect(frames).toEqual([{ type: 'join', token: 't' }, challenge!['nonce']]);
+    expect(port.frames().slice(1)).toEqual([{ type: 'welcome' }]);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('a fresh nonce on every connection', () => {
+    const nonces = new Set(
+      Array.from({ length: 100 }, () => {
+        const p = new FakePort();
+        awaitGreeting(p, greetingSchema, 1_000, { onFrame: () => undefined }).cancel();
+        return p.frames()[0]!['nonce'];
+      }),
+    );
+    expect(nonces.size).toBe(100);
   });
 
   it('closes with 1007 on a greeting that does not fit', () => {
@@ -52,23 +65,38 @@ describe('handshake, server side', () => {
   });
 });
 
+const NONCE = 'n'.repeat(43);
+const CHALLENGE = JSON.stringify({ type: 'challenge', nonce: NONCE });
+
 describe('handshake, client side', () => {
-  it('sends the greeting and takes a welcome', () => {
+  it('waits for the challenge, sends the greeting made for its nonce, and takes a welcome', () => {
     const onFrame = vi.fn();
-    const handshake = sendGreeting(port, { type: 'join', token: 't' }, 1_000, { onFrame });
-    expect(port.frames()).toEqual([{ type: 'join', token: 't' }]);
+    const handshake = sendGreeting(port, (nonce) => ({ type: 'join', proof: `for ${nonce}` }), 1_000, { onFrame });
+    expect(port.sent).toEqual([]);
+    handshake.receive(CHALLENGE);
+    expect(port.frames()).toEqual([{ type: 'join', proof: `for ${NONCE}` }]);
     handshake.receive('{"type":"welcome"}');
-    expect(onFrame).toHaveBeenCalledWith({ type: 'welcome' });
+    expect(onFrame).toHaveBeenCalledWith({ type: 'welcome' }, NONCE);
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  it('anything but a welcome closes with 1007; no welcome in time closes with 1008', () => {
-    sendGreeting(port, { type: 'hello' }, 1_000, { onFrame: () => undefined }).receive('{"jsonrpc":"2.0","id":1,"result":1}');
-    expect(port.closed).toEqual({ code: 1007, reason: 'expected welcome' });
-    const late = new FakePort();
-    sendGreeting(late, { type: 'hello' }, 1_000, { onFrame: () => undefined });
-    vi.advanceTimersByTime(1_000);
-    expect(late.closed).toEqual({ code: 1008, reason: 'handshake timeout' });
+  it('anything but a challenge first, or a welcome then, closes with 1007', () => {
+    sendGreeting(port, () => ({ type: 'hello' }), 1_000, { onFrame: () => undefined }).receive('{"type":"welcome"}');
+    expect(port.closed).toEqual({ code: 1007, reason: 'expected challenge' });
+    const second = new FakePort();
+    const handshake = sendGreeting(second, () => ({ type: 'hello' }), 1_000, { onFrame: () => undefined });
+    handshake.receive(CHALLENGE);
+    handshake.receive('{"jsonrpc":"2.0","id":1,"result":1}');
+    expect(second.closed).toEqual({ code: 1007, reason: 'expected welcome' });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('one deadline for the whole handshake: no welcome in time closes with 1008', () => {
+    const handshake = sendGreeting(port, () => ({ type: 'hello' }), 1_000, { onFrame: () => undefined });
+    vi.advanceTimersByTime(600);
+    handshake.receive(CHALLENGE);
+    vi.advanceTimersByTime(400);
+    expect(port.closed).toEqual({ code: 1008, reason: 'handshake timeout' });
     expect(vi.getTimerCount()).toBe(0);
   });
 });

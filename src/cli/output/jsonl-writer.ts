@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { terminalSafeJson } from '../../runtime/untrusted-text.js';
 import { rowAsJson, type Row } from '../../runtime/value.js';
 import { writeText, type RecordWriter } from './record-writer.js';
 
@@ -52,7 +53,11 @@ export class JsonlWriter implements RecordWriter {
   }
 }
 
-/** A record as one line of JSON (the same text as `JSON.stringify(rowToJson(row))`, see {@link rowAsJson}). */
+/**
+ * A record as one line of JSON (the same value as `JSON.stringify(rowToJson(row))`, see {@link rowAsJson}).
+ * `JSON.stringify` escapes the C0 controls (ESC is `\u001b`); DEL, the C1 controls and the bidirectional ones
+ * are escaped too (`terminalSafeJson`), so a line is safe on a terminal.
+ */
 function jsonLine(row: Row): string {
-  return JSON.stringify(rowAsJson(row));
+  return terminalSafeJson(rowAsJson(row));
 }

@@ -4,12 +4,12 @@ import type { QueryOutcome } from '../host/query-execution.js';
 import { PLUGIN_COMMANDS } from '../plugin.js';
 import { loadScenarioFile, ScenarioError } from '../../sdk-mock/scenario.js';
 import { QueryParseError } from '../errors/query-parse-error.js';
-import { readFile } from 'node:fs/promises';
 import { RemoteQueryError, runRemoteQuery } from '../remote/remote-query.js';
 import { startLocalSentry } from './local-sentry.js';
 import { parseCommandLine } from './parse-command-line.js';
 import { EXIT } from './exit-codes.js';
 import { messageOf } from './message-of.js';
+import { readTokenFile } from './token-file.js';
 import { createRecordWriter, OUTPUT_FORMATS, type OutputFormat } from './output-format.js';
 import type { CliIo } from './cli-io.js';
 import { scenarioHost, type ScenarioOptions } from './scenario-host.js';
@@ -134,9 +134,9 @@ async function runOnNode(args: CliArguments, url: string, io: CliIo): Promise<nu
   if (args.tokenFile === undefined) throw new CliFailure('error: --host needs --token-file FILE');
   let token: string;
   try {
-    token = (await readFile(args.tokenFile, 'utf8')).trim();
+    token = await readTokenFile(args.tokenFile);
   } catch (error) {
-    throw new CliFailure(`error: cannot read ${args.tokenFile} (${(error as NodeJS.ErrnoException).code ?? messageOf(error)})`);
+    throw new CliFailure(`error: ${messageOf(error)}`);
   }
   const format = args.format ?? (io.stdout.isTTY === true ? 'table' : 'jsonl');
   const writer = createRecordWriter(format, io.stdout);
@@ -152,7 +152,7 @@ async function runOnNode(args: CliArguments, url: string, io: CliIo): Promise<nu
   } catch (error) {
     await writer.end();
     if (error instanceof RemoteQueryError && error.code !== undefined)
-      throw new CliFailure(`${error.code} ${error.message}`, EXIT.parseError);
+      throw new CliFailure(`${error.code} ${messageOf(error)}`, EXIT.parseError);
     throw new CliFailure(`error: ${messageOf(error)}`);
   }
   await writer.end();

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { readFile } from 'node:fs/promises';
 import { RemoteCluster } from '../cluster/remote-cluster.js';
 import { Host } from '../host/host.js';
 import { NO_SENTRIES } from '../host/no-sentries.js';
@@ -8,6 +7,7 @@ import { QueryServer } from '../remote/query-server.js';
 import { parseCommandLine } from './parse-command-line.js';
 import { EXIT } from './exit-codes.js';
 import { messageOf } from './message-of.js';
+import { readTokenFile } from './token-file.js';
 import type { CliIo } from './cli-io.js';
 
 interface ControlArguments {
@@ -67,10 +67,8 @@ export async function runControl(argv: readonly string[], io: CliIo): Promise<nu
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--query-port must be a port 0..65535, not ${args.queryPort}`);
     const refreshMs = Number(args.refreshMs ?? '2000');
     if (!Number.isInteger(refreshMs) || refreshMs < 10) throw new Error(`--refresh-ms must be an integer >= 10, not ${args.refreshMs}`);
-    const token = (await readFile(args.clusterTokenFile, 'utf8')).trim();
-    if (token.length < 16) throw new Error(`${args.clusterTokenFile}: expected a token of at least 16 characters`);
-    const adminToken = (await readFile(args.adminTokenFile, 'utf8')).trim();
-    if (adminToken.length < 16) throw new Error(`${args.adminTokenFile}: expected a token of at least 16 characters`);
+    const token = await readTokenFile(args.clusterTokenFile);
+    const adminToken = await readTokenFile(args.adminTokenFile);
     cluster = new RemoteCluster({ nodes, token, refreshMs });
     const host = new Host({ connector: NO_SENTRIES, cluster, users: { admin: { admin: true } }, commands: PLUGIN_COMMANDS });
     queries = await QueryServer.listen({ start: (query, options) => host.start(query, options), adminToken, host: args.host, port });

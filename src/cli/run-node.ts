@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { readFile } from 'node:fs/promises';
 import { loadKeysFile } from '../connector/key-file.js';
 import { WebSocketConnector } from '../connector/websocket-connector.js';
 import { ClusterEndpoint } from '../cluster/cluster-endpoint.js';
@@ -9,6 +8,9 @@ import { QueryServer } from '../remote/query-server.js';
 import { parseCommandLine } from './parse-command-line.js';
 import { EXIT } from './exit-codes.js';
 import { messageOf } from './message-of.js';
+import { readSecretFile, readTextFile } from '../runtime/read-file.js';
+import { terminalSafeJson } from '../runtime/untrusted-text.js';
+import { readTokenFile } from './token-file.js';
 import type { CliIo } from './cli-io.js';
 
 interface NodeArguments {
@@ -73,7 +75,10 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
   let queries: QueryServer | undefined;
   try {
     const keys = await loadKeysFile(args.keys);
-    const tls = args.tlsCert && args.tlsKey ? { cert: await readFile(args.tlsCert), key: await readFile(args.tlsKey) } : undefined;
+    const tls =
+      args.tlsCert && args.tlsKey
+        ? { cert: await readTextFile(args.tlsCert, 'TLS certificate file'), key: await readSecretFile(args.tlsKey, 'TLS key file') }
+        : undefined;
     connector = await WebSocketConnector.listen({
       keys,
       host: args.host,
@@ -81,12 +86,11 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
       ...(tls && { tls }),
       log: (event) =>
         io.stderr.write(
-          `${JSON.stringify({ time: new Date().toISOString(), ...(args.name !== undefined && { node: args.name }), ...event })}\n`,
+          `${terminalSafeJson({ time: new Date().toISOString(), ...(args.name !== undefined && { node: args.name }), ...event })}\n`,
         ),
     });
     if (args.queryPort !== undefined && args.adminTokenFile !== undefined) {
-      const adminToken = (await readFile(args.adminTokenFile, 'utf8')).trim();
-      if (adminToken.length < 16) throw new Error(`${args.adminTokenFile}: expected a token of at least 16 characters`);
+      const adminToken = await readTokenFile(args.adminTokenFile);
       // The node's own host: queries run here, as the administrator, over the sentries connected to it.
       const host = new Host({ connector, users: { admin: { admin: true } }, commands: PLUGIN_COMMANDS });
       queries = await QueryServer.listen({
@@ -97,8 +101,7 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
       });
     }
     if (args.clusterPort !== undefined && args.clusterTokenFile !== undefined) {
-      const token = (await readFile(args.clusterTokenFile, 'utf8')).trim();
-      if (token.length < 16) throw new Error(`${args.clusterTokenFile}: expected a token of at least 16 characters`);
+      const token = await readTokenFile(args.clusterTokenFile);
       cluster = await ClusterEndpoint.listen({ connector, token, host: args.host, port: Number(args.clusterPort) });
     }
   } catch (error) {

@@ -12,8 +12,7 @@ import { escapeControlCharacters } from '../runtime/untrusted-text.js';
  */
 export function messageOf(error: unknown, env: Readonly<Record<string, string | undefined>> = process.env): string {
   const message = error instanceof Error ? error.message : typeof error === 'string' ? error : String(error);
-  const line =
-    escapeControlCharacters(message.replace(/\s*\n\s*/g, ' ').trim()) || (error instanceof Error ? error.name : 'unknown error');
+  const line = escapeControlCharacters(message.replace(/\s*\n\s*/g, ' ').trim()) || (error instanceof Error ? error.name : 'unknown error');
   if (env['SENTRY_QUERY_DEBUG'] === '1' && error instanceof Error && error.stack) return `${line}\n${error.stack}`;
   return line;
 }

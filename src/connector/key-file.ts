@@ -28,7 +28,10 @@ const keyFileError = (message: string): KeyFileError => new KeyFileError(message
 function jsonErrorWithoutText(error: unknown, text: string): string {
   const message = error instanceof Error ? error.message : '';
   const at = /^(.*?) in JSON at position (\d+)/.exec(message);
-  if (!at) return 'not valid JSON';
+  if (!at) {
+    if (/^Unexpected end of JSON input/.test(message)) return 'not valid JSON: it ends too early';
+    return 'not valid JSON: an unexpected character (not quoted: the file holds keys)';
+  }
   const offset = Number(at[2]);
   const before = text.slice(0, offset).split('\n');
   const where = `line ${before.length}, column ${before[before.length - 1]!.length + 1}`;

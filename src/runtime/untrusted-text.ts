@@ -10,7 +10,9 @@
  * controls (U+0080–U+009F: U+009B is a one-character CSI on some terminals), and the Unicode bidirectional
  * embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), which reorder what is shown.
  */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL_ONE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };

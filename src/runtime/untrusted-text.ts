@@ -58,13 +58,18 @@ const JSON_UNESCAPED_CONTROL = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 const JSON_UNESCAPED_CONTROL_ONE = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 /**
- * `JSON.stringify(value)`, with the control characters JSON leaves as they are (DEL, C1, the bidirectional
- * controls: `JSON.stringify` escapes only U+0000–U+001F) written as `\uHHHH`. The same JSON value, but
- * safe to print on a terminal.
+ * JSON text (of `JSON.stringify`, one value or many lines of them) with the control characters JSON leaves as
+ * they are (DEL, C1, the bidirectional controls: `JSON.stringify` escapes only U+0000–U+001F) written as
+ * `\uHHHH`. Outside strings JSON text is ASCII, so these can only be inside strings, where `\uHHHH` means the
+ * same character: the same JSON values, but safe to print on a terminal.
  */
-export function terminalSafeJson(value: unknown): string {
-  const json = JSON.stringify(value);
+export function escapeJsonControls(json: string): string {
   return JSON_UNESCAPED_CONTROL_ONE.test(json)
     ? json.replace(JSON_UNESCAPED_CONTROL, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
     : json;
+}
+
+/** `JSON.stringify(value)`, safe to print on a terminal ({@link escapeJsonControls}). */
+export function terminalSafeJson(value: unknown): string {
+  return escapeJsonControls(JSON.stringify(value));
 }

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { terminalSafeJson } from '../../runtime/untrusted-text.js';
+import { escapeJsonControls } from '../../runtime/untrusted-text.js';
 import { rowAsJson, type Row } from '../../runtime/value.js';
 import { writeText, type RecordWriter } from './record-writer.js';
 
@@ -45,7 +45,9 @@ export class JsonlWriter implements RecordWriter {
     if (this.#flushTimer !== undefined) clearImmediate(this.#flushTimer);
     this.#flushTimer = undefined;
     if (this.#pending !== '') {
-      const text = this.#pending;
+      // JSON.stringify escapes the C0 controls (ESC is \u001b); DEL, C1 and the bidirectional ones are escaped
+      // here, once a chunk, so that a line is safe on a terminal (the values are the same).
+      const text = escapeJsonControls(this.#pending);
       this.#pending = '';
       this.#ready = writeText(this.out, text);
     }
@@ -53,11 +55,7 @@ export class JsonlWriter implements RecordWriter {
   }
 }
 
-/**
- * A record as one line of JSON (the same value as `JSON.stringify(rowToJson(row))`, see {@link rowAsJson}).
- * `JSON.stringify` escapes the C0 controls (ESC is `\u001b`); DEL, the C1 controls and the bidirectional ones
- * are escaped too (`terminalSafeJson`), so a line is safe on a terminal.
- */
+/** A record as one line of JSON (the same text as `JSON.stringify(rowToJson(row))`, see {@link rowAsJson}). */
 function jsonLine(row: Row): string {
-  return terminalSafeJson(rowAsJson(row));
+  return JSON.stringify(rowAsJson(row));
 }

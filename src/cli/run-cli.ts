@@ -4,13 +4,13 @@ import type { QueryOutcome } from '../host/query-execution.js';
 import { PLUGIN_COMMANDS } from '../plugin.js';
 import { loadScenarioFile, ScenarioError } from '../../sdk-mock/scenario.js';
 import { QueryParseError } from '../errors/query-parse-error.js';
-import { loadSecretFile } from '../connector/key-file.js';
 import { RemoteQueryError, runRemoteQuery } from '../remote/remote-query.js';
 import { requireSecureUrl } from '../rpc/transport-security.js';
 import { startLocalSentry } from './local-sentry.js';
 import { parseCommandLine } from './parse-command-line.js';
 import { EXIT } from './exit-codes.js';
 import { messageOf } from './message-of.js';
+import { readTokenFile } from './token-file.js';
 import { createRecordWriter, OUTPUT_FORMATS, type OutputFormat } from './output-format.js';
 import type { CliIo } from './cli-io.js';
 import { scenarioHost, type ScenarioOptions } from './scenario-host.js';
@@ -157,7 +157,7 @@ async function runOnNode(args: CliArguments, url: string, io: CliIo): Promise<nu
   let token: Buffer;
   let wsOptions: { ca: Buffer } | undefined;
   try {
-    token = await loadSecretFile(args.tokenFile, 'token');
+    token = await readTokenFile(args.tokenFile);
     wsOptions = await readClientTls(args.ca);
   } catch (error) {
     throw new CliFailure(`error: ${messageOf(error)}`);
@@ -178,7 +178,7 @@ async function runOnNode(args: CliArguments, url: string, io: CliIo): Promise<nu
   } catch (error) {
     await writer.end();
     if (error instanceof RemoteQueryError && error.code !== undefined)
-      throw new CliFailure(`${error.code} ${error.message}`, EXIT.parseError);
+      throw new CliFailure(`${error.code} ${messageOf(error)}`, EXIT.parseError);
     throw new CliFailure(`error: ${messageOf(error)}`);
   }
   await writer.end();

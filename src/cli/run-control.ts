@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import { RemoteCluster } from '../cluster/remote-cluster.js';
-import { loadSecretFile } from '../connector/key-file.js';
 import { requireSecureUrl } from '../rpc/transport-security.js';
 import { Host } from '../host/host.js';
 import { NO_SENTRIES } from '../host/no-sentries.js';
@@ -9,6 +8,7 @@ import { QueryServer } from '../remote/query-server.js';
 import { parseCommandLine } from './parse-command-line.js';
 import { EXIT } from './exit-codes.js';
 import { messageOf } from './message-of.js';
+import { readTokenFile } from './token-file.js';
 import type { CliIo } from './cli-io.js';
 import { CA_HELP, INSECURE_HELP, plainServingWarning, readClientTls, readServerTls } from './tls-options.js';
 
@@ -84,8 +84,8 @@ export async function runControl(argv: readonly string[], io: CliIo): Promise<nu
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--query-port must be a port 0..65535, not ${args.queryPort}`);
     const refreshMs = Number(args.refreshMs ?? '2000');
     if (!Number.isInteger(refreshMs) || refreshMs < 10) throw new Error(`--refresh-ms must be an integer >= 10, not ${args.refreshMs}`);
-    const token = await loadSecretFile(args.clusterTokenFile, 'token');
-    const adminToken = await loadSecretFile(args.adminTokenFile, 'token');
+    const token = await readTokenFile(args.clusterTokenFile);
+    const adminToken = await readTokenFile(args.adminTokenFile);
     cluster = new RemoteCluster({
       nodes,
       token,

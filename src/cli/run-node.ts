@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { loadKeysFile, loadSecretFile } from '../connector/key-file.js';
+import { loadKeysFile } from '../connector/key-file.js';
 import { WebSocketConnector } from '../connector/websocket-connector.js';
 import { ClusterEndpoint } from '../cluster/cluster-endpoint.js';
 import { Host } from '../host/host.js';
@@ -8,6 +8,8 @@ import { QueryServer } from '../remote/query-server.js';
 import { parseCommandLine } from './parse-command-line.js';
 import { EXIT } from './exit-codes.js';
 import { messageOf } from './message-of.js';
+import { terminalSafeJson } from '../runtime/untrusted-text.js';
+import { readTokenFile } from './token-file.js';
 import type { CliIo } from './cli-io.js';
 import { plainServingWarning, readServerTls } from './tls-options.js';
 
@@ -78,11 +80,11 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
       ...(tls && { tls }),
       log: (event) =>
         io.stderr.write(
-          `${JSON.stringify({ time: new Date().toISOString(), ...(args.name !== undefined && { node: args.name }), ...event })}\n`,
+          `${terminalSafeJson({ time: new Date().toISOString(), ...(args.name !== undefined && { node: args.name }), ...event })}\n`,
         ),
     });
     if (args.queryPort !== undefined && args.adminTokenFile !== undefined) {
-      const adminToken = await loadSecretFile(args.adminTokenFile, 'token');
+      const adminToken = await readTokenFile(args.adminTokenFile);
       // The node's own host: queries run here, as the administrator, over the sentries connected to it.
       const host = new Host({ connector, users: { admin: { admin: true } }, commands: PLUGIN_COMMANDS });
       queries = await QueryServer.listen({
@@ -94,7 +96,7 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
       });
     }
     if (args.clusterPort !== undefined && args.clusterTokenFile !== undefined) {
-      const token = await loadSecretFile(args.clusterTokenFile, 'token');
+      const token = await readTokenFile(args.clusterTokenFile);
       cluster = await ClusterEndpoint.listen({ connector, token, host: args.host, port: Number(args.clusterPort), ...(tls && { tls }) });
     }
   } catch (error) {

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ServerOptions as TlsOptions } from 'node:https';
 import { isLoopbackHost } from '../rpc/transport-security.js';
+import { readSecretFile, readTextFile } from '../runtime/read-file.js';
 import { messageOf } from './message-of.js';
 
 /** Help of `--ca`. */
@@ -26,7 +27,8 @@ async function readOption(option: string, path: string): Promise<Buffer> {
 export async function readServerTls(cert: string | undefined, key: string | undefined): Promise<TlsOptions | undefined> {
   if ((cert === undefined) !== (key === undefined)) throw new Error('--tls-cert and --tls-key go together');
   if (cert === undefined || key === undefined) return undefined;
-  return { cert: await readOption('--tls-cert', cert), key: await readOption('--tls-key', key) };
+  // The private key is a secret file (regular, 0600 or stricter); the certificate is public, but must be a file.
+  return { cert: await readTextFile(cert, 'TLS certificate file'), key: await readSecretFile(key, 'TLS key file') };
 }
 
 /** `--ca FILE` as `ws` client options, or undefined without it. */

@@ -2,6 +2,8 @@ import type { CommandContext, QueryCommand, StopReason } from '../runtime/comman
 import { abortable } from '../runtime/abortable.js';
 import { RpcPool } from '../runtime/rpc-pool.js';
 import { RUNTIME_ERRORS } from '../errors/runtime-errors.js';
+import { SENTRY_ERROR_MAX_CHARS } from '../runtime/input-limits.js';
+import { boundText } from '../runtime/untrusted-text.js';
 import type { Row } from '../runtime/value.js';
 import { guidError } from './guid-check.js';
 import type { SentryRpcSettings } from './sentry-rpc-options.js';
@@ -110,9 +112,13 @@ export class SentryRpcCommand<Answer = unknown> implements QueryCommand {
   }
 }
 
-/** The input record with `_error` saying why its sentry gave no rows. */
+/**
+ * The input record with `_error` saying why its sentry gave no rows. Whatever the failure (a sentry's exception,
+ * a malformed answer quoting it, a data node's relayed message), `_error` is bounded here, where it enters the
+ * record: control characters escaped, at most `SENTRY_ERROR_MAX_CHARS` characters.
+ */
 function failed(input: Row, error: unknown): Row {
-  return { ...input, _error: errorMessage(error) };
+  return { ...input, _error: boundText(errorMessage(error), SENTRY_ERROR_MAX_CHARS) };
 }
 
 function errorMessage(error: unknown): string {

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { readBytesFile } from '../runtime/read-file.js';
-import { describeIssue } from '../runtime/zod-issue.js';
+import { readSecretFile } from '../runtime/read-file.js';
+import { issuePath } from '../runtime/zod-issue.js';
 import { KeyRegistry } from './key-registry.js';
 
-/** A key file could not be used; the message names the file and what is wrong. */
+/** A key file could not be used; the message names the file and what is wrong, and never quotes a key. */
 export class KeyFileError extends Error {
   /** Always `KeyFileError`. */
   override readonly name = 'KeyFileError';
@@ -31,14 +31,35 @@ export const keysFileSchema = z.record(
 const keyFileError = (message: string): KeyFileError => new KeyFileError(message);
 
 /**
+ * Why `text` is not JSON, without quoting it: V8's messages can hold a slice of the text (`Unexpected token 'k',
+ * "{"a": key-abcdef"... is not valid JSON`), which in a keys file is a key. Only V8's wording of the grammar is
+ * kept (`Expected ',' or '}' after property value`), with its position as line and column.
+ */
+function jsonErrorWithoutText(error: unknown, text: string): string {
+  const message = error instanceof Error ? error.message : '';
+  const at = /^(.*?) in JSON at position (\d+)/.exec(message);
+  if (!at) {
+    if (/^Unexpected end of JSON input/.test(message)) return 'not valid JSON: it ends too early';
+    return 'not valid JSON: an unexpected character (not quoted: the file holds keys)';
+  }
+  const offset = Number(at[2]);
+  const before = text.slice(0, offset).split('\n');
+  const where = `line ${before.length}, column ${before[before.length - 1]!.length + 1}`;
+  // Keep the grammar's words only when they quote nothing of the file (no `"`, no token).
+  const what = /"|^Unexpected token/.test(at[1]!) ? '' : `: ${at[1]!.replace(/^\w/, (c) => c.toLowerCase())}`;
+  return `not valid JSON at ${where}${what}`;
+}
+
+/**
  * Reads and checks the connector's keys file (`{ "guid": "key", ... }`): guid → key, in file order. The file
- * must be UTF-8: invalid bytes are refused, not replaced by U+FFFD (which would make different keys equal).
- * Throws {@link KeyFileError} naming the file and what is wrong.
+ * is a secret file (`readSecretFile`: a regular file, mode 0600 or stricter, not empty) of UTF-8 text. Throws
+ * {@link KeyFileError} naming the file and what is wrong; no message quotes any part of a key.
  */
 export async function readKeysFile(path: string): Promise<Record<string, string>> {
-  const bytes = await readBytesFile(path, 'key file', keyFileError);
+  const bytes = await readSecretFile(path, 'keys file', keyFileError);
   let text: string;
   try {
+    // Invalid bytes are refused, not replaced by U+FFFD (which would make different keys equal).
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     throw new KeyFileError(`${path}: not valid UTF-8 (a keys file is JSON text; keep binary keys out of it)`);
@@ -47,13 +68,16 @@ export async function readKeysFile(path: string): Promise<Record<string, string>
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new KeyFileError(`${path}: not valid JSON (${(error as Error).message})`);
+    throw new KeyFileError(`${path}: ${jsonErrorWithoutText(error, text)}`);
   }
   const checked = keysFileSchema.safeParse(json, { reportInput: false });
   if (!checked.success) {
+    // Worded here, not with the shared issue wording: nothing of the input may appear, only where and what.
     const [first] = checked.error.issues;
-    throw new KeyFileError(`${path}: ${first ? describeIssue(first) : 'invalid keys file'}`);
+    const where = first ? issuePath(first.path) : '';
+    throw new KeyFileError(`${path}: ${where ? `${where}: ` : ''}${first?.message ?? 'invalid keys file'}`);
   }
+  if (Object.keys(checked.data).length === 0) throw new KeyFileError(`${path}: the keys file lists no sentries`);
   return checked.data;
 }
 
@@ -63,12 +87,14 @@ export async function loadKeysFile(path: string): Promise<KeyRegistry> {
 }
 
 /**
- * Reads a secret file (an agent's key, a cluster or administrator token) as bytes: the secret alone, surrounding
+ * Reads a secret file (an agent's key, a cluster or administrator token; `readSecretFile`: regular, mode 0600 or
+ * stricter, not empty) as bytes: the secret alone, surrounding
  * ASCII whitespace (a trailing newline) ignored, never decoded, at least {@link MIN_SECRET_BYTES} bytes.
  * `what` names it in errors (`key`, `token`). Throws {@link KeyFileError}.
  */
 export async function loadSecretFile(path: string, what = 'key'): Promise<Buffer> {
-  const secret = trimAsciiWhitespace(await readBytesFile(path, `${what} file`, keyFileError));
+  const secret = trimAsciiWhitespace(await readSecretFile(path, `${what} file`, keyFileError));
+  if (secret.length === 0) throw new KeyFileError(`${path}: the ${what} file is empty`);
   if (secret.length < MIN_SECRET_BYTES) throw new KeyFileError(`${path}: expected a ${what} of at least ${MIN_SECRET_BYTES} bytes`);
   return secret;
 }

@@ -88,7 +88,7 @@ export const RUNTIME_ERRORS = Object.freeze({
     'SENTRY_EXCEPTION',
     'MESSAGE',
     (message) => (message === '' ? 'sentry RPC failed' : message),
-    "The sentry's own exception message, passed through (`sentry RPC failed` when it gave none).",
+    "The sentry's own exception message, passed through (`sentry RPC failed` when it gave none), control characters written out and cut to 1024 characters.",
   ),
 });
 

@@ -96,3 +96,8 @@ export const NODE_RECONNECT = Object.freeze({
   /** The largest delay between attempts. */
   capMs: 5_000,
 });
+
+// The bounds on sentry-provided text in records and on secret files are applied by the runtime and the commands,
+// which must not depend on the transport: they live in src/runtime/input-limits.ts, with their reasons, and are
+// listed here so that every limit can be found in this file.
+export { SENTRY_ERROR_MAX_CHARS, SENTRY_LABEL_MAX_CHARS, SECRET_FILE_MAX_BYTES } from '../runtime/input-limits.js';

@@ -5,6 +5,8 @@
  */
 
 import { RUNTIME_ERRORS } from '../errors/runtime-errors.js';
+import { SENTRY_ERROR_MAX_CHARS } from './input-limits.js';
+import { boundText } from './untrusted-text.js';
 
 /** The failure messages every connector uses (they reach users verbatim in `_error`). */
 export const SENTRY_RPC_FAILURES = Object.freeze({
@@ -59,9 +61,13 @@ export class SentryRpcError extends Error {
   static unknownNode(node: string): SentryRpcError {
     return new SentryRpcError('unknown-node', RUNTIME_ERRORS.UNKNOWN_NODE.message(node));
   }
-  /** The sentry raised an exception; its message is passed through as is (`sentry RPC failed` when empty). */
+  /**
+   * The sentry raised an exception; its message is passed through (`sentry RPC failed` when empty), with its
+   * control characters escaped and cut to `SENTRY_ERROR_MAX_CHARS` (1024) characters (`boundText`): it is a
+   * hostile peer's text on its way to a terminal.
+   */
   static remote(message: string): SentryRpcError {
-    return new SentryRpcError('remote', RUNTIME_ERRORS.SENTRY_EXCEPTION.message(message));
+    return new SentryRpcError('remote', RUNTIME_ERRORS.SENTRY_EXCEPTION.message(boundText(message, SENTRY_ERROR_MAX_CHARS)));
   }
 }
 

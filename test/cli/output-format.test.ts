@@ -91,6 +91,13 @@ describe('jsonl', () => {
     ]);
   });
 
+  it('escapes the control characters JSON leaves raw (DEL, C1, bidirectional), and the value is the same', async () => {
+    const value = 'a\x1b[2J\x7f\x9b31m\u202eb\u2069';
+    const text = await print('jsonl', [{ v: value }]);
+    expect(text).toBe('{"v":"a\\u001b[2J\\u007f\\u009b31m\\u202eb\\u2069"}\n');
+    expect(JSON.parse(text)).toEqual({ v: value });
+  });
+
   it('prints timestamps, longs, maps, lists and null as JSON data', async () => {
     const text = await print('jsonl', [
       {
@@ -180,6 +187,41 @@ describe('csv', () => {
   it('prints maps as quoted JSON', async () => {
     expect(await print('csv', [{ m: { a: [1, 2] } }])).toBe('m\n"{""a"":[1,2]}"\n');
   });
+
+  it("puts a ' before text a spreadsheet would run as a formula (OWASP), never before a number", async () => {
+    const text = await print('csv', [
+      { v: "=cmd|' /C calc'!A0" },
+      { v: '+1+2' },
+      { v: '-2+3' },
+      { v: '@SUM(1+1)' },
+      { v: '\t=1' },
+      { v: '\r=1' },
+      { v: '\uff1d1+1' },
+      { v: '-1' },
+      { v: -1 },
+      { v: -1.5 },
+      { v: -(2n ** 70n) },
+      { v: 'a=b' },
+      { '=HYPERLINK("x")': 1 },
+    ]);
+    expect(text.split('\n')).toEqual([
+      `v,"'=HYPERLINK(""x"")"`,
+      "'=cmd|' /C calc'!A0,",
+      "'+1+2,",
+      "'-2+3,",
+      "'@SUM(1+1),",
+      "'\t=1,",
+      `"'\r=1",`,
+      "'\uff1d1+1,",
+      "'-1,",
+      '-1,',
+      '-1.5,',
+      '-1180591620717411303424,',
+      'a=b,',
+      ',1',
+      '',
+    ]);
+  });
 });
 
 describe('table', () => {
@@ -202,6 +244,17 @@ describe('table', () => {
       ['g-2', '::1', '8080', 'ESTABLISHED', ''],
       ['g-3', '', '', '', 'sentry exception: boom'],
     ]);
+  });
+
+  it('shows control characters as text, whatever record they come in: one line per record', async () => {
+    const hostile = 'a\x1b[2J\x1b]52;c;SGVsbG8=\x07\r\0\n\x7f\x9b\u202eb';
+    const text = await print('table', [{ [`f\x1b[31m`]: hostile }, { [`f\x1b[31m`]: 'ok' }]);
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+    expect(text).toContain('f\\x1b[31m');
+    expect(text).toContain('a\\x1b[2J\\x1b]52;c;SGVsbG8=\\x07\\r\\x00\\n\\x7f\\x9b\\u202eb');
+    // Top border, heading, rule, two records, bottom border.
+    expect(text.trimEnd().split('\n')).toHaveLength(6);
   });
 
   it('right-aligns numeric columns and left-aligns the others', async () => {

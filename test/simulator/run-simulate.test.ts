@@ -30,7 +30,7 @@ function io(signal?: AbortSignal): { io: Parameters<typeof runSimulate>[1]; out:
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'simulate-'));
   keysFile = join(dir, 'keys.json');
-  await writeFile(keysFile, JSON.stringify(Object.fromEntries(credentials.map((c) => [c.guid, c.key]))));
+  await writeFile(keysFile, JSON.stringify(Object.fromEntries(credentials.map((c) => [c.guid, c.key]))), { mode: 0o600 });
   connector = await WebSocketConnector.listen({ keys: new KeyRegistry(credentials.map((c) => [c.guid, c.key] as const)) });
 });
 
@@ -82,10 +82,10 @@ describe('sentry-query simulate', () => {
 
     const notFound = io();
     await expect(runSimulate(['--connect', url, '--keys', join(dir, 'nope.json')], notFound.io)).resolves.toBe(1);
-    expect(notFound.err()).toMatch(/cannot read the key file \(ENOENT\)/);
+    expect(notFound.err()).toMatch(/cannot read the keys file \(ENOENT\)/);
 
     const wrongKeys = join(dir, 'wrong.json');
-    await writeFile(wrongKeys, JSON.stringify({ stranger: 'a key of sixteen characters' }));
+    await writeFile(wrongKeys, JSON.stringify({ stranger: 'a key of sixteen characters' }), { mode: 0o600 });
     const refused = io(new AbortController().signal);
     await expect(runSimulate(['--connect', url, '--keys', wrongKeys], refused.io)).resolves.toBe(1);
     expect(refused.err()).toMatch(/^error: 1 of 1 simulated sentries could not connect/);

@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { escapeJsonControls } from '../../runtime/untrusted-text.js';
 import { rowAsJson, type Row } from '../../runtime/value.js';
 import { writeText, type RecordWriter } from './record-writer.js';
 
@@ -44,7 +45,9 @@ export class JsonlWriter implements RecordWriter {
     if (this.#flushTimer !== undefined) clearImmediate(this.#flushTimer);
     this.#flushTimer = undefined;
     if (this.#pending !== '') {
-      const text = this.#pending;
+      // JSON.stringify escapes the C0 controls (ESC is \u001b); DEL, C1 and the bidirectional ones are escaped
+      // here, once a chunk, so that a line is safe on a terminal (the values are the same).
+      const text = escapeJsonControls(this.#pending);
       this.#pending = '';
       this.#ready = writeText(this.out, text);
     }

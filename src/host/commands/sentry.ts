@@ -4,6 +4,8 @@ import type { CommandContext, CommandHelp, CommandParser, QueryDriver } from '..
 import { IpAddress } from '../../runtime/ip-address.js';
 import type { SentryInfo } from '../../runtime/sentry-connector.js';
 import type { Row } from '../../runtime/value.js';
+import { SENTRY_LABEL_MAX_CHARS } from '../../runtime/input-limits.js';
+import { boundText } from '../../runtime/untrusted-text.js';
 import { builtinProperties } from './builtin-properties.js';
 
 const help: CommandHelp = {
@@ -24,13 +26,18 @@ const help: CommandHelp = {
   runtimeErrors: [],
 };
 
-/** One output record; fields the host does not know are left out rather than set to null. */
+/**
+ * One output record; fields the host does not know are left out rather than set to null. What the sentry
+ * reported of itself (`hostname`, `os`), and an address that is not one, is untrusted text: control characters
+ * escaped, at most `SENTRY_LABEL_MAX_CHARS` characters.
+ */
 function sentryRow(info: SentryInfo & { node?: string }): Row {
   const row: Row = { guid: info.guid, connected: info.connected };
   if (info.node !== undefined) row['node'] = info.node;
-  if (info.hostname !== undefined) row['hostname'] = info.hostname;
-  if (info.os !== undefined) row['os'] = info.os;
-  if (info.remote_ip !== undefined) row['remote_ip'] = IpAddress.tryParse(info.remote_ip) ?? info.remote_ip;
+  if (info.hostname !== undefined) row['hostname'] = boundText(info.hostname, SENTRY_LABEL_MAX_CHARS);
+  if (info.os !== undefined) row['os'] = boundText(info.os, SENTRY_LABEL_MAX_CHARS);
+  if (info.remote_ip !== undefined)
+    row['remote_ip'] = IpAddress.tryParse(info.remote_ip) ?? boundText(info.remote_ip, SENTRY_LABEL_MAX_CHARS);
   if (info.connected_at !== undefined) row['connected_at'] = info.connected_at;
   return row;
 }

@@ -73,7 +73,14 @@ export async function runControl(argv: readonly string[], io: CliIo): Promise<nu
     if (adminToken.length < 16) throw new Error(`${args.adminTokenFile}: expected a token of at least 16 characters`);
     cluster = new RemoteCluster({ nodes, token, refreshMs });
     const host = new Host({ connector: NO_SENTRIES, cluster, users: { admin: { admin: true } }, commands: PLUGIN_COMMANDS });
-    queries = await QueryServer.listen({ start: (query, options) => host.start(query, options), adminToken, host: args.host, port });
+    queries = await QueryServer.listen({
+      start: (query, options) => host.start(query, options),
+      adminToken,
+      host: args.host,
+      port,
+      // Refused and failed query requests, one JSON line each (summarised per source).
+      log: (event) => void io.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), port: 'query', ...event })}\n`),
+    });
   } catch (error) {
     await cluster?.close();
     io.stderr.write(`error: ${messageOf(error)}\n`);

@@ -74,16 +74,14 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
   try {
     const keys = await loadKeysFile(args.keys);
     const tls = args.tlsCert && args.tlsKey ? { cert: await readFile(args.tlsCert), key: await readFile(args.tlsKey) } : undefined;
-    connector = await WebSocketConnector.listen({
-      keys,
-      host: args.host,
-      port,
-      ...(tls && { tls }),
-      log: (event) =>
-        io.stderr.write(
-          `${JSON.stringify({ time: new Date().toISOString(), ...(args.name !== undefined && { node: args.name }), ...event })}\n`,
-        ),
-    });
+    // One JSON line per event; the query and cluster ports say which they are (the sentry port's lines do not).
+    const logLine =
+      (port?: 'query' | 'cluster') =>
+      (event: object): void =>
+        void io.stderr.write(
+          `${JSON.stringify({ time: new Date().toISOString(), ...(args.name !== undefined && { node: args.name }), ...(port && { port }), ...event })}\n`,
+        );
+    connector = await WebSocketConnector.listen({ keys, host: args.host, port, ...(tls && { tls }), log: logLine() });
     if (args.queryPort !== undefined && args.adminTokenFile !== undefined) {
       const adminToken = (await readFile(args.adminTokenFile, 'utf8')).trim();
       if (adminToken.length < 16) throw new Error(`${args.adminTokenFile}: expected a token of at least 16 characters`);
@@ -94,12 +92,13 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
         adminToken,
         host: args.host,
         port: Number(args.queryPort),
+        log: logLine('query'),
       });
     }
     if (args.clusterPort !== undefined && args.clusterTokenFile !== undefined) {
       const token = (await readFile(args.clusterTokenFile, 'utf8')).trim();
       if (token.length < 16) throw new Error(`${args.clusterTokenFile}: expected a token of at least 16 characters`);
-      cluster = await ClusterEndpoint.listen({ connector, token, host: args.host, port: Number(args.clusterPort) });
+      cluster = await ClusterEndpoint.listen({ connector, token, host: args.host, port: Number(args.clusterPort), log: logLine('cluster') });
     }
   } catch (error) {
     await queries?.close();

@@ -2,16 +2,34 @@
  * The data node's cluster endpoint: the control node joins with `{type:'join', token}` (checked in constant time),
  * then speaks JSON-RPC 2.0: `sentries` → the connector's list, `call` {guid, method, params, timeoutMs} → a call.
  *
+ * A cluster token is not root on every sentry: `call` forwards only the plugin's sentry methods
+ * ({@link SENTRY_METHOD_NAMES}), with params of at most {@link CLUSTER_CALL_PARAMS_LIMIT_BYTES} and a timeout of at
+ * most {@link CLUSTER_CALL_TIMEOUT_LIMIT_MS}, and at most {@link CLUSTER_PENDING_CALLS_LIMIT} calls pending per
+ * link (past it a call is refused at once).
+ *
  * @module
  */
 import { JSONRPCErrorCode, JSONRPCErrorException } from 'json-rpc-2.0';
-import { once } from 'node:events';
+import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { WebSocketServer } from 'ws';
 import { secretDigest, secretMatches } from '../connector/secret.js';
+import { RUNTIME_ERRORS } from '../errors/runtime-errors.js';
+import { SENTRY_METHOD_NAMES } from '../plugin.js';
+import { AdmissionGuard, type AdmissionOptions } from '../rpc/admission.js';
 import { CLOSE_CODES } from '../rpc/close-codes.js';
 import { awaitGreeting, sendWelcome, type Handshake } from '../rpc/handshake.js';
-import { HANDSHAKE_DEADLINE_MS, REQUEST_FRAME_LIMIT_BYTES } from '../rpc/limits.js';
+import { closeHttp, listenHttp } from '../rpc/http-listener.js';
+import {
+  CLUSTER_CALL_PARAMS_LIMIT_BYTES,
+  CLUSTER_CALL_TIMEOUT_LIMIT_MS,
+  CLUSTER_PENDING_CALLS_LIMIT,
+  HANDSHAKE_DEADLINE_MS,
+  REQUEST_FRAME_LIMIT_BYTES,
+} from '../rpc/limits.js';
+import type { PreAuthLogEvent } from '../rpc/pre-auth-log.js';
 import { RpcChannel } from '../rpc/rpc-channel.js';
 import type { RpcHandlers } from '../rpc/rpc-handlers.js';
 import { WebSocketPort } from '../rpc/websocket-port.js';
@@ -35,8 +53,8 @@ export const callParamsSchema = z.object({
   method: z.string().min(1).max(256),
   /** Named parameters of the call. @default {} */
   params: z.record(z.string(), z.unknown()).default({}),
-  /** Call timeout in milliseconds (at most one hour). */
-  timeoutMs: z.number().int().positive().max(3_600_000),
+  /** Call timeout in milliseconds (at most {@link CLUSTER_CALL_TIMEOUT_LIMIT_MS}). */
+  timeoutMs: z.number().int().positive(),
 });
 
 /** Options of {@link ClusterEndpoint.listen}. */
@@ -51,6 +69,14 @@ export interface ClusterEndpointOptions {
   readonly port?: number;
   /** Ms the control node has to join. @default {@link HANDSHAKE_DEADLINE_MS} */
   readonly joinTimeoutMs?: number;
+  /** The sentry methods `call` forwards. @default {@link SENTRY_METHOD_NAMES} */
+  readonly sentryMethods?: readonly string[];
+  /** Calls one link may have pending. @default {@link CLUSTER_PENDING_CALLS_LIMIT} */
+  readonly pendingCallsLimit?: number;
+  /** Told of refused and failed joins (summarised per source, src/rpc/pre-auth-log.ts). */
+  readonly log?: (event: PreAuthLogEvent) => void;
+  /** Caps before authentication (src/rpc/admission.ts); each defaults to its value in src/rpc/limits.ts. */
+  readonly admission?: Omit<AdmissionOptions, 'log' | 'deadlineMs'>;
 }
 
 /**
@@ -59,27 +85,26 @@ export interface ClusterEndpointOptions {
  * kind, so the control node sees the same kind.
  */
 export class ClusterEndpoint {
-  readonly #server: WebSocketServer;
+  readonly #server: HttpServer | HttpsServer;
+  readonly #wss: WebSocketServer;
+  readonly #guard: AdmissionGuard;
   readonly #ports = new Set<WebSocketPort>();
 
-  private constructor(server: WebSocketServer, options: ClusterEndpointOptions) {
+  private constructor(server: HttpServer | HttpsServer, options: ClusterEndpointOptions) {
     this.#server = server;
+    this.#wss = new WebSocketServer({ server, maxPayload: REQUEST_FRAME_LIMIT_BYTES });
+    const joinTimeoutMs = options.joinTimeoutMs ?? HANDSHAKE_DEADLINE_MS;
+    this.#guard = new AdmissionGuard({ ...options.admission, deadlineMs: joinTimeoutMs, ...(options.log && { log: options.log }) });
+    this.#guard.attach(server);
     const expected = secretDigest(options.token);
-    const handlers: RpcHandlers = {
-      sentries: () =>
-        options.connector.list().map((s) => ({ ...s, ...(s.connected_at && { connected_at: s.connected_at.toISOString() }) })),
-      // Calls in flight are aborted through the link's signal when the control node's link closes.
-      call: (params, signal) => {
-        const parsed = callParamsSchema.safeParse(params);
-        if (!parsed.success) throw new JSONRPCErrorException('invalid params', JSONRPCErrorCode.InvalidParams);
-        const p = parsed.data;
-        return options.connector.call(p.guid, p.method, p.params, { timeoutMs: p.timeoutMs, signal });
-      },
-    };
-    server.on('connection', (socket) => {
+    const allowed = new Set(options.sentryMethods ?? SENTRY_METHOD_NAMES);
+    const pendingLimit = options.pendingCallsLimit ?? CLUSTER_PENDING_CALLS_LIMIT;
+    this.#wss.on('connection', (socket, request) => {
+      const admission = this.#guard.admit(request.socket, () => port.close(CLOSE_CODES.tooBig, 'too much before authentication'));
       let channel: RpcChannel | undefined;
       const port: WebSocketPort = new WebSocketPort(socket, {
         onText: (text) => (channel ? channel.receive(text) : handshake.receive(text)),
+        onError: (error) => (channel ? undefined : admission?.failed({ event: 'socket-error', detail: error.message })),
         onClose: () => {
           handshake.cancel();
           channel?.end();
@@ -87,27 +112,30 @@ export class ClusterEndpoint {
         },
       });
       this.#ports.add(port);
-      const handshake: Handshake = awaitGreeting(port, joinFrameSchema, options.joinTimeoutMs ?? HANDSHAKE_DEADLINE_MS, {
+      const handshake: Handshake = awaitGreeting(port, joinFrameSchema, joinTimeoutMs, {
         onFrame: (join) => {
           if (!secretMatches(expected, join.token)) {
+            admission?.failed({ event: 'rejected', detail: 'wrong cluster token' });
             port.close(CLOSE_CODES.policy, 'authentication failed');
             return;
           }
-          channel = new RpcChannel(port, { handlers });
+          admission?.authenticated();
+          channel = new RpcChannel(port, { handlers: linkHandlers(options.connector, allowed, pendingLimit) });
           sendWelcome(port);
         },
+        onMalformed: (detail) => admission?.failed({ event: 'malformed-frame', detail }),
+        onTimeout: () => admission?.failed({ event: 'handshake-timeout', detail: 'no join in time' }),
       });
+      if (!admission) port.terminate(); // refused: already being dropped
     });
   }
 
   /** Starts listening. */
   static async listen(options: ClusterEndpointOptions): Promise<ClusterEndpoint> {
-    const server = new WebSocketServer({
-      host: options.host ?? '127.0.0.1',
-      port: options.port ?? 0,
-      maxPayload: REQUEST_FRAME_LIMIT_BYTES,
+    const server = await listenHttp({
+      ...(options.host !== undefined && { host: options.host }),
+      ...(options.port !== undefined && { port: options.port }),
     });
-    await once(server, 'listening');
     return new ClusterEndpoint(server, options);
   }
 
@@ -122,14 +150,46 @@ export class ClusterEndpoint {
     /** The port listened on. */
     port: number;
   } {
-    const a = this.#server.address();
+    const a = this.#server.address() as AddressInfo | string | null;
     if (typeof a === 'string' || a === null) throw new Error('not listening');
     return { address: a.address, port: a.port };
   }
 
   /** Closes every link and stops listening. */
   async close(): Promise<void> {
+    this.#guard.close();
     for (const port of this.#ports) port.terminate();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+    await closeHttp(this.#server);
   }
+}
+
+/** One control-node link's handlers: its own count of pending calls. */
+function linkHandlers(connector: SentryConnector, allowed: ReadonlySet<string>, pendingLimit: number): RpcHandlers {
+  let pending = 0;
+  const invalid = (message: string): JSONRPCErrorException => new JSONRPCErrorException(message, JSONRPCErrorCode.InvalidParams);
+  return {
+    sentries: () => connector.list().map((s) => ({ ...s, ...(s.connected_at && { connected_at: s.connected_at.toISOString() }) })),
+    // Calls in flight are aborted through the link's signal when the control node's link closes.
+    call: async (params, signal) => {
+      const parsed = callParamsSchema.safeParse(params);
+      if (!parsed.success) throw invalid('invalid params');
+      const p = parsed.data;
+      if (!allowed.has(p.method)) throw invalid(RUNTIME_ERRORS.METHOD_NOT_FORWARDED.message(p.method));
+      if (p.timeoutMs > CLUSTER_CALL_TIMEOUT_LIMIT_MS) {
+        throw invalid(RUNTIME_ERRORS.INVALID_FORWARDED_CALL.message(`timeout over ${CLUSTER_CALL_TIMEOUT_LIMIT_MS / 1000} s`));
+      }
+      const size = Buffer.byteLength(JSON.stringify(p.params));
+      if (size > CLUSTER_CALL_PARAMS_LIMIT_BYTES) {
+        throw invalid(RUNTIME_ERRORS.INVALID_FORWARDED_CALL.message(`params over ${CLUSTER_CALL_PARAMS_LIMIT_BYTES} bytes`));
+      }
+      if (pending >= pendingLimit) throw new Error(RUNTIME_ERRORS.TOO_MANY_PENDING_CALLS.message(pendingLimit));
+      pending++;
+      try {
+        return await connector.call(p.guid, p.method, p.params, { timeoutMs: p.timeoutMs, signal });
+      } finally {
+        pending--;
+      }
+    },
+  };
 }

@@ -1,8 +1,13 @@
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { secretDigest, secretMatches } from '../connector/secret.js';
 import { QueryParseError } from '../errors/query-parse-error.js';
-import { HANDSHAKE_DEADLINE_MS, REQUEST_FRAME_LIMIT_BYTES } from '../rpc/limits.js';
+import { AdmissionGuard, type AdmissionOptions } from '../rpc/admission.js';
+import { closeHttp, listenHttp } from '../rpc/http-listener.js';
+import { HANDSHAKE_DEADLINE_MS, PRE_AUTH_BYTES_LIMIT } from '../rpc/limits.js';
+import type { PreAuthLogEvent } from '../rpc/pre-auth-log.js';
 import { rowAsJson, type Row } from '../runtime/value.js';
 import { queryRequestSchema, type QueryResponse } from './query-protocol.js';
 import { RecordBatches } from './record-batches.js';
@@ -33,12 +38,15 @@ export interface QueryServerOptions {
   readonly host?: string;
   /** @default 0 (any free port) */
   readonly port?: number;
-  /** Largest request frame in bytes. @default {@link REQUEST_FRAME_LIMIT_BYTES} */
+  /** Largest request frame in bytes. @default {@link PRE_AUTH_BYTES_LIMIT} (the request is the greeting) */
   readonly maxPayload?: number;
+  /** Ms a client has to send its request. @default {@link HANDSHAKE_DEADLINE_MS} */
+  readonly requestTimeoutMs?: number;
+  /** Told of refused and failed requests (summarised per source, src/rpc/pre-auth-log.ts). */
+  readonly log?: (event: PreAuthLogEvent) => void;
+  /** Caps before authentication (src/rpc/admission.ts); each defaults to its value in src/rpc/limits.ts. */
+  readonly admission?: Omit<AdmissionOptions, 'log' | 'deadlineMs'>;
 }
-
-/** How long a client may take to send its query request: as long as any handshake. */
-const REQUEST_DEADLINE_MS = HANDSHAKE_DEADLINE_MS;
 
 /**
  * The node's query endpoint: one WebSocket per query. The client sends `{type:'query', token, query}`; the
@@ -48,15 +56,24 @@ const REQUEST_DEADLINE_MS = HANDSHAKE_DEADLINE_MS;
  * slow client slows the query instead of filling memory.
  */
 export class QueryServer {
+  readonly #server: HttpServer | HttpsServer;
   readonly #wss: WebSocketServer;
+  readonly #guard: AdmissionGuard;
   readonly #options: QueryServerOptions;
   readonly #tokenDigest: Buffer;
 
-  private constructor(wss: WebSocketServer, options: QueryServerOptions) {
-    this.#wss = wss;
+  private constructor(server: HttpServer | HttpsServer, options: QueryServerOptions) {
+    this.#server = server;
+    this.#wss = new WebSocketServer({ server, maxPayload: options.maxPayload ?? PRE_AUTH_BYTES_LIMIT });
     this.#options = options;
     this.#tokenDigest = secretDigest(options.adminToken);
-    wss.on('connection', (socket) => this.#serve(socket));
+    this.#guard = new AdmissionGuard({
+      ...options.admission,
+      deadlineMs: options.requestTimeoutMs ?? HANDSHAKE_DEADLINE_MS,
+      ...(options.log && { log: options.log }),
+    });
+    this.#guard.attach(server);
+    this.#wss.on('connection', (socket, request) => this.#serve(socket, request));
   }
 
   /**
@@ -66,16 +83,11 @@ export class QueryServer {
    * @throws the server's `error` (e.g. `EADDRINUSE`) if it cannot listen
    */
   static async listen(options: QueryServerOptions): Promise<QueryServer> {
-    const wss = new WebSocketServer({
-      host: options.host ?? '127.0.0.1',
-      port: options.port ?? 0,
-      maxPayload: options.maxPayload ?? REQUEST_FRAME_LIMIT_BYTES,
+    const server = await listenHttp({
+      ...(options.host !== undefined && { host: options.host }),
+      ...(options.port !== undefined && { port: options.port }),
     });
-    await new Promise<void>((resolve, reject) => {
-      wss.once('listening', resolve);
-      wss.once('error', reject);
-    });
-    return new QueryServer(wss, options);
+    return new QueryServer(server, options);
   }
 
   /**
@@ -83,23 +95,34 @@ export class QueryServer {
    * @returns its address and (possibly OS-chosen) port
    */
   address(): AddressInfo {
-    return this.#wss.address() as AddressInfo;
+    return this.#server.address() as AddressInfo;
   }
 
   /** Stops listening and closes every query socket (their queries are cancelled). */
   async close(): Promise<void> {
+    this.#guard.close();
     for (const client of this.#wss.clients) client.terminate();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+    await closeHttp(this.#server);
   }
 
-  #serve(socket: WebSocket): void {
+  #serve(socket: WebSocket, httpRequest: IncomingMessage): void {
+    const admission = this.#guard.admit(httpRequest.socket, () => socket.close(1009, 'too much before authentication'));
     // ws reports a malformed frame (bad opcode, oversize, bad UTF-8, unmasked) as 'error' and then closes the
     // socket; without a listener that 'error' is thrown and ends the whole process.
-    socket.on('error', () => undefined);
+    let requested = false;
+    socket.on('error', (error) => {
+      if (!requested) admission?.failed({ event: 'socket-error', detail: error.message });
+    });
+    if (!admission) return; // refused: the socket is already being dropped
     // A client that never says what it wants does not get to hold a socket.
-    const deadline = setTimeout(() => socket.terminate(), REQUEST_DEADLINE_MS);
+    const deadline = setTimeout(() => {
+      admission.failed({ event: 'handshake-timeout', detail: 'no query request in time' });
+      socket.terminate();
+    }, this.#options.requestTimeoutMs ?? HANDSHAKE_DEADLINE_MS);
     socket.once('close', () => clearTimeout(deadline));
     socket.once('message', (data, isBinary) => {
+      requested = true;
       clearTimeout(deadline);
       let text: string;
       try {
@@ -114,10 +137,15 @@ export class QueryServer {
         json = undefined;
       }
       const request = queryRequestSchema.safeParse(json);
-      if (!request.success) return this.#finish(socket, { type: 'error', message: 'malformed query request' });
+      if (!request.success) {
+        admission.failed({ event: 'malformed-frame', detail: 'malformed query request' });
+        return this.#finish(socket, { type: 'error', message: 'malformed query request' });
+      }
       if (!secretMatches(this.#tokenDigest, request.data.token)) {
+        admission.failed({ event: 'rejected', detail: 'wrong token' });
         return this.#finish(socket, { type: 'error', message: 'authentication failed' });
       }
+      admission.authenticated();
       void this.#run(socket, request.data.query);
     });
   }

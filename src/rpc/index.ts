@@ -13,3 +13,6 @@ export { type RpcHandler, type RpcHandlers } from './rpc-handlers.js';
 export { JsonText } from './json-text.js';
 export { awaitGreeting, sendGreeting, sendWelcome, type Handshake, type HandshakeEvents } from './handshake.js';
 export { WebSocketPort, type WebSocketPortEvents } from './websocket-port.js';
+export { AdmissionGuard, sourceOf, type Admission, type AdmissionOptions } from './admission.js';
+export { PreAuthLog, type PreAuthLogEvent, type PreAuthLogOptions } from './pre-auth-log.js';
+export { listenHttp, closeHttp, type HttpListenOptions } from './http-listener.js';

@@ -1,0 +1,230 @@
+// Issue 11, item 2 ("before authentication, nothing is free"), in process on real loopback sockets: on each of the
+// three ports (sentry, query, cluster) the caps on unauthenticated connections refuse the N+1st at once, an idle
+// raw TCP socket is dropped at the deadline, and (sentry port) a 1 MiB frame before the hello is refused before
+// it is buffered whole while an authenticated sentry's 10 MiB answer still gets through.
+import { createServer, type Server, type Socket } from 'node:net';
+import { connect } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startAgent, type AgentHandle } from '../../src/agent/agent-client.js';
+import { ClusterEndpoint } from '../../src/cluster/cluster-endpoint.js';
+import { KeyRegistry } from '../../src/connector/key-registry.js';
+import { WebSocketConnector } from '../../src/connector/websocket-connector.js';
+import { QueryServer } from '../../src/remote/query-server.js';
+import { AdmissionGuard } from '../../src/rpc/admission.js';
+import { closeHttp, listenHttp } from '../../src/rpc/http-listener.js';
+import { PreAuthLog, type PreAuthLogEvent } from '../../src/rpc/pre-auth-log.js';
+import { frameHeader, rawUpgrade } from '../helpers/raw-websocket.js';
+
+const cleanups: Array<() => Promise<unknown> | unknown> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A raw TCP connection that sends nothing; `reply` is all the server wrote before it closed. */
+function idleSocket(port: number): { socket: Socket; reply: Promise<string>; closed: Promise<void> } {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  cleanups.push(() => socket.destroy());
+  let text = '';
+  socket.on('data', (d: Buffer) => {
+    text += d.toString('latin1');
+  });
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  return { socket, reply: closed.then(() => text), closed };
+}
+
+/** Resolves true once `closed` settles, false after `ms` (a generous bound: the point is whether, not how fast). */
+function closesWithin(closed: Promise<void>, ms: number): Promise<boolean> {
+  return Promise.race([closed.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms))]);
+}
+
+async function connectedAll(sockets: Socket[]): Promise<void> {
+  await Promise.all(sockets.map((s) => new Promise((resolve) => (s.connecting ? s.once('connect', resolve) : resolve(undefined)))));
+}
+
+type Port = 'sentry' | 'query' | 'cluster';
+/** One of the three servers, with admission options and a handshake deadline; returns its port. */
+async function serve(which: Port, admission: { total?: number; perSource?: number }, deadlineMs = 10_000, logs: PreAuthLogEvent[] = []) {
+  const log = (event: PreAuthLogEvent): void => void logs.push(event);
+  if (which === 'sentry') {
+    const c = await WebSocketConnector.listen({ keys: new KeyRegistry({ g: 'k' }), admission, handshakeTimeoutMs: deadlineMs, log });
+    cleanups.push(() => c.close());
+    return c.address().port;
+  }
+  if (which === 'query') {
+    const start = () => ({ done: Promise.resolve({ reason: 'end' as const }), cancel: () => undefined });
+    const q = await QueryServer.listen({ start, adminToken: 't'.repeat(24), admission, requestTimeoutMs: deadlineMs, log });
+    cleanups.push(() => q.close());
+    return q.address().port;
+  }
+  const connector = { list: () => [], call: () => Promise.resolve(null) };
+  const e = await ClusterEndpoint.listen({ connector, token: 'c'.repeat(24), admission, joinTimeoutMs: deadlineMs, log });
+  cleanups.push(() => e.close());
+  return e.address().port;
+}
+
+describe.each(['sentry', 'query', 'cluster'] as const)('the %s port before authentication', (which) => {
+  it('refuses the 4th unauthenticated connection from one source at once (per-source cap 3), with a 503', async () => {
+    const logs: PreAuthLogEvent[] = [];
+    const port = await serve(which, { perSource: 3 }, 10_000, logs);
+    const held = [idleSocket(port), idleSocket(port), idleSocket(port)];
+    await connectedAll(held.map((h) => h.socket));
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the server has accepted them
+    const started = performance.now();
+    const fourth = idleSocket(port);
+    expect(await closesWithin(fourth.closed, 5_000)).toBe(true);
+    console.log(`[measure] ${which} port: N+1st (per source) refused after ${(performance.now() - started).toFixed(1)} ms`);
+    expect(await fourth.reply).toMatch(/^HTTP\/1\.1 503 [^]*too many unauthenticated connections from this source \(3\)/);
+    // The three earlier ones are still held: the cap refused the newcomer, it did not drop anyone.
+    expect(held.every((h) => !h.socket.destroyed && h.socket.readyState === 'open')).toBe(true);
+    expect(logs).toContainEqual(expect.objectContaining({ event: 'refused', remote_ip: '127.0.0.1' }));
+    // Once one leaves, a new connection is admitted again.
+    held[0]!.socket.destroy();
+    await held[0]!.closed;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const fifth = idleSocket(port);
+    expect(await closesWithin(fifth.closed, 300)).toBe(false);
+  });
+
+  it('refuses the 4th unauthenticated connection of all sources at once (total cap 3)', async () => {
+    const port = await serve(which, { total: 3, perSource: 100 });
+    const held = [idleSocket(port), idleSocket(port), idleSocket(port)];
+    await connectedAll(held.map((h) => h.socket));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const fourth = idleSocket(port);
+    expect(await closesWithin(fourth.closed, 5_000)).toBe(true);
+    expect(await fourth.reply).toMatch(/too many unauthenticated connections on this port \(3\)/);
+    expect(held.every((h) => h.socket.readyState === 'open')).toBe(true);
+  });
+
+  it('drops a raw TCP connection that never upgrades at the handshake deadline', async () => {
+    const logs: PreAuthLogEvent[] = [];
+    const port = await serve(which, {}, 300, logs);
+    const idle = idleSocket(port);
+    // Generous: the deadline is 300 ms; without it the socket is held forever.
+    expect(await closesWithin(idle.closed, 5_000)).toBe(true);
+    expect(logs).toContainEqual(expect.objectContaining({ event: 'handshake-timeout', remote_ip: '127.0.0.1' }));
+  });
+
+  it('releases an upgraded socket that never authenticates at the deadline (+1 s grace), even if it ignores the close', async () => {
+    const port = await serve(which, {}, 300);
+    const raw = rawUpgrade(port);
+    expect(await raw.status).toBe('HTTP/1.1 101 Switching Protocols');
+    // The raw client never answers the server's close frame; ws alone would keep the socket for 30 s.
+    expect(await closesWithin(raw.closed, 8_000)).toBe(true);
+  });
+});
+
+describe('the sentry port: a big frame before the hello, a big answer after it', () => {
+  it('refuses a 1 MiB pre-auth frame before buffering it whole; an authenticated sentry still sends a 10 MiB answer', async () => {
+    // The connector on a server the test owns, so the test can read what the server side read off each socket.
+    const server = await listenHttp({});
+    const sockets: Socket[] = [];
+    server.on('connection', (s: Socket) => sockets.push(s));
+    cleanups.push(() => closeHttp(server));
+    const logs: PreAuthLogEvent[] = [];
+    const connector = await WebSocketConnector.listen({ keys: new KeyRegistry({ big: 'key-of-big' }), server, log: (e) => void logs.push(e) });
+    cleanups.push(() => connector.close());
+    const port = connector.address().port;
+
+    const raw = rawUpgrade(port);
+    expect(await raw.status).toBe('HTTP/1.1 101 Switching Protocols');
+    const MiB = 1024 * 1024;
+    raw.socket.write(frameHeader(MiB));
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    for (let sent = 0; sent < MiB; sent += chunk.length) raw.socket.write(chunk);
+    expect(await closesWithin(raw.closed, 5_000)).toBe(true);
+    const serverSide = sockets[0]!;
+    console.log(`[measure] server read ${serverSide.bytesRead} bytes of the 1 MiB pre-auth frame before dropping it`);
+    expect(serverSide.bytesRead).toBeLessThan(MiB);
+    expect(logs).toContainEqual(expect.objectContaining({ event: 'oversize', remote_ip: '127.0.0.1' }));
+
+    const answer = 'x'.repeat(10 * MiB);
+    let agent: AgentHandle | undefined;
+    await new Promise<void>((resolve) => {
+      agent = startAgent({
+        url: `ws://127.0.0.1:${port}`,
+        guid: 'big',
+        key: 'key-of-big',
+        methods: { netstat: () => answer },
+        backoff: () => 50,
+        onStatus: (s) => s.state === 'connected' && resolve(),
+      });
+    });
+    cleanups.push(() => agent?.stop());
+    const got = await connector.call('big', 'netstat', {}, { timeoutMs: 30_000 });
+    expect(typeof got === 'string' && got.length).toBe(10 * MiB);
+  });
+});
+
+describe('AdmissionGuard: sources are counted apart', () => {
+  it('the per-source cap of one address leaves another address admitted; the total spans both', async () => {
+    const servers: Server[] = [];
+    const listen = async (host: string): Promise<number | undefined> => {
+      const server = createServer((s) => s.on('error', () => undefined));
+      const ok = await new Promise<boolean>((resolve) => {
+        server.once('error', () => resolve(false));
+        server.listen(0, host, () => resolve(true));
+      });
+      if (!ok) return undefined;
+      servers.push(server);
+      cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+      return (server.address() as { port: number }).port;
+    };
+    const v4 = await listen('127.0.0.1');
+    const v6 = await listen('::1');
+    if (v6 === undefined) return; // no IPv6 loopback here: the per-port tests above cover one source
+    const guard = new AdmissionGuard({ perSource: 2, total: 3 });
+    for (const server of servers) guard.attach(server);
+    cleanups.push(() => guard.close());
+    const open = (host: string, port: number): Socket => {
+      const s = connect(port, host);
+      s.on('error', () => undefined);
+      s.resume(); // read, so the server's close is seen
+      cleanups.push(() => s.destroy());
+      return s;
+    };
+    const a = [open('127.0.0.1', v4!), open('127.0.0.1', v4!)];
+    await connectedAll(a);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(guard.pending).toBe(2);
+    const third = open('127.0.0.1', v4!);
+    await new Promise((resolve) => third.once('close', resolve));
+    const b = open('::1', v6);
+    await connectedAll([b]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(guard.pending).toBe(3); // ::1 was admitted although 127.0.0.1 is at its cap
+    const overTotal = open('::1', v6);
+    await new Promise((resolve) => overTotal.once('close', resolve));
+    expect(guard.pending).toBe(3);
+  });
+});
+
+describe('PreAuthLog', () => {
+  it('logs the first event of a source at once and the rest of its window as one summary', () => {
+    const lines: PreAuthLogEvent[] = [];
+    const log = new PreAuthLog({ log: (e) => void lines.push(e), windowMs: 60_000, failureLimit: 20 });
+    for (let i = 0; i < 1_000; i++) log.record('192.0.2.1', { event: 'rejected', detail: 'wrong-key', remote_ip: '192.0.2.1' }, true);
+    log.record('192.0.2.1', { event: 'refused', detail: 'cap', remote_ip: '192.0.2.1' }, false);
+    expect(lines).toEqual([{ event: 'rejected', detail: 'wrong-key', remote_ip: '192.0.2.1' }]);
+    expect(log.blocked('192.0.2.1')).toBe(true);
+    expect(log.blocked('192.0.2.2')).toBe(false);
+    log.flush();
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatchObject({ event: 'summary', remote_ip: '192.0.2.1', count: 1_000 });
+    expect(lines[1]!.detail).toContain('rejected ×999, refused ×1');
+  });
+
+  it('refusals do not count toward the failure limit; sources past the tracked number share one entry', () => {
+    const lines: PreAuthLogEvent[] = [];
+    const log = new PreAuthLog({ log: (e) => void lines.push(e), windowMs: 60_000, failureLimit: 2, trackedSources: 2 });
+    for (let i = 0; i < 50; i++) log.record('192.0.2.1', { event: 'refused', detail: 'cap' }, false);
+    expect(log.blocked('192.0.2.1')).toBe(false);
+    for (let i = 0; i < 10; i++) log.record(`198.51.100.${i}`, { event: 'rejected', detail: 'x', remote_ip: `198.51.100.${i}` }, true);
+    log.flush();
+    // 192.0.2.1 (first line + summary of 49), 198.51.100.0 (one line), "other sources" (first line + summary of 8).
+    expect(lines).toHaveLength(5);
+    expect(lines.filter((l) => l.event === 'summary').map((l) => l.count)).toEqual([49, 8]);
+    expect(lines.find((l) => l.detail.includes('more sources than tracked'))).not.toHaveProperty('remote_ip');
+  });
+});

@@ -60,20 +60,22 @@ class CollectionGate {
 
   async call(params: Readonly<Record<string, unknown>>, signal: AbortSignal): Promise<JsonText> {
     const key = JSON.stringify(params);
-    const shared = this.#shared(key);
-    if (shared) return shared;
-    if (this.#inFlight || this.#now() - this.#lastStart < this.#intervalMs) {
-      if (this.#waiting >= this.#waitingLimit) throw new Error('sentry busy: too many calls waiting for a collection');
-      this.#waiting++;
-      try {
-        await this.#slot(signal);
-      } finally {
-        this.#waiting--;
+    let waiting = false;
+    try {
+      for (;;) {
+        const shared = this.#shared(key);
+        if (shared) return await shared;
+        if (!this.#inFlight && this.#now() - this.#lastStart >= this.#intervalMs) return await this.#start(key, params);
+        if (!waiting) {
+          if (this.#waiting >= this.#waitingLimit) throw new Error('sentry busy: too many calls waiting for a collection');
+          this.#waiting++;
+          waiting = true;
+        }
+        await this.#nextTurn(signal);
       }
-      const late = this.#shared(key);
-      if (late) return late;
+    } finally {
+      if (waiting) this.#waiting--;
     }
-    return this.#start(key, params);
   }
 
   /** The in-flight or fresh collection of `key`, if any. */
@@ -84,26 +86,24 @@ class CollectionGate {
     return undefined;
   }
 
-  /** Resolves once no collection runs and the interval since the last start has passed. */
-  async #slot(signal: AbortSignal): Promise<void> {
-    while (this.#inFlight || this.#now() - this.#lastStart < this.#intervalMs) {
-      if (signal.aborted) throw signal.reason;
-      const running = this.#inFlight;
-      if (running) {
-        await running.result.catch(() => undefined);
-        continue;
-      }
-      const wait = this.#intervalMs - (this.#now() - this.#lastStart);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, Math.max(0, wait));
-        function done(): void {
-          clearTimeout(timer);
-          signal.removeEventListener('abort', done);
-          resolve();
-        }
-        signal.addEventListener('abort', done, { once: true });
-      });
+  /** Waits for the collection in flight to end, or for the interval since the last start to pass. */
+  async #nextTurn(signal: AbortSignal): Promise<void> {
+    if (signal.aborted) throw signal.reason;
+    const running = this.#inFlight;
+    if (running) {
+      await running.result.catch(() => undefined);
+      return;
     }
+    const wait = this.#intervalMs - (this.#now() - this.#lastStart);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, Math.max(0, wait));
+      function done(): void {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+      signal.addEventListener('abort', done, { once: true });
+    });
   }
 
   #start(key: string, params: Readonly<Record<string, unknown>>): Promise<JsonText> {

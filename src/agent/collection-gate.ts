@@ -125,7 +125,7 @@ class CollectionGate {
 }
 
 /**
- * `methods` with every method behind its own {@link CollectionGate}: concurrent calls share one collection, and
+ * `methods` with every method behind its own collection gate (see the module comment): concurrent calls share one collection, and
  * collections start at most once per interval.
  */
 export function gateMethods(methods: SentryMethods, options: CollectionGateOptions = {}): RpcHandlers {

@@ -98,7 +98,13 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
     if (args.clusterPort !== undefined && args.clusterTokenFile !== undefined) {
       const token = (await readFile(args.clusterTokenFile, 'utf8')).trim();
       if (token.length < 16) throw new Error(`${args.clusterTokenFile}: expected a token of at least 16 characters`);
-      cluster = await ClusterEndpoint.listen({ connector, token, host: args.host, port: Number(args.clusterPort), log: logLine('cluster') });
+      cluster = await ClusterEndpoint.listen({
+        connector,
+        token,
+        host: args.host,
+        port: Number(args.clusterPort),
+        log: logLine('cluster'),
+      });
     }
   } catch (error) {
     await queries?.close();

@@ -12,7 +12,6 @@
 import { JSONRPCErrorCode, JSONRPCErrorException } from 'json-rpc-2.0';
 import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { WebSocketServer } from 'ws';
 import { secretDigest, secretMatches } from '../connector/secret.js';
@@ -150,7 +149,7 @@ export class ClusterEndpoint {
     /** The port listened on. */
     port: number;
   } {
-    const a = this.#server.address() as AddressInfo | string | null;
+    const a = this.#server.address();
     if (typeof a === 'string' || a === null) throw new Error('not listening');
     return { address: a.address, port: a.port };
   }

@@ -1,6 +1,10 @@
 import { WebSocket, type ClientOptions } from 'ws';
+import { PRE_AUTH_BYTES_LIMIT } from '../rpc/limits.js';
 import type { Row } from '../runtime/value.js';
 import { queryResponseSchema } from './query-protocol.js';
+
+/** A client text frame's header at most (2 + 8 length + 4 mask bytes). */
+const FRAME_HEADER_BYTES = 14;
 
 /** The node refused or failed the query; `code` is set for parse errors (e.g. 23101). */
 export class RemoteQueryError extends Error {
@@ -43,6 +47,16 @@ export function runRemoteQuery(options: RemoteQueryOptions): Promise<{
   /** `end` when the node finished the query, `cancel` when it was cancelled. */
   reason: 'end' | 'cancel';
 }> {
+  // The request is the greeting: the node takes PRE_AUTH_BYTES_LIMIT bytes (frame header included) before it.
+  const request = JSON.stringify({ type: 'query', token: options.token, query: options.query });
+  const size = Buffer.byteLength(request);
+  if (size > PRE_AUTH_BYTES_LIMIT - FRAME_HEADER_BYTES) {
+    return Promise.reject(
+      new RemoteQueryError(
+        `the query request is ${size} bytes; a node takes at most ${PRE_AUTH_BYTES_LIMIT - FRAME_HEADER_BYTES} (shorten the query)`,
+      ),
+    );
+  }
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(options.url, options.wsOptions);
     let settled = false;
@@ -61,7 +75,7 @@ export function runRemoteQuery(options: RemoteQueryOptions): Promise<{
     if (options.signal?.aborted) return onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
-    socket.on('open', () => socket.send(JSON.stringify({ type: 'query', token: options.token, query: options.query })));
+    socket.on('open', () => socket.send(request));
     socket.on('message', (data) => {
       let json: unknown;
       try {

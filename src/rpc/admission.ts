@@ -12,7 +12,8 @@
  *   half-done TLS handshake or a silent WebSocket is released within the deadline (+1 s), not after `ws`'s 30 s
  *   closing timeout.
  * - **Byte budget.** Once upgraded, the connection may send {@link PRE_AUTH_BYTES_LIMIT} bytes before it
- *   authenticates; past that the socket is destroyed at once.
+ *   authenticates; past that nothing more is read or handed to `ws`, the server closes the WebSocket (1009
+ *   `too much before authentication`) and the socket is destroyed {@link CLOSE_GRACE_MS} later.
  *
  * Why a byte budget on the socket and not `ws`'s `maxPayload`: `ws` takes one `maxPayload` per server and
  * fixes it in each socket's `Receiver` at the upgrade, before anyone knows who the peer is; an authenticated

@@ -98,4 +98,3 @@ describe('agent collections over a real link', () => {
     expect(collections).toBe(2);
   });
 });
-

@@ -31,7 +31,12 @@ async function setup() {
   const connector = recordingConnector();
   const endpoint = await ClusterEndpoint.listen({ connector, token: TOKEN });
   open.push(endpoint);
-  const cluster = new RemoteCluster({ nodes: { dn1: `ws://127.0.0.1:${endpoint.address().port}` }, token: TOKEN, refreshMs: 50, backoff: () => 20 });
+  const cluster = new RemoteCluster({
+    nodes: { dn1: `ws://127.0.0.1:${endpoint.address().port}` },
+    token: TOKEN,
+    refreshMs: 50,
+    backoff: () => 20,
+  });
   open.push(cluster);
   for (let i = 0; i < 100 && cluster.locate('g-1') === undefined; i++) await new Promise((r) => setTimeout(r, 20));
   expect(cluster.locate('g-1')).toBe('dn1');

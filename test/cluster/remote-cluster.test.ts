@@ -33,7 +33,11 @@ afterEach(async () => {
 async function setup(refreshMs = 50) {
   const connector = fakeConnector();
   // The fake sentries' methods (the real endpoint forwards only the plugin's, SENTRY_METHOD_NAMES).
-  const endpoint = await ClusterEndpoint.listen({ connector, token: TOKEN, sentryMethods: ['echo', 'fail', 'slow-timeout', 'hang', 'nope'] });
+  const endpoint = await ClusterEndpoint.listen({
+    connector,
+    token: TOKEN,
+    sentryMethods: ['echo', 'fail', 'slow-timeout', 'hang', 'nope'],
+  });
   open.push(endpoint);
   const cluster = new RemoteCluster({
     nodes: { dn1: `ws://127.0.0.1:${endpoint.address().port}` },
@@ -85,8 +89,10 @@ describe('ClusterEndpoint + RemoteCluster', () => {
     const { cluster, endpoint } = await setup();
     const call = cluster.call('dn1', 'g-1', 'hang', {}, { timeoutMs: 60_000 });
     await new Promise((r) => setTimeout(r, 50));
+    // Watched before the close: the call may fail while close() still waits for the sockets to go.
+    const outcome = expect(call).rejects.toMatchObject({ kind: 'disconnected' });
     await endpoint.close();
-    await expect(call).rejects.toMatchObject({ kind: 'disconnected' });
+    await outcome;
     await expect(cluster.call('dn1', 'g-1', 'echo', {}, { timeoutMs: 1000 })).rejects.toThrow('node dn1 is unreachable');
   });
 

@@ -13,6 +13,10 @@ import { createServer as createHttpServer } from 'node:http';
 import type { PreAuthLogEvent } from '../../src/rpc/pre-auth-log.js';
 import { frameHeader, rawUpgrade } from '../helpers/raw-websocket.js';
 
+/** Prints a figure for the report when MEASURE=1 (never asserted). */
+function measure(text: string): void {
+  if (process.env['MEASURE']) process.stdout.write(`${text}\n`);
+}
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -71,7 +75,7 @@ describe.each(['sentry', 'query', 'cluster'] as const)('the %s port before authe
     const started = performance.now();
     const fourth = idleSocket(port);
     expect(await closesWithin(fourth.closed, 5_000)).toBe(true);
-    console.log(`[measure] ${which} port: N+1st (per source) refused after ${(performance.now() - started).toFixed(1)} ms`);
+    measure(`[measure] ${which} port: N+1st (per source) refused after ${(performance.now() - started).toFixed(1)} ms`);
     expect(await fourth.reply).toMatch(/^HTTP\/1\.1 503 [^]*too many unauthenticated connections from this source \(3\)/);
     // The three earlier ones are still held: the cap refused the newcomer, it did not drop anyone.
     expect(held.every((h) => !h.socket.destroyed && h.socket.readyState === 'open')).toBe(true);
@@ -122,7 +126,11 @@ describe('the sentry port: a big frame before the hello, a big answer after it',
     server.on('connection', (s: Socket) => sockets.push(s));
     cleanups.push(() => new Promise((resolve) => server.close(resolve)));
     const logs: PreAuthLogEvent[] = [];
-    const connector = await WebSocketConnector.listen({ keys: new KeyRegistry({ big: 'key-of-big' }), server, log: (e) => void logs.push(e) });
+    const connector = await WebSocketConnector.listen({
+      keys: new KeyRegistry({ big: 'key-of-big' }),
+      server,
+      log: (e) => void logs.push(e),
+    });
     cleanups.push(() => connector.close());
     const port = connector.address().port;
 
@@ -134,7 +142,7 @@ describe('the sentry port: a big frame before the hello, a big answer after it',
     for (let sent = 0; sent < MiB; sent += chunk.length) raw.socket.write(chunk);
     expect(await closesWithin(raw.closed, 5_000)).toBe(true);
     const serverSide = sockets[0]!;
-    console.log(`[measure] server read ${serverSide.bytesRead} bytes of the 1 MiB pre-auth frame before dropping it`);
+    measure(`[measure] server read ${serverSide.bytesRead} bytes of the 1 MiB pre-auth frame before dropping it`);
     expect(serverSide.bytesRead).toBeLessThan(MiB);
     expect(logs).toContainEqual(expect.objectContaining({ event: 'oversize', remote_ip: '127.0.0.1' }));
 
@@ -156,3 +164,15 @@ describe('the sentry port: a big frame before the hello, a big answer after it',
   });
 });
 
+describe('the query port: the request is the greeting', () => {
+  it('a query that does not fit the pre-auth budget is refused by the client, saying so; one that fits runs', async () => {
+    const { runRemoteQuery } = await import('../../src/remote/remote-query.js');
+    const port = await serve('query', {});
+    const run = (query: string) =>
+      runRemoteQuery({ url: `ws://127.0.0.1:${port}`, token: 't'.repeat(24), query, onRecord: () => undefined });
+    await expect(run(`json "${'x'.repeat(9_000)}"`)).rejects.toThrow(
+      /the query request is \d+ bytes; a node takes at most 8178 \(shorten the query\)/,
+    );
+    await expect(run(`json "${'x'.repeat(7_000)}"`)).resolves.toEqual({ reason: 'end' });
+  });
+});

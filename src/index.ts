@@ -18,7 +18,7 @@ export { ERRORS, ALL_ERROR_CODES, type ErrorCode } from './errors/codes.js';
 export { QueryParseError } from './errors/query-parse-error.js';
 export { RUNTIME_ERRORS, ALL_RUNTIME_ERRORS, type RuntimeError } from './errors/runtime-errors.js';
 export type { SentryMethods, SentryMethodHandler } from './runtime/sentry-methods.js';
-export { PLUGIN_COMMANDS, AGENT_METHODS } from './plugin.js';
+export { PLUGIN_COMMANDS, AGENT_METHODS, SENTRY_METHOD_NAMES } from './plugin.js';
 export { GUID_ERRORS, guidError } from './commands/guid-check.js';
 export {
   netstatRows,

@@ -20,3 +20,9 @@ export const PLUGIN_COMMANDS: readonly CommandParser[] = Object.freeze([sentryNe
 export const AGENT_METHODS: SentryMethods = Object.freeze({
   netstat: async () => (await (await import('./agent/collect-connections.js')).collectConnections()).connections,
 });
+
+/**
+ * The sentry methods a data node forwards for its control node: exactly those a real agent answers, so a new
+ * `sentry-*` command stays one registration (its entry in {@link AGENT_METHODS}).
+ */
+export const SENTRY_METHOD_NAMES: readonly string[] = Object.freeze(Object.keys(AGENT_METHODS));

@@ -9,6 +9,7 @@ import { describeConnectError, requireSecureUrl } from '../rpc/transport-securit
 import { WebSocketPort } from '../rpc/websocket-port.js';
 import type { SentryMethods } from '../runtime/sentry-methods.js';
 import { fullJitterBackoff, type Backoff } from './backoff.js';
+import { gateMethods, type CollectionGateOptions } from './collection-gate.js';
 
 /** Where the agent stands; told through {@link AgentOptions.onStatus}. */
 export type AgentStatus =
@@ -54,8 +55,14 @@ export interface AgentOptions {
   readonly hostname?: string;
   /** Sent in the hello. @default `${platform} ${release}` */
   readonly os?: string;
-  /** What the sentry answers: method name → handler (the CLI gives `AGENT_METHODS`). Other methods get method-not-found. */
+  /**
+   * What the sentry answers: method name → handler (the CLI gives `AGENT_METHODS`). Other methods get
+   * method-not-found. Each method is a collection: concurrent calls share one, and at most one starts per
+   * interval (collection-gate.ts).
+   */
   readonly methods: SentryMethods;
+  /** How often a method may be collected, how many callers may wait. @default `AGENT_COLLECTION_INTERVAL_MS`, `AGENT_WAITING_CALLS_LIMIT` of the rpc limits */
+  readonly collections?: CollectionGateOptions;
   /** Delay before each reconnect attempt. @default fullJitterBackoff() (`AGENT_RECONNECT` of the rpc limits: 500 ms base, 30 s cap) */
   readonly backoff?: Backoff;
   /** Extra `ws` client options, e.g. `ca` for a private TLS root. */
@@ -85,6 +92,8 @@ export interface AgentHandle {
 export function startAgent(options: AgentOptions): AgentHandle {
   requireSecureUrl(options.url, options.insecure);
   const backoff = options.backoff ?? fullJitterBackoff();
+  // One gate per agent, not per link: a node that reconnects does not get a fresh budget.
+  const handlers = gateMethods(options.methods, options.collections);
   const key = secretBytes(options.key);
   const hostname = options.hostname ?? osHostname();
   const os = options.os ?? `${platform()} ${release()}`;
@@ -109,12 +118,14 @@ export function startAgent(options: AgentOptions): AgentHandle {
     let handshake: Handshake | undefined;
     let failure: string | undefined;
     const socket: WebSocketPort = new WebSocketPort(
-      new WebSocket(options.url, { maxPayload: REQUEST_FRAME_LIMIT_BYTES, ...options.wsOptions }),
+      // A request is a method and a few params: a frame over the limit (a hostile node) closes the link (1009)
+      // from its header, before it is buffered.
+      new WebSocket(options.url, { ...options.wsOptions, maxPayload: REQUEST_FRAME_LIMIT_BYTES }),
       {
         onOpen: () => {
           handshake = sendGreeting(socket, hello, HANDSHAKE_DEADLINE_MS, {
             onFrame: () => {
-              channel = new RpcChannel(socket, { handlers: options.methods });
+              channel = new RpcChannel(socket, { handlers });
               attempt = 0;
               status({ state: 'connected' });
             },

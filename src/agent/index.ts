@@ -7,3 +7,4 @@
 export { startAgent, type AgentOptions, type AgentHandle, type AgentStatus } from './agent-client.js';
 export { fullJitterBackoff, type Backoff, type FullJitterOptions } from './backoff.js';
 export { collectConnections, type Collected } from './collect-connections.js';
+export { gateMethods, type CollectionGateOptions } from './collection-gate.js';

@@ -101,6 +101,8 @@ export async function runControl(argv: readonly string[], io: CliIo): Promise<nu
       host: args.host,
       port,
       ...(tls && { tls }),
+      // Refused and failed query requests, one JSON line each (summarised per source).
+      log: (event) => void io.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), port: 'query', ...event })}\n`),
     });
   } catch (error) {
     await cluster?.close();

@@ -73,16 +73,14 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
   try {
     tls = await readServerTls(args.tlsCert, args.tlsKey);
     const keys = await loadKeysFile(args.keys);
-    connector = await WebSocketConnector.listen({
-      keys,
-      host: args.host,
-      port,
-      ...(tls && { tls }),
-      log: (event) =>
-        io.stderr.write(
-          `${terminalSafeJson({ time: new Date().toISOString(), ...(args.name !== undefined && { node: args.name }), ...event })}\n`,
-        ),
-    });
+    // One JSON line per event (untrusted text escaped); the query and cluster ports say which they are.
+    const logLine =
+      (port?: 'query' | 'cluster') =>
+      (event: object): void =>
+        void io.stderr.write(
+          `${terminalSafeJson({ time: new Date().toISOString(), ...(args.name !== undefined && { node: args.name }), ...(port && { port }), ...event })}\n`,
+        );
+    connector = await WebSocketConnector.listen({ keys, host: args.host, port, ...(tls && { tls }), log: logLine() });
     if (args.queryPort !== undefined && args.adminTokenFile !== undefined) {
       const adminToken = await readTokenFile(args.adminTokenFile);
       // The node's own host: queries run here, as the administrator, over the sentries connected to it.
@@ -93,11 +91,19 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
         host: args.host,
         port: Number(args.queryPort),
         ...(tls && { tls }),
+        log: logLine('query'),
       });
     }
     if (args.clusterPort !== undefined && args.clusterTokenFile !== undefined) {
       const token = await readTokenFile(args.clusterTokenFile);
-      cluster = await ClusterEndpoint.listen({ connector, token, host: args.host, port: Number(args.clusterPort), ...(tls && { tls }) });
+      cluster = await ClusterEndpoint.listen({
+        connector,
+        token,
+        host: args.host,
+        port: Number(args.clusterPort),
+        ...(tls && { tls }),
+        log: logLine('cluster'),
+      });
     }
   } catch (error) {
     await cluster?.close();

@@ -1,11 +1,11 @@
-import { once } from 'node:events';
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
-import { createServer as createHttpsServer, type Server as HttpsServer, type ServerOptions as TlsOptions } from 'node:https';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer, ServerOptions as TlsOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { AdmissionGuard, type Admission, type AdmissionOptions } from '../rpc/admission.js';
 import { CLOSE_CODES } from '../rpc/close-codes.js';
+import { closeHttp, listenHttp } from '../rpc/http-listener.js';
 import { CLOSE_GRACE_MS, HANDSHAKE_DEADLINE_MS, PING_INTERVAL_MS, SENTRY_FRAME_LIMIT_BYTES } from '../rpc/limits.js';
-import { IpAddress } from '../runtime/ip-address.js';
 import { SentryRpcError, type SentryCallOptions, type SentryConnector, type SentryInfo } from '../runtime/sentry-connector.js';
 import { type KeyRegistry } from './key-registry.js';
 import type { HelloFrame } from './protocol.js';
@@ -13,14 +13,30 @@ import { SentryLink } from './sentry-link.js';
 
 /** Something the connector refused or dropped, for the operator's log. */
 export interface ConnectorLogEvent {
-  /** What happened to the link. */
-  readonly event: 'rejected' | 'malformed-frame' | 'handshake-timeout' | 'socket-error' | 'replaced' | 'disconnected';
+  /**
+   * What happened to the link. Before authentication (`rejected`, `malformed-frame`, `handshake-timeout`,
+   * `socket-error`, `oversize`, `refused`) the first event of a source is logged as it is and the rest of its
+   * window as one `summary` (src/rpc/pre-auth-log.ts); `replaced`, `disconnected` and an authenticated link's
+   * `socket-error` are logged each time.
+   */
+  readonly event:
+    | 'rejected'
+    | 'malformed-frame'
+    | 'handshake-timeout'
+    | 'socket-error'
+    | 'oversize'
+    | 'refused'
+    | 'summary'
+    | 'replaced'
+    | 'disconnected';
   /** Human-readable detail of the event. */
   readonly detail: string;
   /** GUID of the sentry, once it has said hello. */
   readonly guid?: string;
-  /** IP address the sentry connected from. */
+  /** IP address the sentry connected from (for a summary: the source, an IPv6 /64). */
   readonly remote_ip?: string;
+  /** For a summary: how many events it stands for. */
+  readonly count?: number;
 }
 
 /** Options of {@link WebSocketConnector.listen}. */
@@ -33,7 +49,10 @@ export interface WebSocketConnectorOptions {
   readonly port?: number;
   /** Serve `wss://` with these TLS options (cert, key, ...). Ignored when `server` is given. */
   readonly tls?: TlsOptions;
-  /** An HTTP(S) server the caller owns and has set listening; the connector attaches to it and never closes it. */
+  /**
+   * An HTTP(S) server the caller owns and has set listening; the connector attaches to it and never closes it.
+   * Its connections are admitted at their WebSocket upgrade (the owner bounds what comes before).
+   */
   readonly server?: HttpServer | HttpsServer;
   /** Largest accepted frame in bytes; a bigger one closes that socket (1009). @default {@link SENTRY_FRAME_LIMIT_BYTES} */
   readonly maxPayload?: number;
@@ -41,8 +60,10 @@ export interface WebSocketConnectorOptions {
   readonly handshakeTimeoutMs?: number;
   /** Ping period of authenticated links; a missed pong terminates the link. 0 disables. @default {@link PING_INTERVAL_MS} */
   readonly pingIntervalMs?: number;
-  /** Told of every rejection and dropped link. */
+  /** Told of every rejection and dropped link (summarised before authentication). */
   readonly log?: (event: ConnectorLogEvent) => void;
+  /** Caps before authentication (src/rpc/admission.ts); each defaults to its value in src/rpc/limits.ts. */
+  readonly admission?: Omit<AdmissionOptions, 'log' | 'deadlineMs'>;
 }
 
 interface SentryRecord {
@@ -73,12 +94,19 @@ export class WebSocketConnector implements SentryConnector {
   readonly #sentries = new Map<string, SentryRecord>();
   /** Every open socket, in its handshake or authenticated. */
   readonly #links = new Set<SentryLink>();
+  readonly #guard: AdmissionGuard;
   #closing: Promise<void> | undefined;
 
   private constructor(server: HttpServer | HttpsServer, ownsServer: boolean, options: WebSocketConnectorOptions) {
     this.#server = server;
     this.#ownsServer = ownsServer;
     this.#options = options;
+    this.#guard = new AdmissionGuard({
+      ...options.admission,
+      deadlineMs: options.handshakeTimeoutMs ?? HANDSHAKE_DEADLINE_MS,
+      log: (event) => this.#log(event as ConnectorLogEvent),
+    });
+    if (ownsServer) this.#guard.attach(server);
     this.#wss = new WebSocketServer({ server, maxPayload: options.maxPayload ?? SENTRY_FRAME_LIMIT_BYTES });
     this.#wss.on('connection', (ws, request) => this.#onConnection(ws, request));
     this.#wss.on('error', (error) => this.#log({ event: 'socket-error', detail: error.message }));
@@ -87,13 +115,12 @@ export class WebSocketConnector implements SentryConnector {
   /** Starts a connector and resolves once it listens. */
   static async listen(options: WebSocketConnectorOptions): Promise<WebSocketConnector> {
     if (options.server) return new WebSocketConnector(options.server, false, options);
-    const server = options.tls ? createHttpsServer(options.tls) : createHttpServer();
-    // Plain HTTP requests get a clear refusal instead of hanging.
-    server.on('request', (_request, response) => response.writeHead(426, { Connection: 'close' }).end('WebSocket only\n'));
-    const connector = new WebSocketConnector(server, true, options);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
-    await once(server, 'listening');
-    return connector;
+    const server = await listenHttp({
+      ...(options.host !== undefined && { host: options.host }),
+      ...(options.port !== undefined && { port: options.port }),
+      ...(options.tls && { tls: options.tls }),
+    });
+    return new WebSocketConnector(server, true, options);
   }
 
   /** Where it listens. */
@@ -126,6 +153,7 @@ export class WebSocketConnector implements SentryConnector {
   }
 
   async #close(): Promise<void> {
+    this.#guard.close();
     const links = [...this.#links];
     for (const link of links) link.close(CLOSE_CODES.goingAway, 'connector closing');
     const grace = setTimeout(() => {
@@ -134,20 +162,21 @@ export class WebSocketConnector implements SentryConnector {
     await Promise.all(links.map((link) => link.whenClosed()));
     clearTimeout(grace);
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
-    if (this.#ownsServer) {
-      await new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    }
+    if (this.#ownsServer) await closeHttp(this.#server);
   }
 
   #onConnection(ws: WebSocket, request: IncomingMessage): void {
-    const remote_ip = canonicalIp(request.socket.remoteAddress);
+    const admission = this.#guard.admit(request.socket, () => link.close(CLOSE_CODES.tooBig, 'too much before authentication'));
+    if (!admission) return; // refused: the socket is already being dropped
+    const remote_ip = admission.remoteIp;
     const log = (event: ConnectorLogEvent['event'], detail: string, guid?: string): void =>
       this.#log({ event, detail, ...(guid !== undefined && { guid }), ...(remote_ip !== undefined && { remote_ip }) });
     const link: SentryLink = new SentryLink(ws, {
       handshakeTimeoutMs: this.#options.handshakeTimeoutMs ?? HANDSHAKE_DEADLINE_MS,
       pingIntervalMs: this.#options.pingIntervalMs ?? PING_INTERVAL_MS,
-      log: (event, detail) => log(event, detail, link.guid),
-      onHello: (_link, hello, nonce) => this.#onHello(link, hello, nonce, remote_ip, log),
+      // Before authentication through the summarising log (and the source's failure count); after, as it is.
+      log: (event, detail) => (link.guid === undefined ? admission.failed({ event, detail }) : log(event, detail, link.guid)),
+      onHello: (_link, hello, nonce) => this.#onHello(link, hello, nonce, admission, log),
       onClose: () => this.#links.delete(link),
     });
     this.#links.add(link);
@@ -158,7 +187,7 @@ export class WebSocketConnector implements SentryConnector {
     link: SentryLink,
     hello: HelloFrame,
     nonce: string,
-    remote_ip: string | undefined,
+    admission: Admission,
     log: (event: ConnectorLogEvent['event'], detail: string, guid?: string) => void,
   ): void {
     // The connector is shutting down: a late hello is not honoured.
@@ -166,10 +195,12 @@ export class WebSocketConnector implements SentryConnector {
     const check = this.#options.keys.verify(hello.guid, nonce, hello.proof);
     if (check !== 'ok') {
       // The log says which; the sentry is only told that it failed, so guids cannot be probed.
-      log('rejected', check, hello.guid);
+      admission.failed({ event: 'rejected', detail: check, guid: hello.guid });
       link.refuse();
       return;
     }
+    admission.authenticated();
+    const remote_ip = admission.remoteIp;
     const previous = this.#sentries.get(hello.guid);
     if (previous?.link.open) {
       log('replaced', 'a newer link authenticated', hello.guid);
@@ -188,10 +219,4 @@ export class WebSocketConnector implements SentryConnector {
   #log(event: ConnectorLogEvent): void {
     this.#options.log?.(event);
   }
-}
-
-/** The peer address in canonical text (IPv4-mapped IPv6 kept as `::ffff:a.b.c.d`), or undefined. */
-function canonicalIp(address: string | undefined): string | undefined {
-  if (address === undefined) return undefined;
-  return IpAddress.tryParse(address)?.toString() ?? address;
 }

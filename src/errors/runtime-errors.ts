@@ -76,6 +76,27 @@ export const RUNTIME_ERRORS = Object.freeze({
     'not a cluster: this host has no data nodes (use sentry-netstat)',
     'sonar-sentry-netstat ran on a host that is not the control node of a cluster.',
   ),
+  /** sonar: the data node refused to forward a method that is not a sentry method of the plugin. */
+  METHOD_NOT_FORWARDED: define<[method: string]>(
+    'METHOD_NOT_FORWARDED',
+    'the data node does not forward method METHOD',
+    (method) => `the data node does not forward method ${method}`,
+    'sonar-sentry-netstat: the control node asked a data node for a sentry method it does not know (a version mismatch).',
+  ),
+  /** sonar: the data node refused a forwarded call's params or timeout. */
+  INVALID_FORWARDED_CALL: define<[detail: string]>(
+    'INVALID_FORWARDED_CALL',
+    'invalid forwarded call: DETAIL',
+    (detail) => `invalid forwarded call: ${detail}`,
+    'sonar-sentry-netstat: the data node refused a call whose params or timeout are out of bounds.',
+  ),
+  /** sonar: the control node's link already has the most calls a data node keeps pending for it. */
+  TOO_MANY_PENDING_CALLS: define<[limit: number]>(
+    'TOO_MANY_PENDING_CALLS',
+    'too many calls pending on the data node (limit LIMIT)',
+    (limit) => `too many calls pending on the data node (limit ${limit})`,
+    'sonar-sentry-netstat: the control node had the most calls in flight a data node keeps for it.',
+  ),
   /** The sentry's answer broke the method's schema; nothing of it is shown. */
   MALFORMED_ANSWER: define<[method: string, detail: string]>(
     'MALFORMED_ANSWER',

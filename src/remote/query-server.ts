@@ -1,10 +1,13 @@
-import type { ServerOptions as TlsOptions } from 'node:https';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer, ServerOptions as TlsOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { WebSocket } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { QueryParseError } from '../errors/query-parse-error.js';
+import { AdmissionGuard, type AdmissionOptions } from '../rpc/admission.js';
 import { challengeText, newNonce, PROOF_PURPOSE, proofMatches, secretBytes } from '../rpc/challenge.js';
-import { HANDSHAKE_DEADLINE_MS, REQUEST_FRAME_LIMIT_BYTES } from '../rpc/limits.js';
-import { listenWebSocket, type WebSocketListener } from '../rpc/websocket-server.js';
+import { closeHttp, listenHttp } from '../rpc/http-listener.js';
+import { HANDSHAKE_DEADLINE_MS, PRE_AUTH_BYTES_LIMIT } from '../rpc/limits.js';
+import type { PreAuthLogEvent } from '../rpc/pre-auth-log.js';
 import { rowAsJson, type Row } from '../runtime/value.js';
 import { queryRequestSchema, type QueryResponse } from './query-protocol.js';
 import { RecordBatches } from './record-batches.js';
@@ -35,33 +38,45 @@ export interface QueryServerOptions {
   readonly host?: string;
   /** @default 0 (any free port) */
   readonly port?: number;
-  /** Largest request frame in bytes. @default {@link REQUEST_FRAME_LIMIT_BYTES} */
+  /** Largest request frame in bytes. @default {@link PRE_AUTH_BYTES_LIMIT} (the request is the greeting) */
   readonly maxPayload?: number;
   /** Serve `wss://` with these TLS options (cert, key, ...). */
   readonly tls?: TlsOptions;
+  /** Ms a client has to send its request. @default {@link HANDSHAKE_DEADLINE_MS} */
+  readonly requestTimeoutMs?: number;
+  /** Told of refused and failed requests (summarised per source, src/rpc/pre-auth-log.ts). */
+  readonly log?: (event: PreAuthLogEvent) => void;
+  /** Caps before authentication (src/rpc/admission.ts); each defaults to its value in src/rpc/limits.ts. */
+  readonly admission?: Omit<AdmissionOptions, 'log' | 'deadlineMs'>;
 }
-
-/** How long a client may take to send its query request: as long as any handshake. */
-const REQUEST_DEADLINE_MS = HANDSHAKE_DEADLINE_MS;
 
 /**
  * The node's query endpoint: one WebSocket per query. The node opens with `{type:'challenge', nonce}`; the client
  * sends `{type:'query', proof, query}`, the proof an HMAC of the administrator token over the nonce and the query
- * (src/rpc/challenge.ts: the token never travels); the node streams `{type:'records', rows}` (values as JSON: ipaddr as text; several per frame, see
- * record-batches.ts) and ends with `{type:'end'}` or `{type:'error', code?, message}`. A client that closes
+ * (src/rpc/challenge.ts: the token never travels); the node streams `{type:'records', rows}` (values as JSON:
+ * ipaddr as text; several per frame, see record-batches.ts) and ends with `{type:'end'}` or `{type:'error', code?, message}`. A client that closes
  * its socket cancels its query. A frame is sent only after the previous one was handed to the socket, so a
  * slow client slows the query instead of filling memory.
  */
 export class QueryServer {
-  readonly #listener: WebSocketListener;
+  readonly #server: HttpServer | HttpsServer;
+  readonly #wss: WebSocketServer;
+  readonly #guard: AdmissionGuard;
   readonly #options: QueryServerOptions;
   readonly #token: Buffer;
 
-  private constructor(listener: WebSocketListener, options: QueryServerOptions) {
-    this.#listener = listener;
+  private constructor(server: HttpServer | HttpsServer, options: QueryServerOptions) {
+    this.#server = server;
+    this.#wss = new WebSocketServer({ server, maxPayload: options.maxPayload ?? PRE_AUTH_BYTES_LIMIT });
     this.#options = options;
     this.#token = secretBytes(options.adminToken);
-    listener.wss.on('connection', (socket) => this.#serve(socket));
+    this.#guard = new AdmissionGuard({
+      ...options.admission,
+      deadlineMs: options.requestTimeoutMs ?? HANDSHAKE_DEADLINE_MS,
+      ...(options.log && { log: options.log }),
+    });
+    this.#guard.attach(server);
+    this.#wss.on('connection', (socket, request) => this.#serve(socket, request));
   }
 
   /**
@@ -71,13 +86,12 @@ export class QueryServer {
    * @throws the server's `error` (e.g. `EADDRINUSE`) if it cannot listen
    */
   static async listen(options: QueryServerOptions): Promise<QueryServer> {
-    const listener = await listenWebSocket({
-      host: options.host ?? '127.0.0.1',
-      port: options.port ?? 0,
-      tls: options.tls,
-      maxPayload: options.maxPayload ?? REQUEST_FRAME_LIMIT_BYTES,
+    const server = await listenHttp({
+      ...(options.host !== undefined && { host: options.host }),
+      ...(options.port !== undefined && { port: options.port }),
+      ...(options.tls && { tls: options.tls }),
     });
-    return new QueryServer(listener, options);
+    return new QueryServer(server, options);
   }
 
   /**
@@ -85,25 +99,37 @@ export class QueryServer {
    * @returns its address and (possibly OS-chosen) port
    */
   address(): AddressInfo {
-    return this.#listener.address();
+    return this.#server.address() as AddressInfo;
   }
 
   /** Stops listening and closes every query socket (their queries are cancelled). */
   async close(): Promise<void> {
-    await this.#listener.close();
+    this.#guard.close();
+    for (const client of this.#wss.clients) client.terminate();
+    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+    await closeHttp(this.#server);
   }
 
-  #serve(socket: WebSocket): void {
+  #serve(socket: WebSocket, httpRequest: IncomingMessage): void {
+    const admission = this.#guard.admit(httpRequest.socket, () => socket.close(1009, 'too much before authentication'));
     // ws reports a malformed frame (bad opcode, oversize, bad UTF-8, unmasked) as 'error' and then closes the
     // socket; without a listener that 'error' is thrown and ends the whole process.
-    socket.on('error', () => undefined);
+    let requested = false;
+    socket.on('error', (error) => {
+      if (!requested) admission?.failed({ event: 'socket-error', detail: error.message });
+    });
+    if (!admission) return; // refused: the socket is already being dropped
     // A client that never says what it wants does not get to hold a socket.
-    const deadline = setTimeout(() => socket.terminate(), REQUEST_DEADLINE_MS);
+    const deadline = setTimeout(() => {
+      admission.failed({ event: 'handshake-timeout', detail: 'no query request in time' });
+      socket.terminate();
+    }, this.#options.requestTimeoutMs ?? HANDSHAKE_DEADLINE_MS);
     socket.once('close', () => clearTimeout(deadline));
     // A fresh nonce per connection: the request must prove the token over it, so a captured request is void here.
     const nonce = newNonce();
     socket.send(challengeText(nonce));
     socket.once('message', (data, isBinary) => {
+      requested = true;
       clearTimeout(deadline);
       let text: string;
       try {
@@ -118,10 +144,15 @@ export class QueryServer {
         json = undefined;
       }
       const request = queryRequestSchema.safeParse(json);
-      if (!request.success) return this.#finish(socket, { type: 'error', message: 'malformed query request' });
+      if (!request.success) {
+        admission.failed({ event: 'malformed-frame', detail: 'malformed query request' });
+        return this.#finish(socket, { type: 'error', message: 'malformed query request' });
+      }
       if (!proofMatches(this.#token, PROOF_PURPOSE.query, nonce, request.data.query, request.data.proof)) {
+        admission.failed({ event: 'rejected', detail: 'wrong token' });
         return this.#finish(socket, { type: 'error', message: 'authentication failed' });
       }
+      admission.authenticated();
       void this.#run(socket, request.data.query);
     });
   }

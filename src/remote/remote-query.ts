@@ -2,8 +2,12 @@ import { WebSocket, type ClientOptions } from 'ws';
 import { challengeFrameSchema, PROOF_PURPOSE, proofOf, secretBytes } from '../rpc/challenge.js';
 import { readFrame } from '../rpc/read-frame.js';
 import { describeConnectError, requireSecureUrl } from '../rpc/transport-security.js';
+import { PRE_AUTH_BYTES_LIMIT } from '../rpc/limits.js';
 import type { Row } from '../runtime/value.js';
 import { queryResponseSchema } from './query-protocol.js';
+
+/** A client text frame's header at most (2 + 8 length + 4 mask bytes). */
+const FRAME_HEADER_BYTES = 14;
 
 /** The node refused or failed the query; `code` is set for parse errors (e.g. 23101). */
 export class RemoteQueryError extends Error {
@@ -55,6 +59,21 @@ export function runRemoteQuery(options: RemoteQueryOptions): Promise<{
   /** `end` when the node finished the query, `cancel` when it was cancelled. */
   reason: 'end' | 'cancel';
 }> {
+  // The request is the greeting: the node takes PRE_AUTH_BYTES_LIMIT bytes (frame header included) before it.
+  // Its size does not depend on the nonce or the token: a proof is always 32 bytes of base64url.
+  const request = JSON.stringify({
+    type: 'query',
+    proof: proofOf(Buffer.alloc(32), PROOF_PURPOSE.query, '', options.query),
+    query: options.query,
+  });
+  const size = Buffer.byteLength(request);
+  if (size > PRE_AUTH_BYTES_LIMIT - FRAME_HEADER_BYTES) {
+    return Promise.reject(
+      new RemoteQueryError(
+        `the query request is ${size} bytes; a node takes at most ${PRE_AUTH_BYTES_LIMIT - FRAME_HEADER_BYTES} (shorten the query)`,
+      ),
+    );
+  }
   return new Promise((resolve, reject) => {
     try {
       requireSecureUrl(options.url, options.insecure);

@@ -28,4 +28,6 @@ export {
   secretBytes,
 } from './challenge.js';
 export { InsecureTransportError, isLoopbackHost, requireSecureUrl, describeConnectError } from './transport-security.js';
-export { listenWebSocket, type WebSocketListener, type WebSocketListenOptions } from './websocket-server.js';
+export { AdmissionGuard, sourceOf, type Admission, type AdmissionOptions } from './admission.js';
+export { PreAuthLog, type PreAuthLogEvent, type PreAuthLogOptions } from './pre-auth-log.js';
+export { listenHttp, closeHttp, type HttpListenOptions } from './http-listener.js';

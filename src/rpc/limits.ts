@@ -38,10 +38,91 @@ export const QUERY_NESTING_LIMIT = 100;
 export const CLUSTER_FRAME_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /**
- * Largest frame a side that only takes requests accepts (1 MiB): the cluster endpoint, the query server, an
- * agent and a simulated sentry. Requests are a method name and a few params; a bigger frame is an attack.
+ * Largest frame a side that only takes requests accepts (8 KiB): the cluster endpoint once joined, an agent and
+ * a simulated sentry. A request is a method name, an id and a few params ({@link CLUSTER_CALL_PARAMS_LIMIT_BYTES}
+ * at most through a cluster): well under 1 KiB today. A bigger frame is a broken or hostile peer, and `ws`
+ * refuses it (1009) from its header, before buffering it.
  */
-export const REQUEST_FRAME_LIMIT_BYTES = 1024 * 1024;
+export const REQUEST_FRAME_LIMIT_BYTES = 8 * 1024;
+
+/**
+ * How many bytes a connection may send, once upgraded to WebSocket, before it authenticates (8 KiB): on every
+ * port, the greeting (a hello of at most ~5 KiB: a 4 KiB key and short names; a join of a 4 KiB token; a query
+ * request: token and query text) with its framing. Past it the socket is dropped at once
+ * (see src/rpc/admission.ts for why this is counted on the socket and not left to `ws`'s `maxPayload`), so 100
+ * hostile sockets cost ~100 × (8 KiB + one 64 KiB read) instead of 100 × 16 MiB.
+ */
+export const PRE_AUTH_BYTES_LIMIT = 8 * 1024;
+
+/**
+ * How many connections a port holds that have not authenticated yet: all sources together (1,024) and from one
+ * source (64; IPv6 sources grouped by their /64, which one host controls). A connection counts from its TCP
+ * accept (raw, TLS or WebSocket, before or after the upgrade) until it authenticates or closes; past either cap
+ * a new connection is refused at once (a plain-HTTP port answers 503 first). A handshake takes milliseconds,
+ * so 64 at once from one address absorbs a fleet behind one NAT reconnecting together (the refused retry with
+ * their backoff); one client can no longer fill the descriptor table or the port, and a flood from many
+ * sources on one port leaves the other ports (each has its own caps) usable.
+ */
+export const UNAUTHENTICATED_CONNECTIONS = Object.freeze({
+  /** All sources together, per port. */
+  total: 1024,
+  /** From one source address (IPv6: one /64), per port. */
+  perSource: 64,
+});
+
+/**
+ * Failed authentications a source may cause per window (20 per 10 s), per port: a wrong key or token, a
+ * malformed or oversize greeting, a missed deadline. Past it, that source's new connections are refused at
+ * once until the window ends. A genuine sentry with a wrong key retries with its backoff (at most one attempt
+ * per 0.5–30 s), far below; a key-guessing client gets 2 attempts a second.
+ */
+export const AUTH_FAILURES = Object.freeze({
+  /** Failures allowed per source and window. */
+  limit: 20,
+  /** The window, in milliseconds; also the period of the log's summary lines. */
+  windowMs: 10_000,
+});
+
+/**
+ * How many sources the pre-authentication log and failure counters track at once (4,096). A flood from more
+ * addresses is still summarised, as one line for all the others, so neither memory nor the log grows with the
+ * number of addresses an attacker controls.
+ */
+export const TRACKED_SOURCES_LIMIT = 4_096;
+
+/**
+ * Largest `params` a control node may have a data node forward to a sentry (2 KiB of JSON). The sentry methods
+ * take no params today (`{}`); the bound keeps a cluster token from pushing large payloads at every sentry.
+ */
+export const CLUSTER_CALL_PARAMS_LIMIT_BYTES = 2 * 1024;
+
+/**
+ * Longest timeout a forwarded call may ask for (600 s): the `timeout` option's own maximum, so nothing the
+ * commands send is refused, and a call cannot hold its slot for an hour.
+ */
+export const CLUSTER_CALL_TIMEOUT_LIMIT_MS = 600_000;
+
+/**
+ * How many forwarded calls one control-node link may have pending on a data node (1,000): ten queries at the
+ * default parallelism of 100. Past it a call is refused at once (never queued): its record gets the error, and
+ * the data node's memory and timers stay bounded whatever a cluster token's holder sends.
+ */
+export const CLUSTER_PENDING_CALLS_LIMIT = 1_000;
+
+/**
+ * The shortest time between two collections of one method on an agent (1 s). A call that arrives while a
+ * collection runs shares it; one that arrives within 1 s of the last collection's end gets that result (it is
+ * that fresh); otherwise a new collection starts, at most one per second. A `netstat` of a busy host costs tens
+ * of milliseconds of a core, so a node, however hostile, can take a few percent of a core at most; a snapshot
+ * of sockets one second old is as current as the collection itself is atomic.
+ */
+export const AGENT_COLLECTION_INTERVAL_MS = 1_000;
+
+/**
+ * How many calls an agent lets wait for a collection slot per method (64). Only calls with params other than
+ * the last collection's wait; past it a call is refused at once (`sentry busy`) instead of queueing.
+ */
+export const AGENT_WAITING_CALLS_LIMIT = 64;
 
 /**
  * How long a peer has for the handshake (10 s): a server closes a socket that has not sent its hello or join

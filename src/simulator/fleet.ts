@@ -30,7 +30,11 @@ export interface FleetOptions extends FaultFractions {
   readonly latencyMs?: number;
   /** Up to this many ms added to each answer's delay (seeded by guid, so reproducible). @default 0 */
   readonly jitterMs?: number;
-  /** Connects in flight at once, so the connector is not hit by thousands of handshakes together. @default 200 */
+  /**
+   * Connects in flight at once, so the connector is not hit by thousands of handshakes together. The whole fleet
+   * comes from one address, so the default stays under the connector's per-source cap of unauthenticated
+   * connections (`UNAUTHENTICATED_CONNECTIONS.perSource`, 64). @default 32
+   */
   readonly connectConcurrency?: number;
   /** Extra `ws` client options, e.g. `ca` for a private TLS root. */
   readonly wsOptions?: ClientOptions;
@@ -117,7 +121,7 @@ export function startFleet(options: FleetOptions): Fleet {
   const perSentry = options.connectionsPerSentry ?? 3;
   const latency = options.latencyMs ?? 0;
   const jitter = options.jitterMs ?? 0;
-  const concurrency = options.connectConcurrency ?? 200;
+  const concurrency = options.connectConcurrency ?? 32;
   if (!Number.isInteger(perSentry) || perSentry < 0)
     throw new RangeError(`connectionsPerSentry must be a non-negative integer (got ${perSentry})`);
   if (!(latency >= 0) || !(jitter >= 0)) throw new RangeError('latencyMs and jitterMs must be non-negative');

@@ -53,6 +53,8 @@ function agent(url: string, guid: string, port: number): Promise<AgentHandle> {
       guid,
       key: KEY,
       methods: { netstat: collect },
+      // Every call reaches `collect` (no fresh result is reused), so a stalled sentry stalls the next call.
+      collections: { intervalMs: 0 },
       onStatus: (s) => {
         if (s.state === 'connected') resolve(a);
       },

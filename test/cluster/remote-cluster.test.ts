@@ -33,7 +33,12 @@ afterEach(async () => {
 
 async function setup(refreshMs = 50) {
   const connector = fakeConnector();
-  const endpoint = await ClusterEndpoint.listen({ connector, token: TOKEN });
+  // The fake sentries' methods (the real endpoint forwards only the plugin's, SENTRY_METHOD_NAMES).
+  const endpoint = await ClusterEndpoint.listen({
+    connector,
+    token: TOKEN,
+    sentryMethods: ['echo', 'fail', 'slow-timeout', 'hang', 'nope'],
+  });
   open.push(endpoint);
   const cluster = new RemoteCluster({
     nodes: { dn1: `ws://127.0.0.1:${endpoint.address().port}` },

@@ -2,7 +2,7 @@
  * A raw WebSocket client on a plain TCP socket: it completes the HTTP upgrade by hand and then writes whatever
  * bytes a test gives it, so tests can send frames no well-behaved library would (for the hostile-frame tests).
  */
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 
 /** Frames `ws` must refuse: each makes its receiver fail the socket with a protocol error. */
 export const HOSTILE_FRAMES: Readonly<Record<string, Buffer>> = Object.freeze({
@@ -45,4 +45,40 @@ export function sendRawFrame(port: number, frame: Buffer, deadlineMs = 10_000): 
       resolve({ status });
     });
   });
+}
+
+/** A raw TCP connection that has asked for a WebSocket upgrade; see {@link rawUpgrade}. */
+export interface RawUpgrade {
+  readonly socket: Socket;
+  /** The status line of the server's answer ('' if it closed first). */
+  readonly status: Promise<string>;
+  /** Resolves once the server has closed the connection (or reset it). */
+  readonly closed: Promise<void>;
+}
+
+/** Opens a TCP connection to 127.0.0.1:`port` and asks for a WebSocket upgrade (the status line says what came). */
+export function rawUpgrade(port: number): RawUpgrade {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  socket.on('connect', () =>
+    socket.write(
+      'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    ),
+  );
+  const status = new Promise<string>((resolve) => {
+    socket.once('data', (data: Buffer) => resolve(data.toString('latin1').split('\r\n', 1)[0] ?? ''));
+    socket.once('close', () => resolve(''));
+  });
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  return { socket, status, closed };
+}
+
+/** The header of a masked client text frame announcing `length` bytes (zero mask: the payload goes as written). */
+export function frameHeader(length: number): Buffer {
+  const header = Buffer.alloc(14);
+  header[0] = 0x81;
+  header[1] = 0x80 | 127;
+  header.writeBigUInt64BE(BigInt(length), 2);
+  return header; // the last 4 bytes are the (zero) mask
 }

@@ -1,6 +1,7 @@
 /** The built `sentry-query` as real child processes, for tests about what a process does and prints. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 
 /** The built CLI (`npm test` builds first). */
 export const BIN = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
@@ -80,6 +81,32 @@ export function runToEnd(args: readonly string[], nodeArgs: readonly string[] = 
     child.on('close', (code) => {
       clearTimeout(deadline);
       resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Starts `sentry-query ARGS` as a child process with piped output, and adds it to `children` (to kill later). */
+export function startCli(children: ChildProcess[], ...args: string[]): ChildProcess {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  return child;
+}
+
+/**
+ * The ports a `node` or `control` child announces, once it has printed `count` lines of the form
+ * `LABEL on ws[s]://HOST:PORT` (`listening`, `queries`, `cluster`), as label → port.
+ */
+export function listeningPorts(child: ChildProcess, count: number): Promise<Record<string, number>> {
+  return new Promise((resolve) => {
+    const lines = createInterface({ input: child.stdout! });
+    const seen: Record<string, number> = {};
+    lines.on('line', (line) => {
+      const m = /^(\w+) on wss?:\/\/[^ ]*:(\d+)$/.exec(line);
+      if (m) seen[m[1]!] = Number(m[2]);
+      if (Object.keys(seen).length === count) {
+        lines.close();
+        resolve(seen);
+      }
     });
   });
 }

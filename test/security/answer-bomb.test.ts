@@ -5,18 +5,17 @@
 // list. Each bad sentry must be one `malformed netstat answer: ...` record, the good one's rows must arrive,
 // and both processes must stay up — on the node's own query port and through the control node (sonar), whose
 // data node relays the answers.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { listeningPorts, startCli } from '../helpers/child-cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentHandle } from '../../src/agent/index.js';
 import { type Row } from '../../src/index.js';
 import { runRemoteQuery } from '../../src/remote/index.js';
 import { JsonText, NETSTAT_ANSWER_CONNECTION_LIMIT } from '../../src/rpc/index.js';
 
-const bin = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
 const KEY = 'k'.repeat(16) + '-answer-bomb';
 const ADMIN = 't'.repeat(24);
 const DEPTH = 100_000;
@@ -45,28 +44,6 @@ const EXPECTED_ERRORS: Readonly<Record<string, string | RegExp>> = {
   wide: 'malformed netstat answer: [0].protocol: expected tcp, tcp6, udp or udp6',
   deep: /^malformed netstat answer: \[0\]: expected a connection object \(got \[\[\[\[.{0,60}\)$/,
 };
-
-function start(...args: string[]): ChildProcess {
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  return child;
-}
-
-/** The first `count` stdout lines of `child`, as `label → port`. */
-function ports(child: ChildProcess, count: number): Promise<Record<string, number>> {
-  return new Promise((resolve) => {
-    const lines = createInterface({ input: child.stdout! });
-    const seen: Record<string, number> = {};
-    lines.on('line', (line) => {
-      const m = /^(\w+) on wss?:\/\/[^ ]*:(\d+)$/.exec(line);
-      if (m) seen[m[1]!] = Number(m[2]);
-      if (Object.keys(seen).length === count) {
-        lines.close();
-        resolve(seen);
-      }
-    });
-  });
-}
 
 async function query(port: number, text: string): Promise<Row[]> {
   const rows: Row[] = [];
@@ -104,7 +81,8 @@ beforeAll(async () => {
   await writeFile(join(dir, 'admin.token'), `${ADMIN}\n`, { mode: 0o600 });
   const tokens = ['--admin-token-file', join(dir, 'admin.token')];
   const cluster = ['--cluster-token-file', join(dir, 'cluster.token')];
-  nodeProcess = start(
+  nodeProcess = startCli(
+    children,
     'node',
     '--listen',
     '0',
@@ -119,9 +97,10 @@ beforeAll(async () => {
     '0',
     ...cluster,
   );
-  node = await ports(nodeProcess, 3);
+  node = await listeningPorts(nodeProcess, 3);
   await Promise.all(Object.keys(ANSWERS).map((guid) => startHostileAgent(node['listening']!, guid)));
-  controlProcess = start(
+  controlProcess = startCli(
+    children,
     'control',
     '--nodes',
     `dn1=ws://127.0.0.1:${node['cluster']}`,
@@ -132,7 +111,7 @@ beforeAll(async () => {
     '--refresh-ms',
     '100',
   );
-  control = await ports(controlProcess, 1);
+  control = await listeningPorts(controlProcess, 1);
   // Bounded wait until the control node's directory holds every sentry.
   for (let i = 0; i < 100; i++) {
     if ((await query(control['queries']!, 'sentry | search connected == true')).length === Object.keys(ANSWERS).length) break;

@@ -1,45 +1,22 @@
 // Real child processes on loopback: a node with all three ports (sentry, query, cluster) and a control node.
 // A malformed WebSocket frame on any port must close only that socket: the process stays up, and the clients
 // already connected (an agent, the control node's cluster link) keep working.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { listeningPorts, startCli } from '../helpers/child-cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRemoteQuery } from '../../src/remote/index.js';
 import { startAgent, type AgentHandle } from '../../src/agent/index.js';
 import { type Row } from '../../src/index.js';
 import { HOSTILE_FRAMES, sendRawFrame } from '../helpers/raw-websocket.js';
 
-const bin = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
 const KEY = 'k'.repeat(16) + '-hostile-frames';
 const ADMIN = 't'.repeat(24);
 const children: ChildProcess[] = [];
 let agent: AgentHandle | undefined;
 let dir: string;
-
-function start(...args: string[]): ChildProcess {
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  return child;
-}
-
-/** The first `count` stdout lines of `child`, as `label → port`. */
-function ports(child: ChildProcess, count: number): Promise<Record<string, number>> {
-  return new Promise((resolve) => {
-    const lines = createInterface({ input: child.stdout! });
-    const seen: Record<string, number> = {};
-    lines.on('line', (line) => {
-      const m = /^(\w+) on wss?:\/\/[^ ]*:(\d+)$/.exec(line);
-      if (m) seen[m[1]!] = Number(m[2]);
-      if (Object.keys(seen).length === count) {
-        lines.close();
-        resolve(seen);
-      }
-    });
-  });
-}
 
 async function query(port: number, text: string): Promise<Row[]> {
   const rows: Row[] = [];
@@ -57,7 +34,8 @@ beforeAll(async () => {
   await writeFile(join(dir, 'keys.json'), JSON.stringify({ 'h-1': KEY }), { mode: 0o600 });
   await writeFile(join(dir, 'cluster.token'), `${'c'.repeat(24)}\n`, { mode: 0o600 });
   await writeFile(join(dir, 'admin.token'), `${ADMIN}\n`, { mode: 0o600 });
-  nodeProcess = start(
+  nodeProcess = startCli(
+    children,
     'node',
     '--listen',
     '0',
@@ -74,7 +52,7 @@ beforeAll(async () => {
     '--cluster-token-file',
     join(dir, 'cluster.token'),
   );
-  node = await ports(nodeProcess, 3);
+  node = await listeningPorts(nodeProcess, 3);
   await new Promise<void>((resolve) => {
     const answer = [
       { pid: 7, protocol: 'tcp', local_ip: '127.0.0.1', local_port: 7, remote_ip: '0.0.0.0', remote_port: 0, state: 'LISTEN' },
@@ -89,7 +67,8 @@ beforeAll(async () => {
       },
     });
   });
-  controlProcess = start(
+  controlProcess = startCli(
+    children,
     'control',
     '--nodes',
     `dn1=ws://127.0.0.1:${node['cluster']}`,
@@ -102,7 +81,7 @@ beforeAll(async () => {
     '--refresh-ms',
     '100',
   );
-  control = await ports(controlProcess, 1);
+  control = await listeningPorts(controlProcess, 1);
   // Bounded wait until the control node's directory holds the sentry.
   for (let i = 0; i < 100; i++) {
     if ((await query(control['queries']!, 'sentry | search connected == true')).length === 1) break;

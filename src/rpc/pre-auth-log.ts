@@ -35,7 +35,11 @@ export interface PreAuthLogOptions {
   readonly failureLimit?: number;
   /** The window and summary period. @default {@link AUTH_FAILURES}.windowMs */
   readonly windowMs?: number;
-  /** Sources tracked at once; the rest share one entry. @default {@link TRACKED_SOURCES_LIMIT} */
+  /**
+   * Sources tracked at once; the rest share one entry: one summary line, and one failure count, so that once
+   * they failed `failureLimit` times together, every source without its own entry is refused until that
+   * window ends (tracked sources are not). @default {@link TRACKED_SOURCES_LIMIT}
+   */
   readonly trackedSources?: number;
 }
 
@@ -66,15 +70,18 @@ export class PreAuthLog {
     this.#tracked = options.trackedSources ?? TRACKED_SOURCES_LIMIT;
   }
 
-  /** True while `source` has used up its failures of the current window. */
+  /**
+   * True while `source` has used up its failures of the current window; for a source counted with the others
+   * (past {@link PreAuthLogOptions.trackedSources}), while the others together have.
+   */
   blocked(source: string): boolean {
-    const state = this.#sources.get(source);
+    const state = this.#sources.get(this.#keyOf(source));
     return state !== undefined && state.failures >= this.#failureLimit;
   }
 
   /** Records an event of `source`; `failure` counts it toward the source's limit. */
   record(source: string, event: PreAuthLogEvent, failure: boolean): void {
-    const key = this.#sources.has(source) || this.#sources.size < this.#tracked ? source : OTHERS;
+    const key = this.#keyOf(source);
     const state = this.#sources.get(key);
     if (state) {
       state.counts.set(event.event, (state.counts.get(event.event) ?? 0) + 1);
@@ -95,6 +102,11 @@ export class PreAuthLog {
       this.#summarise(key, state);
     }
     this.#sources.clear();
+  }
+
+  /** The entry `source` is counted under: its own, or the shared one when no more sources are tracked. */
+  #keyOf(source: string): string {
+    return this.#sources.has(source) || this.#sources.size < this.#tracked ? source : OTHERS;
   }
 
   #endWindow(key: string): void {

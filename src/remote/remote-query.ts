@@ -2,7 +2,7 @@ import { WebSocket, type ClientOptions } from 'ws';
 import { challengeFrameSchema, PROOF_PURPOSE, proofOf, secretBytes } from '../rpc/challenge.js';
 import { readFrame } from '../rpc/read-frame.js';
 import { describeConnectError, requireSecureUrl } from '../rpc/transport-security.js';
-import { PRE_AUTH_BYTES_LIMIT } from '../rpc/limits.js';
+import { HANDSHAKE_DEADLINE_MS, PRE_AUTH_BYTES_LIMIT, QUERY_RESPONSE_FRAME_LIMIT_BYTES } from '../rpc/limits.js';
 import type { Row } from '../runtime/value.js';
 import { queryResponseSchema } from './query-protocol.js';
 
@@ -45,15 +45,27 @@ export interface RemoteQueryOptions {
   readonly onRecord: (row: Row) => void | Promise<void>;
   /** Aborting closes the socket, which cancels the query on the node. */
   readonly signal?: AbortSignal;
-  /** Extra `ws` client options, e.g. `ca` for a private TLS root. */
+  /**
+   * Ms the node has, from the start, to send its challenge (connecting, TLS and the upgrade included); then
+   * the query is given up with a {@link RemoteQueryError}. Once the request is sent the query may run as long as
+   * it needs. @default {@link HANDSHAKE_DEADLINE_MS}
+   */
+  readonly handshakeTimeoutMs?: number;
+  /**
+   * Extra `ws` client options, e.g. `ca` for a private TLS root. `maxPayload` defaults to
+   * {@link QUERY_RESPONSE_FRAME_LIMIT_BYTES}.
+   */
   readonly wsOptions?: ClientOptions;
 }
 
 /**
  * Runs a query on a node (see `QueryServer`) and streams its records. Resolves when the node says the query
- * ended (or when cancelled through `signal`); rejects with {@link RemoteQueryError} when the node refuses it,
- * it fails, or the connection drops first; with `InsecureTransportError`, before any socket is opened, for
- * `ws://` to a host that is not loopback unless `insecure`.
+ * ended (or when cancelled through `signal`, at once and without connecting if it is already aborted); rejects
+ * with {@link RemoteQueryError} when the node refuses it, it fails, the connection drops first, or the node sends
+ * no challenge in time ({@link RemoteQueryOptions.handshakeTimeoutMs}); with the consumer's error when
+ * `onRecord` throws or rejects (the socket is dropped, which cancels the query on the node); with
+ * `InsecureTransportError`, before any socket is opened, for `ws://` to a host that is not loopback unless
+ * `insecure`.
  */
 export function runRemoteQuery(options: RemoteQueryOptions): Promise<{
   /** `end` when the node finished the query, `cancel` when it was cancelled. */
@@ -81,29 +93,57 @@ export function runRemoteQuery(options: RemoteQueryOptions): Promise<{
       reject(error);
       return;
     }
+    // Cancelled before it started: no socket at all (closing one that is connecting makes `ws` emit 'error').
+    if (options.signal?.aborted) {
+      resolve({ reason: 'cancel' });
+      return;
+    }
     const token = secretBytes(options.token);
-    const socket = new WebSocket(options.url, options.wsOptions);
+    const maxPayload = options.wsOptions?.maxPayload ?? QUERY_RESPONSE_FRAME_LIMIT_BYTES;
+    const socket = new WebSocket(options.url, { ...options.wsOptions, maxPayload });
     let challenged = false;
     let settled = false;
+    let failed = false;
     // Records are handed over one at a time, in order, even when the consumer is slower than the node.
+    // This chain never rejects: a consumer's failure settles the query at once (see the 'records' frame).
     let delivered: Promise<void> = Promise.resolve();
     const settle = (finish: () => void): void => {
       if (settled) return;
       settled = true;
+      clearTimeout(handshakeTimer);
       options.signal?.removeEventListener('abort', onAbort);
       finish();
     };
+    // Registered first, before anything can close the socket: 'error' without a listener ends the process.
+    socket.on('error', (error) => {
+      const code = (error as NodeJS.ErrnoException).code;
+      const message =
+        code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'
+          ? `the node sent a frame larger than ${sizeText(maxPayload)}`
+          : `cannot reach ${options.url}: ${describeConnectError(error)}`;
+      settle(() => reject(new RemoteQueryError(message)));
+    });
+    const deadlineMs = options.handshakeTimeoutMs ?? HANDSHAKE_DEADLINE_MS;
+    const handshakeTimer = setTimeout(() => {
+      const message =
+        socket.readyState === WebSocket.CONNECTING
+          ? `cannot reach ${options.url}: no WebSocket connection within ${deadlineMs / 1000} s`
+          : `the node sent no challenge within ${deadlineMs / 1000} s`;
+      socket.terminate();
+      settle(() => reject(new RemoteQueryError(message)));
+    }, deadlineMs);
     const onAbort = (): void => {
       socket.close();
       settle(() => resolve({ reason: 'cancel' }));
     };
-    if (options.signal?.aborted) return onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
     socket.on('message', (data) => {
+      if (settled) return;
       if (!challenged) {
         // The node's first frame is its challenge; the request proves the token over its nonce and the query.
         challenged = true;
+        clearTimeout(handshakeTimer);
         const challenge = readFrame(challengeFrameSchema, String(data));
         if (!challenge.ok) {
           socket.terminate();
@@ -126,30 +166,31 @@ export function runRemoteQuery(options: RemoteQueryOptions): Promise<{
       }
       const f = frame.data;
       if (f.type === 'records') {
-        delivered = delivered.then(async () => {
-          for (const row of f.rows) await options.onRecord(row as Row);
-        });
+        delivered = delivered
+          .then(async () => {
+            if (failed) return;
+            for (const row of f.rows) await options.onRecord(row as Row);
+          })
+          .catch((error: unknown) => {
+            // The consumer failed (e.g. its output is gone): drop the socket, which cancels the query on the node.
+            failed = true;
+            socket.terminate();
+            settle(() => reject(error));
+          });
       } else if (f.type === 'end') {
-        void delivered.then(
-          () => settle(() => resolve({ reason: f.reason })),
-          (error: unknown) => settle(() => reject(error)),
-        );
+        void delivered.then(() => settle(() => resolve({ reason: f.reason })));
       } else {
-        void delivered.then(
-          () => settle(() => reject(new RemoteQueryError(f.message, f.code))),
-          (error: unknown) => settle(() => reject(error)),
-        );
+        void delivered.then(() => settle(() => reject(new RemoteQueryError(f.message, f.code))));
       }
     });
-    socket.on('error', (error) =>
-      settle(() => reject(new RemoteQueryError(`cannot reach ${options.url}: ${describeConnectError(error)}`))),
-    );
     socket.on('close', () => {
       // After `end`/`error` the node closes; waiting for delivery happens in those handlers.
-      void delivered.then(
-        () => settle(() => reject(new RemoteQueryError('the connection closed before the query ended'))),
-        (error: unknown) => settle(() => reject(error)),
-      );
+      void delivered.then(() => settle(() => reject(new RemoteQueryError('the connection closed before the query ended'))));
     });
   });
+}
+
+/** `64 MiB` for whole mebibytes, else `N bytes`. */
+function sizeText(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `${bytes / 1024 / 1024} MiB` : `${bytes} bytes`;
 }

@@ -182,3 +182,13 @@ export const NODE_RECONNECT = Object.freeze({
 // which must not depend on the transport: they live in src/runtime/input-limits.ts, with their reasons, and are
 // listed here so that every limit can be found in this file.
 export { SENTRY_ERROR_MAX_CHARS, SENTRY_LABEL_MAX_CHARS, SECRET_FILE_MAX_BYTES } from '../runtime/input-limits.js';
+
+/**
+ * Largest frame a query client (`runRemoteQuery`, `sentry-query --host`) accepts from a node (64 MiB, as
+ * {@link CLUSTER_FRAME_LIMIT_BYTES}). A node's largest frame is a `records` frame of at most 500 rows
+ * (`MAX_BATCH_ROWS`, src/remote/record-batches.ts): ~150 KiB of netstat rows (~300 bytes each), and 64 MiB
+ * leaves room for rows of 128 KiB each on average (long text a sentry or a query put in them). A bigger frame is
+ * a broken or hostile node, and `ws` refuses it (1009) from its header, before buffering it, instead of its
+ * default of 100 MiB.
+ */
+export const QUERY_RESPONSE_FRAME_LIMIT_BYTES = 64 * 1024 * 1024;

@@ -102,6 +102,8 @@ export class ClusterEndpoint {
     const token = secretBytes(options.token);
     const allowed = new Set(options.sentryMethods ?? SENTRY_METHOD_NAMES);
     const pendingLimit = options.pendingCallsLimit ?? CLUSTER_PENDING_CALLS_LIMIT;
+    // ws re-emits the HTTP server's 'error' here; without a listener it would end the process.
+    this.#wss.on('error', (error) => options.log?.({ event: 'socket-error', detail: error.message }));
     this.#wss.on('connection', (socket, request) => {
       const admission = this.#guard.admit(request.socket, () => port.close(CLOSE_CODES.tooBig, 'too much before authentication'));
       let channel: RpcChannel | undefined;
@@ -115,8 +117,10 @@ export class ClusterEndpoint {
         },
       });
       this.#ports.add(port);
-      const handshake: Handshake = awaitGreeting(port, joinFrameSchema, joinTimeoutMs, {
+      const handshake: Handshake = awaitGreeting(port, joinFrameSchema, admission?.remainingMs() ?? joinTimeoutMs, {
         onFrame: (join, nonce) => {
+          // A join on a closing port (a bad frame came first, in the same read) is not honoured.
+          if (!port.open) return;
           if (!proofMatches(token, PROOF_PURPOSE.join, nonce, '', join.proof)) {
             admission?.failed({ event: 'rejected', detail: 'wrong cluster token' });
             port.close(CLOSE_CODES.policy, 'authentication failed');

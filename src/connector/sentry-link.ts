@@ -72,6 +72,11 @@ export class SentryLink {
     return this.#channel !== undefined && this.#channel.open && this.#port.open;
   }
 
+  /** True while the socket is open (authenticated or not): a hello on a closing socket is not honoured. */
+  get socketOpen(): boolean {
+    return this.#port.open;
+  }
+
   /** Accepts the hello of `guid`: welcomes the sentry and starts calling and pinging it. */
   accept(guid: string): void {
     if (!this.#port.open) return;

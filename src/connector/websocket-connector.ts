@@ -167,12 +167,18 @@ export class WebSocketConnector implements SentryConnector {
 
   #onConnection(ws: WebSocket, request: IncomingMessage): void {
     const admission = this.#guard.admit(request.socket, () => link.close(CLOSE_CODES.tooBig, 'too much before authentication'));
-    if (!admission) return; // refused: the socket is already being dropped
+    if (!admission) {
+      // Refused: the socket is already being dropped. ws may still report what the peer sent with its upgrade
+      // (a bad frame) as 'error', which without a listener would end the process.
+      ws.on('error', () => undefined);
+      ws.terminate();
+      return;
+    }
     const remote_ip = admission.remoteIp;
     const log = (event: ConnectorLogEvent['event'], detail: string, guid?: string): void =>
       this.#log({ event, detail, ...(guid !== undefined && { guid }), ...(remote_ip !== undefined && { remote_ip }) });
     const link: SentryLink = new SentryLink(ws, {
-      handshakeTimeoutMs: this.#options.handshakeTimeoutMs ?? HANDSHAKE_DEADLINE_MS,
+      handshakeTimeoutMs: admission.remainingMs(),
       pingIntervalMs: this.#options.pingIntervalMs ?? PING_INTERVAL_MS,
       // Before authentication through the summarising log (and the source's failure count); after, as it is.
       log: (event, detail) => (link.guid === undefined ? admission.failed({ event, detail }) : log(event, detail, link.guid)),
@@ -190,8 +196,8 @@ export class WebSocketConnector implements SentryConnector {
     admission: Admission,
     log: (event: ConnectorLogEvent['event'], detail: string, guid?: string) => void,
   ): void {
-    // The connector is shutting down: a late hello is not honoured.
-    if (this.#closing) return;
+    // The connector is shutting down, or the socket is closing (a bad frame came before the hello): not honoured.
+    if (this.#closing || !link.socketOpen) return;
     const check = this.#options.keys.verify(hello.guid, nonce, hello.proof);
     if (check !== 'ok') {
       // The log says which; the sentry is only told that it failed, so guids cannot be probed.

@@ -76,6 +76,8 @@ export class QueryServer {
       ...(options.log && { log: options.log }),
     });
     this.#guard.attach(server);
+    // ws re-emits the HTTP server's 'error' here; without a listener it would end the process.
+    this.#wss.on('error', (error) => options.log?.({ event: 'socket-error', detail: error.message }));
     this.#wss.on('connection', (socket, request) => this.#serve(socket, request));
   }
 
@@ -123,7 +125,7 @@ export class QueryServer {
     const deadline = setTimeout(() => {
       admission.failed({ event: 'handshake-timeout', detail: 'no query request in time' });
       socket.terminate();
-    }, this.#options.requestTimeoutMs ?? HANDSHAKE_DEADLINE_MS);
+    }, admission.remainingMs());
     socket.once('close', () => clearTimeout(deadline));
     // A fresh nonce per connection: the request must prove the token over it, so a captured request is void here.
     const nonce = newNonce();
@@ -152,6 +154,8 @@ export class QueryServer {
         admission.failed({ event: 'rejected', detail: 'wrong token' });
         return this.#finish(socket, { type: 'error', message: 'authentication failed' });
       }
+      // The socket is closing (its deadline or byte budget ran out as the request came): nothing to run.
+      if (socket.readyState !== socket.OPEN) return;
       admission.authenticated();
       void this.#run(socket, request.data.query);
     });

@@ -7,8 +7,8 @@
  *   (pre-auth-log.ts), a new connection is refused at once: a plain-HTTP port writes a 503 and closes, a TLS
  *   port drops the socket (no TLS handshake is spent on it).
  * - **Deadline.** A connection that has not upgraded to WebSocket by the handshake deadline is destroyed; one
- *   that has upgraded gets the handshake's own close (1008 `handshake timeout`) and is destroyed
- *   {@link CLOSE_GRACE_MS} later whether or not the peer answers the close. So an idle raw TCP socket, a
+ *   that has upgraded gets the handshake's own close (1008 `handshake timeout`: the server's handshake timer
+ *   runs for {@link Admission.remainingMs}, so both fall together) and is destroyed {@link CLOSE_GRACE_MS} later whether or not the peer answers the close. So an idle raw TCP socket, a
  *   half-done TLS handshake or a silent WebSocket is released within the deadline (+1 s), not after `ws`'s 30 s
  *   closing timeout.
  * - **Byte budget.** Once upgraded, the connection may send {@link PRE_AUTH_BYTES_LIMIT} bytes before it
@@ -50,6 +50,12 @@ export interface AdmissionOptions extends PreAuthLogOptions {
 export interface Admission {
   /** The peer's address in canonical text, if known. */
   readonly remoteIp: string | undefined;
+  /**
+   * What is left of the handshake deadline, counted from the TCP accept (from the upgrade on a caller-owned
+   * server): the server's handshake timer gets this, so there is one deadline and a peer that upgrades late
+   * still gets the handshake's close (1008) and its failure is logged before the guard drops the socket.
+   */
+  remainingMs(): number;
   /** The peer authenticated: it no longer counts, and its deadline and byte budget are lifted. */
   authenticated(): void;
   /**
@@ -64,6 +70,8 @@ interface Entry {
   readonly source: string;
   readonly remoteIp: string | undefined;
   readonly sockets: Socket[];
+  /** When the handshake deadline falls (`Date.now()` time). */
+  readonly deadlineAt: number;
   timer: NodeJS.Timeout | undefined;
   upgraded: boolean;
   released: boolean;
@@ -131,6 +139,7 @@ export class AdmissionGuard {
     entry.stopCounting = () => socket.off('data', onData);
     return {
       remoteIp: entry.remoteIp,
+      remainingMs: () => Math.max(0, entry.deadlineAt - Date.now()),
       authenticated: () => this.#release(entry),
       failed: (event) => this.#fail(entry, event),
     };
@@ -158,7 +167,16 @@ export class AdmissionGuard {
       refuse(socket, mode, refusal);
       return undefined;
     }
-    const entry: Entry = { key: keyOf(socket), source, remoteIp, sockets: [socket], timer: undefined, upgraded: false, released: false };
+    const entry: Entry = {
+      key: keyOf(socket),
+      source,
+      remoteIp,
+      sockets: [socket],
+      deadlineAt: Date.now() + this.#deadlineMs,
+      timer: undefined,
+      upgraded: false,
+      released: false,
+    };
     this.#entries.set(entry.key, entry);
     this.#perSource.set(source, (this.#perSource.get(source) ?? 0) + 1);
     entry.timer = setTimeout(() => this.#deadline(entry), this.#deadlineMs);

@@ -76,9 +76,16 @@ export function sendGreeting(
   return handshake;
 }
 
-/** Accepts a greeting. */
+/**
+ * Accepts a greeting. Never throws: on a port that closed meanwhile the welcome is dropped (the owner sees the
+ * close), so it cannot escape the transport's message handler.
+ */
 export function sendWelcome(port: FramePort): void {
-  port.send(WELCOME_TEXT);
+  try {
+    port.send(WELCOME_TEXT);
+  } catch {
+    // closed: nothing to welcome
+  }
 }
 
 /** One awaited frame of a handshake: reads it, and says why it was refused if it does not fit. */

@@ -82,3 +82,65 @@ export function frameHeader(length: number): Buffer {
   header.writeBigUInt64BE(BigInt(length), 2);
   return header; // the last 4 bytes are the (zero) mask
 }
+
+/** The HTTP request that asks for a WebSocket upgrade, as {@link rawUpgrade} sends it. */
+export const UPGRADE_REQUEST =
+  'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+  'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+
+/** A masked client frame (zero mask: the payload goes as written) of `opcode` (1 text, 2 binary), under 64 KiB. */
+export function clientFrame(opcode: 1 | 2, payload: string | Buffer): Buffer {
+  const body = Buffer.from(payload);
+  const header =
+    body.length < 126
+      ? Buffer.from([0x80 | opcode, 0x80 | body.length])
+      : Buffer.from([0x80 | opcode, 0x80 | 126, body.length >> 8, body.length & 0xff]);
+  return Buffer.concat([header, Buffer.alloc(4), body]);
+}
+
+/** A raw TCP peer that writes bytes as a test gives them and keeps all the server wrote, as latin1 text. */
+export class RawPeer {
+  readonly socket: Socket;
+  readonly closed: Promise<void>;
+  #received = '';
+  #ended = false;
+  readonly #waiters = new Set<() => void>();
+
+  constructor(port: number) {
+    this.socket = connect(port, '127.0.0.1');
+    this.socket.on('error', () => undefined);
+    this.socket.on('data', (d: Buffer) => {
+      this.#received += d.toString('latin1');
+      for (const wake of this.#waiters) wake();
+    });
+    this.closed = new Promise((resolve) => this.socket.once('close', () => resolve()));
+    this.socket.once('close', () => {
+      this.#ended = true;
+      for (const wake of this.#waiters) wake();
+    });
+  }
+
+  /** All the server wrote so far (the server's frames are unmasked, so their text shows as written). */
+  get received(): string {
+    return this.#received;
+  }
+
+  /** The first match of `pattern` in what the server wrote; null if the connection closed or `deadlineMs` passed first. */
+  until(pattern: RegExp, deadlineMs = 10_000): Promise<RegExpExecArray | null> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        const match = pattern.exec(this.#received);
+        if (!match && !this.#ended) return;
+        this.#waiters.delete(check);
+        clearTimeout(deadline);
+        resolve(match);
+      };
+      const deadline = setTimeout(() => {
+        this.#waiters.delete(check);
+        resolve(null);
+      }, deadlineMs);
+      this.#waiters.add(check);
+      check();
+    });
+  }
+}

@@ -8,16 +8,6 @@ import { RUNTIME_ERRORS } from '../errors/runtime-errors.js';
 import { SENTRY_ERROR_MAX_CHARS } from './input-limits.js';
 import { boundText } from './untrusted-text.js';
 
-/** The failure messages every connector uses (they reach users verbatim in `_error`). */
-export const SENTRY_RPC_FAILURES = Object.freeze({
-  /** No sentry of that guid holds a link to this host. */
-  notConnected: RUNTIME_ERRORS.NOT_CONNECTED.message(),
-  /** The sentry did not answer within the call's timeout. */
-  timeout: RUNTIME_ERRORS.TIMEOUT.message(),
-  /** The link dropped while the call was in flight. */
-  disconnected: RUNTIME_ERRORS.DISCONNECTED.message(),
-});
-
 /**
  * A call failed. `message` is `not connected`, `timeout`, `disconnected`, or the sentry's own exception message;
  * `kind` tells which without string matching.
@@ -74,11 +64,11 @@ export class SentryRpcError extends Error {
 function defaultMessage(kind: SentryRpcError['kind']): string {
   switch (kind) {
     case 'not-connected':
-      return SENTRY_RPC_FAILURES.notConnected;
+      return RUNTIME_ERRORS.NOT_CONNECTED.message();
     case 'timeout':
-      return SENTRY_RPC_FAILURES.timeout;
+      return RUNTIME_ERRORS.TIMEOUT.message();
     case 'disconnected':
-      return SENTRY_RPC_FAILURES.disconnected;
+      return RUNTIME_ERRORS.DISCONNECTED.message();
     case 'node-unreachable':
       return RUNTIME_ERRORS.NODE_UNREACHABLE.message('?');
     case 'unknown-node':

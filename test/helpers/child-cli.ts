@@ -2,6 +2,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { runRemoteQuery } from '../../src/remote/index.js';
+import type { Row } from '../../src/index.js';
 
 /** The built CLI (`npm test` builds first). */
 export const BIN = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
@@ -109,4 +111,11 @@ export function listeningPorts(child: ChildProcess, count: number): Promise<Reco
       }
     });
   });
+}
+
+/** Runs `text` on the query port `port` of a loopback node with administrator token `token`; its records. */
+export async function queryRows(port: number, token: string, text: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  await runRemoteQuery({ url: `ws://127.0.0.1:${port}`, token, query: text, onRecord: (row) => void rows.push(row) });
+  return rows;
 }

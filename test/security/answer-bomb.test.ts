@@ -9,11 +9,10 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listeningPorts, startCli } from '../helpers/child-cli.js';
+import { listeningPorts, startCli, queryRows } from '../helpers/child-cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentHandle } from '../../src/agent/index.js';
 import { type Row } from '../../src/index.js';
-import { runRemoteQuery } from '../../src/remote/index.js';
 import { JsonText, NETSTAT_ANSWER_CONNECTION_LIMIT } from '../../src/rpc/index.js';
 
 const KEY = 'k'.repeat(16) + '-answer-bomb';
@@ -45,11 +44,8 @@ const EXPECTED_ERRORS: Readonly<Record<string, string | RegExp>> = {
   deep: /^malformed netstat answer: \[0\]: expected a connection object \(got \[\[\[\[.{0,60}\)$/,
 };
 
-async function query(port: number, text: string): Promise<Row[]> {
-  const rows: Row[] = [];
-  await runRemoteQuery({ url: `ws://127.0.0.1:${port}`, token: ADMIN, query: text, onRecord: (row) => void rows.push(row) });
-  return rows;
-}
+/** Records of `text` on a node's query port, as the administrator. */
+const query = (port: number, text: string): Promise<Row[]> => queryRows(port, ADMIN, text);
 
 function startHostileAgent(port: number, guid: string): Promise<void> {
   const answer = new JsonText(ANSWERS[guid]!);

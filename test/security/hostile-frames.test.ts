@@ -5,9 +5,8 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listeningPorts, startCli } from '../helpers/child-cli.js';
+import { listeningPorts, startCli, queryRows } from '../helpers/child-cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runRemoteQuery } from '../../src/remote/index.js';
 import { startAgent, type AgentHandle } from '../../src/agent/index.js';
 import { type Row } from '../../src/index.js';
 import { HOSTILE_FRAMES, sendRawFrame } from '../helpers/raw-websocket.js';
@@ -18,11 +17,8 @@ const children: ChildProcess[] = [];
 let agent: AgentHandle | undefined;
 let dir: string;
 
-async function query(port: number, text: string): Promise<Row[]> {
-  const rows: Row[] = [];
-  await runRemoteQuery({ url: `ws://127.0.0.1:${port}`, token: ADMIN, query: text, onRecord: (row) => void rows.push(row) });
-  return rows;
-}
+/** Records of `text` on a node's query port, as the administrator. */
+const query = (port: number, text: string): Promise<Row[]> => queryRows(port, ADMIN, text);
 
 let node: Record<string, number>;
 let control: Record<string, number>;

@@ -7,10 +7,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { queryRows } from '../helpers/child-cli.js';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startAgent, type AgentHandle } from '../../src/agent/index.js';
-import { runRemoteQuery } from '../../src/remote/index.js';
 import type { Row } from '../../src/index.js';
 import { PROOF_PURPOSE, proofOf } from '../../src/rpc/challenge.js';
 import { frameHeader, rawUpgrade } from '../helpers/raw-websocket.js';
@@ -96,11 +96,8 @@ async function connectAgent(port: number): Promise<void> {
   });
 }
 
-async function query(port: number, text: string): Promise<Row[]> {
-  const rows: Row[] = [];
-  await runRemoteQuery({ url: `ws://127.0.0.1:${port}`, token: ADMIN, query: text, onRecord: (row) => void rows.push(row) });
-  return rows;
-}
+/** Records of `text` on a node's query port, as the administrator. */
+const query = (port: number, text: string): Promise<Row[]> => queryRows(port, ADMIN, text);
 
 describe('a node under pre-authentication attack (child process)', () => {
   it('100 hostile sockets pushing a 16 MiB frame before hello: each is cut off early, the agent and queries are still served', async () => {

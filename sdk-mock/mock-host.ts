@@ -30,7 +30,7 @@ export interface MockHostOptions {
    * the control node, usually none).
    */
   readonly nodes?: readonly MockDataNode[];
-  /** A real cluster (e.g. `RemoteCluster`): the host is its control node. Takes precedence over `nodes`. */
+  /** A real cluster (e.g. `NatsCluster`): the host is its control node. Takes precedence over `nodes`. */
   readonly cluster?: Cluster;
   /** The process environment commands fall back to. @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;

@@ -27,18 +27,22 @@ const onSigint = (): void => {
   interrupt.abort();
 };
 process.on('SIGINT', onSigint);
+// A service manager stops with SIGTERM: the same clean stop (a data node says goodbye to the cluster at once).
+process.on('SIGTERM', onSigint);
 // A reader that goes away (EPIPE) must not crash the process with a stack trace; runCli stops the query.
 process.stdout.on('error', () => undefined);
 
 type Mode = (argv: readonly string[], io: CliIo) => Promise<number>;
 
-// `sentry-query agent|control|node|simulate ...` run a sentry, a control node, a connector or a simulated fleet;
+// `sentry-query agent|control|node|simulate|nats-user ...` run a sentry, a control node, a connector or a simulated
+// fleet, or issue a NATS user;
 // anything else is a query. Only the module of the mode asked for is loaded: `agent --once` is a one-shot
 // process whose start-up counts, and must not pay for ws, the query engine or the cluster code.
 const subcommands: Readonly<Record<string, () => Promise<Mode>>> = {
   agent: async () => (await import('./run-agent.js')).runAgent,
   control: async () => (await import('./run-control.js')).runControl,
   node: async () => (await import('./run-node.js')).runNode,
+  'nats-user': async () => (await import('./run-nats-user.js')).runNatsUser,
   simulate: async () => (await import('./run-simulate.js')).runSimulate,
 };
 const argv = process.argv.slice(2);
@@ -50,3 +54,4 @@ try {
   fail(error, sub ? `${argv[0]} failed` : 'the query failed');
 }
 process.off('SIGINT', onSigint);
+process.off('SIGTERM', onSigint);

@@ -9,8 +9,9 @@ import { EXIT } from './exit-codes.js';
 import { messageOf } from './message-of.js';
 import type { CliIo } from './cli-io.js';
 import { INSECURE_HELP } from './tls-options.js';
+import { NATS_HELP, type NatsArguments } from './nats-options.js';
 
-interface AgentArguments {
+interface AgentArguments extends NatsArguments {
   readonly once?: boolean;
   readonly connect?: string;
   readonly keyFile?: string;
@@ -22,7 +23,7 @@ interface AgentArguments {
 
 /**
  * `sentry-query agent --connect wss://HOST:PORT --key-file FILE [--guid GUID] [--ca FILE] [--insecure]` runs a
- * sentry: it connects (plain `ws://` only to loopback, unless `--insecure`), proves its key, answers `netstat` with this host's connections and reconnects with backoff
+ * sentry (or `--nats tls://HOST:PORT --creds FILE [--nats-ca FILE]`: on NATS itself, src/nats/direct-agent.ts): it connects (plain `ws://` only to loopback, unless `--insecure`), proves its key, answers `netstat` with this host's connections and reconnects with backoff
  * until interrupted. `sentry-query agent --once [--guid GUID] [--format …]` prints this host's connections in
  * the records `sentry-netstat` emits, then exits.
  */
@@ -39,12 +40,21 @@ export async function runAgent(argv: readonly string[], io: CliIo): Promise<numb
     .addOption(
       new Option('--format <format>', 'output format with --once (default: table on a terminal, else jsonl)').choices(OUTPUT_FORMATS),
     );
+  // An agent on NATS itself (no data node): `--nats URLS --creds FILE`.
+  NATS_HELP.addTo(program, false);
   const parsed = await parseCommandLine<[AgentArguments]>(program, argv, io);
   if (typeof parsed === 'number') return parsed;
   const [args] = parsed;
   if (args.once) return printOnce(args, io);
+  if (args.connect !== undefined && args.nats !== undefined) {
+    io.stderr.write('error: --connect (a data node) and --nats (NATS itself) do not go together\n');
+    return EXIT.failure;
+  }
   if (args.connect !== undefined) return runConnected(args, args.connect, io);
-  io.stderr.write("error: give --connect URL --key-file FILE to run the sentry, or --once to print this host's connections\n");
+  if (args.nats !== undefined) return runOnNats(args, io);
+  io.stderr.write(
+    "error: give --connect URL --key-file FILE (or --nats URLS --creds FILE) to run the sentry, or --once to print this host's connections\n",
+  );
   return EXIT.failure;
 }
 
@@ -108,5 +118,34 @@ async function runConnected(args: AgentArguments, url: string, io: CliIo): Promi
   // Runs until interrupted (SIGINT); then closes the link cleanly.
   if (io.signal && !io.signal.aborted) await new Promise((resolve) => io.signal!.addEventListener('abort', resolve, { once: true }));
   await agent.stop();
+  return EXIT.ok;
+}
+
+async function runOnNats(args: AgentArguments, io: CliIo): Promise<number> {
+  if (args.creds === undefined) {
+    io.stderr.write('error: --nats needs --creds FILE (issued by `sentry-query nats-user --role agent --guid GUID`)\n');
+    return EXIT.failure;
+  }
+  const [{ startNatsRole }, { serveSentryOnNats }, { AGENT_METHODS }] = await Promise.all([
+    import('./nats-options.js'),
+    import('../nats/direct-agent.js'),
+    import('../plugin.js'),
+  ]);
+  let agent: Awaited<ReturnType<typeof startNatsRole<Awaited<ReturnType<typeof serveSentryOnNats>>>>>;
+  try {
+    agent = await startNatsRole(
+      args,
+      `agent ${args.guid}`,
+      (event) =>
+        io.stderr.write(`${event.event === 'nats-error' ? 'NATS error' : event.event.replace('nats-', 'NATS ')}: ${event.detail}\n`),
+      (nc) => serveSentryOnNats({ nc, guid: args.guid, methods: AGENT_METHODS, hostname: hostname(), os: platform() }),
+    );
+  } catch (error) {
+    io.stderr.write(`error: ${messageOf(error)}\n`);
+    return EXIT.failure;
+  }
+  io.stderr.write(`serving ${args.guid} on NATS ${agent.server}\n`);
+  if (io.signal && !io.signal.aborted) await new Promise((resolve) => io.signal!.addEventListener('abort', resolve, { once: true }));
+  await agent.close();
   return EXIT.ok;
 }

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import { loadKeysFile } from '../connector/key-file.js';
 import { WebSocketConnector } from '../connector/websocket-connector.js';
-import { ClusterEndpoint } from '../cluster/cluster-endpoint.js';
 import { Host } from '../host/host.js';
 import { PLUGIN_COMMANDS } from '../plugin.js';
 import { QueryServer } from '../remote/query-server.js';
@@ -10,10 +9,12 @@ import { EXIT } from './exit-codes.js';
 import { messageOf } from './message-of.js';
 import { terminalSafeJson } from '../runtime/untrusted-text.js';
 import { readTokenFile } from './token-file.js';
+import type { NatsDataNode } from '../nats/data-node.js';
+import { checkNodeName, NATS_HELP, startNatsRole, type NatsArguments } from './nats-options.js';
 import type { CliIo } from './cli-io.js';
 import { plainServingWarning, readServerTls } from './tls-options.js';
 
-interface NodeArguments {
+interface NodeArguments extends NatsArguments {
   readonly listen: string;
   readonly host: string;
   readonly keys: string;
@@ -22,8 +23,6 @@ interface NodeArguments {
   readonly queryPort?: string;
   readonly adminTokenFile?: string;
   readonly name?: string;
-  readonly clusterPort?: string;
-  readonly clusterTokenFile?: string;
 }
 
 function hostPort(address: string, port: number): string {
@@ -31,9 +30,10 @@ function hostPort(address: string, port: number): string {
 }
 
 /**
- * `sentry-query node --listen PORT --keys FILE [--host ADDR] [--tls-cert FILE --tls-key FILE]` runs a
- * standalone connector that sentries on other machines connect to; with `--tls-cert/--tls-key` every port it
- * serves (sentries, queries, cluster) is `wss://`. It prints `listening on ws[s]://HOST:PORT` on stdout once ready, logs every rejected or dropped link on stderr (one JSON object per line), and runs until
+ * `sentry-query node --listen PORT --keys FILE [--host ADDR] [--tls-cert FILE --tls-key FILE] [--name NAME --nats
+ * URLS --creds FILE]` runs a connector that sentries on other machines connect to; with `--tls-cert/--tls-key`
+ * every port it serves (sentries, queries) is `wss://`. With `--nats` it is a data node of a cluster: it serves
+ * its sentries on NATS and announces them (src/nats/data-node.ts). It prints `listening on ws[s]://HOST:PORT` on stdout once ready, logs every rejected or dropped link on stderr (one JSON object per line), and runs until
  * interrupted.
  */
 export async function runNode(argv: readonly string[], io: CliIo): Promise<number> {
@@ -47,9 +47,8 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--query-port <port>', 'also take queries on this port (sentry-query --host), with --admin-token-file')
     .option('--admin-token-file <file>', 'file holding the administrator token that query clients must present')
-    .option('--name <name>', "this data node's name in a cluster")
-    .option('--cluster-port <port>', 'serve the control node of a cluster on this port, with --cluster-token-file')
-    .option('--cluster-token-file <file>', 'file holding the token the control node must present');
+    .option('--name <name>', "this data node's name in a cluster (with --nats)");
+  NATS_HELP.addTo(program);
   const parsed = await parseCommandLine<[NodeArguments]>(program, argv, io);
   if (typeof parsed === 'number') return parsed;
   const [args] = parsed;
@@ -62,12 +61,18 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
     io.stderr.write('error: --query-port and --admin-token-file go together\n');
     return EXIT.failure;
   }
-  if ((args.clusterPort === undefined) !== (args.clusterTokenFile === undefined)) {
-    io.stderr.write('error: --cluster-port and --cluster-token-file go together\n');
+  if ((args.nats === undefined) !== (args.name === undefined)) {
+    io.stderr.write('error: --nats and --name go together (a data node of a cluster has a name)\n');
+    return EXIT.failure;
+  }
+  try {
+    if (args.name !== undefined) checkNodeName(args.name);
+  } catch (error) {
+    io.stderr.write(`error: ${messageOf(error)}\n`);
     return EXIT.failure;
   }
   let connector: WebSocketConnector | undefined;
-  let cluster: ClusterEndpoint | undefined;
+  let cluster: Awaited<ReturnType<typeof startNatsRole>> | undefined;
   let queries: QueryServer | undefined;
   let tls: Awaited<ReturnType<typeof readServerTls>>;
   try {
@@ -75,12 +80,30 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
     const keys = await loadKeysFile(args.keys);
     // One JSON line per event (untrusted text escaped); the query and cluster ports say which they are.
     const logLine =
-      (port?: 'query' | 'cluster') =>
+      (port?: 'query' | 'nats') =>
       (event: object): void =>
         void io.stderr.write(
           `${terminalSafeJson({ time: new Date().toISOString(), ...(args.name !== undefined && { node: args.name }), ...(port && { port }), ...event })}\n`,
         );
-    connector = await WebSocketConnector.listen({ keys, host: args.host, port, ...(tls && { tls }), log: logLine() });
+    // Sentries coming and going are told to the data node once it is on NATS (none can connect before: the
+    // connector is not listening until it returns).
+    let dataNode: NatsDataNode | undefined;
+    connector = await WebSocketConnector.listen({
+      keys,
+      host: args.host,
+      port,
+      ...(tls && { tls }),
+      log: logLine(),
+      onSentryChange: (info) => dataNode?.sentryChanged(info),
+    });
+    if (args.nats !== undefined && args.name !== undefined) {
+      const held = connector;
+      cluster = await startNatsRole(args, `data node ${args.name}`, logLine('nats'), async (nc) => {
+        const { NatsDataNode } = await import('../nats/data-node.js');
+        dataNode = new NatsDataNode({ nc, name: args.name!, connector: held });
+        return dataNode;
+      });
+    }
     if (args.queryPort !== undefined && args.adminTokenFile !== undefined) {
       const adminToken = await readTokenFile(args.adminTokenFile);
       // The node's own host: queries run here, as the administrator, over the sentries connected to it.
@@ -92,17 +115,6 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
         port: Number(args.queryPort),
         ...(tls && { tls }),
         log: logLine('query'),
-      });
-    }
-    if (args.clusterPort !== undefined && args.clusterTokenFile !== undefined) {
-      const token = await readTokenFile(args.clusterTokenFile);
-      cluster = await ClusterEndpoint.listen({
-        connector,
-        token,
-        host: args.host,
-        port: Number(args.clusterPort),
-        ...(tls && { tls }),
-        log: logLine('cluster'),
       });
     }
   } catch (error) {
@@ -118,7 +130,7 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
   if (warning) io.stderr.write(warning);
   io.stdout.write(`listening on ${scheme}://${hostPort(address, bound)}\n`);
   if (queries) io.stdout.write(`queries on ${scheme}://${hostPort(queries.address().address, queries.address().port)}\n`);
-  if (cluster) io.stdout.write(`cluster on ${scheme}://${hostPort(cluster.address().address, cluster.address().port)}\n`);
+  if (cluster) io.stdout.write(`data node ${args.name} on NATS ${cluster.server}\n`);
   if (io.signal && !io.signal.aborted) await new Promise((resolve) => io.signal!.addEventListener('abort', resolve, { once: true }));
   await cluster?.close();
   await queries?.close();

@@ -62,6 +62,11 @@ export interface WebSocketConnectorOptions {
   readonly pingIntervalMs?: number;
   /** Told of every rejection and dropped link (summarised before authentication). */
   readonly log?: (event: ConnectorLogEvent) => void;
+  /**
+   * Told when a sentry's link comes up (after its hello is accepted) and when its current link goes down, with
+   * the sentry as `list()` shows it. A data node on NATS serves and announces its sentries from this.
+   */
+  readonly onSentryChange?: (info: SentryInfo) => void;
   /** Caps before authentication (src/rpc/admission.ts); each defaults to its value in src/rpc/limits.ts. */
   readonly admission?: Omit<AdmissionOptions, 'log' | 'deadlineMs'>;
 }
@@ -129,14 +134,7 @@ export class WebSocketConnector implements SentryConnector {
   }
 
   list(): SentryInfo[] {
-    return [...this.#sentries].map(([guid, s]) => ({
-      guid,
-      connected: s.link.open,
-      ...(s.hostname !== undefined && { hostname: s.hostname }),
-      ...(s.os !== undefined && { os: s.os }),
-      ...(s.remote_ip !== undefined && { remote_ip: s.remote_ip }),
-      connected_at: s.connected_at,
-    }));
+    return [...this.#sentries].map(([guid, s]) => this.#info(guid, s));
   }
 
   call(guid: string, method: string, params: Readonly<Record<string, unknown>>, options: SentryCallOptions): Promise<unknown> {
@@ -183,7 +181,12 @@ export class WebSocketConnector implements SentryConnector {
       // Before authentication through the summarising log (and the source's failure count); after, as it is.
       log: (event, detail) => (link.guid === undefined ? admission.failed({ event, detail }) : log(event, detail, link.guid)),
       onHello: (_link, hello, nonce) => this.#onHello(link, hello, nonce, admission, log),
-      onClose: () => this.#links.delete(link),
+      onClose: () => {
+        this.#links.delete(link);
+        const guid = link.guid;
+        // Only the sentry's current link: one replaced by a newer link going down changes nothing.
+        if (guid !== undefined && this.#sentries.get(guid)?.link === link) this.#changed(guid);
+      },
     });
     this.#links.add(link);
     if (this.#closing) link.close(CLOSE_CODES.goingAway, 'connector closing');
@@ -220,6 +223,24 @@ export class WebSocketConnector implements SentryConnector {
       ...(hello.os !== undefined && { os: hello.os }),
       ...(remote_ip !== undefined && { remote_ip }),
     });
+    this.#changed(hello.guid);
+  }
+
+  #changed(guid: string): void {
+    if (!this.#options.onSentryChange) return;
+    const s = this.#sentries.get(guid);
+    if (s) this.#options.onSentryChange(this.#info(guid, s));
+  }
+
+  #info(guid: string, s: SentryRecord): SentryInfo {
+    return {
+      guid,
+      connected: s.link.open,
+      ...(s.hostname !== undefined && { hostname: s.hostname }),
+      ...(s.os !== undefined && { os: s.os }),
+      ...(s.remote_ip !== undefined && { remote_ip: s.remote_ip }),
+      connected_at: s.connected_at,
+    };
   }
 
   #log(event: ConnectorLogEvent): void {

@@ -69,6 +69,13 @@ export const RUNTIME_ERRORS = Object.freeze({
     (node) => `unknown node ${node}`,
     "sonar-sentry-netstat: the input record's node field names no data node of the cluster.",
   ),
+  /** sonar: this node's own connection to NATS is down and did not come back in time. */
+  CLUSTER_UNREACHABLE: define(
+    'CLUSTER_UNREACHABLE',
+    'the cluster is unreachable: no NATS server answers this node',
+    'the cluster is unreachable: no NATS server answers this node',
+    'sonar-sentry-netstat: the node running the query lost its connection to every NATS server for longer than NATS_RECONNECT_GRACE_MS (3 s).',
+  ),
   /** sonar on a host that is not the control node of a cluster. */
   NOT_A_CLUSTER: define(
     'NOT_A_CLUSTER',
@@ -76,26 +83,26 @@ export const RUNTIME_ERRORS = Object.freeze({
     'not a cluster: this host has no data nodes (use sentry-netstat)',
     'sonar-sentry-netstat ran on a host that is not the control node of a cluster.',
   ),
-  /** sonar: the data node refused to forward a method that is not a sentry method of the plugin. */
+  /** sonar: the data node refused to run a method that is not a sentry method of the plugin. */
   METHOD_NOT_FORWARDED: define<[method: string]>(
     'METHOD_NOT_FORWARDED',
     'the data node does not forward method METHOD',
     (method) => `the data node does not forward method ${method}`,
-    'sonar-sentry-netstat: the control node asked a data node for a sentry method it does not know (a version mismatch).',
+    'sonar-sentry-netstat: the data node was asked for a sentry method it does not know (a version mismatch).',
   ),
-  /** sonar: the data node refused a forwarded call's params or timeout. */
+  /** sonar: the data node refused a call's params or timeout. */
   INVALID_FORWARDED_CALL: define<[detail: string]>(
     'INVALID_FORWARDED_CALL',
     'invalid forwarded call: DETAIL',
     (detail) => `invalid forwarded call: ${detail}`,
     'sonar-sentry-netstat: the data node refused a call whose params or timeout are out of bounds.',
   ),
-  /** sonar: the control node's link already has the most calls a data node keeps pending for it. */
+  /** sonar: the data node already runs the most calls it takes at once. */
   TOO_MANY_PENDING_CALLS: define<[limit: number]>(
     'TOO_MANY_PENDING_CALLS',
     'too many calls pending on the data node (limit LIMIT)',
     (limit) => `too many calls pending on the data node (limit ${limit})`,
-    'sonar-sentry-netstat: the control node had the most calls in flight a data node keeps for it.',
+    'sonar-sentry-netstat: the data node already had the most calls in flight it takes at once; this one was refused.',
   ),
   /** The sentry's answer broke the method's schema; nothing of it is shown. */
   MALFORMED_ANSWER: define<[method: string, detail: string]>(

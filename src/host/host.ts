@@ -20,7 +20,7 @@ export interface HostOptions {
   /** The sentries commands call, e.g. a `WebSocketConnector`. */
   readonly connector: SentryConnector;
   /**
-   * The cluster this host is the control node of, e.g. a `RemoteCluster`.
+   * The cluster this host is the control node of, e.g. a `NatsCluster`.
    * @default none: a standalone host (`sonar-*` commands fail with `not a cluster`)
    */
   readonly cluster?: Cluster;

@@ -6,7 +6,7 @@ import { SentryRpcError, type SentryConnector } from '../runtime/sentry-connecto
  *
  * @example
  * ```ts
- * const host = new Host({ connector: NO_SENTRIES, cluster: new RemoteCluster({ nodes, token }) });
+ * const host = new Host({ connector: NO_SENTRIES, cluster: new NatsCluster({ nc }) });
  * ```
  */
 export const NO_SENTRIES: SentryConnector = Object.freeze<SentryConnector>({

@@ -1,6 +1,6 @@
 /**
- * Admission before authentication, shared by every port (sentry, query, cluster): nothing is free until a peer
- * has authenticated.
+ * Admission before authentication, shared by every port (sentry, query): nothing is free until a peer has
+ * authenticated.
  *
  * - **Caps.** A connection counts from its TCP accept until it authenticates or closes; past
  *   {@link UNAUTHENTICATED_CONNECTIONS} (all sources, one source) or while its source is over its failure limit

@@ -1,9 +1,9 @@
 /**
- * Challenge–response: how a sentry's key, the cluster token and the administrator token prove themselves without
- * ever being sent. The server opens every connection with `{type:'challenge', nonce}` (fresh random bytes, one
- * per connection); the client answers with `proof = HMAC-SHA256(secret, purpose NUL nonce NUL subject)`, which
- * the server recomputes with the secret it holds and compares in constant time. A captured handshake is useless
- * on another connection (another nonce), and a proof for one purpose (a hello) is no proof for another (a join).
+ * Challenge–response: how a sentry's key and the administrator token prove themselves without ever being sent.
+ * The server opens every connection with `{type:'challenge', nonce}` (fresh random bytes, one per connection);
+ * the client answers with `proof = HMAC-SHA256(secret, purpose NUL nonce NUL subject)`, which the server
+ * recomputes with the secret it holds and compares in constant time. A captured handshake is useless on another
+ * connection (another nonce), and a proof for one purpose (a hello) is no proof for another (a query).
  *
  * Secrets are bytes: a key or token file is read as bytes, never decoded, so two different secrets can never
  * compare equal because they decode to the same text (e.g. invalid UTF-8 becoming U+FFFD).
@@ -20,8 +20,6 @@ export const NONCE_BYTES = 32;
 export const PROOF_PURPOSE = Object.freeze({
   /** A sentry's hello; the subject is its guid. */
   hello: 'sentry-netstat hello v1',
-  /** The control node's join; the subject is empty. */
-  join: 'sentry-netstat join v1',
   /** A query request; the subject is the query text, so a proof cannot carry another query. */
   query: 'sentry-netstat query v1',
 });

@@ -1,6 +1,6 @@
 /**
  * The handshake before JSON-RPC, both sides, as a challenge–response (challenge.ts): the server opens with a
- * challenge (a fresh nonce); the client answers with its greeting (hello or join), which carries a proof of its
+ * challenge (a fresh nonce); the client answers with its greeting (a sentry's hello), which carries a proof of its
  * secret over that nonce, and waits for a welcome; the server, once its owner has checked the proof, welcomes.
  * The secret itself never travels. Either side gives up at one deadline for the whole handshake. A frame that
  * does not fit closes the port with 1007; a missed deadline with 1008.

@@ -1,6 +1,6 @@
 /**
  * The transport-neutral JSON-RPC channel every link is built on: {@link RpcChannel} over a {@link FramePort},
- * the challenge and hello/join handshake, the WebSocket port and server, the transport rules (TLS off loopback),
+ * the challenge and hello handshake, the WebSocket port and server, the transport rules (TLS off loopback),
  * close codes, and every limit (frame sizes, deadlines).
  *
  * @packageDocumentation

@@ -17,7 +17,7 @@ export const SENTRY_FRAME_LIMIT_BYTES = 16 * 1024 * 1024;
  * any connection is read. The shortest valid connection is ~99 bytes of JSON, so a frame within
  * {@link SENTRY_FRAME_LIMIT_BYTES} holds at most ~170,000 and no answer a sentry can send is refused (a busy host
  * has tens of thousands of sockets, at ~150–200 bytes each). It bounds what the rest cannot: an answer relayed
- * by a data node (whose frames may reach {@link CLUSTER_FRAME_LIMIT_BYTES}) or handed over in process, so the
+ * by a data node over NATS or handed over in process, so the
  * rows one answer builds stay bounded too.
  */
 export const NETSTAT_ANSWER_CONNECTION_LIMIT = 200_000;
@@ -32,23 +32,17 @@ export const NETSTAT_ANSWER_CONNECTION_LIMIT = 200_000;
 export const QUERY_NESTING_LIMIT = 100;
 
 /**
- * Largest frame the control node accepts from a data node (64 MiB): a relayed sentry answer (up to
- * {@link SENTRY_FRAME_LIMIT_BYTES}) or a data node's `sentries` list of tens of thousands of sentries.
- */
-export const CLUSTER_FRAME_LIMIT_BYTES = 64 * 1024 * 1024;
-
-/**
- * Largest frame a side that only takes requests accepts (8 KiB): the cluster endpoint once joined, an agent and
- * a simulated sentry. A request is a method name, an id and a few params ({@link CLUSTER_CALL_PARAMS_LIMIT_BYTES}
- * at most through a cluster): well under 1 KiB today. A bigger frame is a broken or hostile peer, and `ws`
+ * Largest frame a side that only takes requests accepts (8 KiB): an agent and a simulated sentry. A request is
+ * a method name, an id and a few params ({@link CLUSTER_CALL_PARAMS_LIMIT_BYTES} at most through a cluster):
+ * well under 1 KiB today. A bigger frame is a broken or hostile peer, and `ws`
  * refuses it (1009) from its header, before buffering it.
  */
 export const REQUEST_FRAME_LIMIT_BYTES = 8 * 1024;
 
 /**
  * How many bytes a connection may send, once upgraded to WebSocket, before it authenticates (8 KiB): on every
- * port, the greeting (a hello of at most ~5 KiB: a 4 KiB key and short names; a join of a 4 KiB token; a query
- * request: token and query text) with its framing. Past it the socket is dropped at once
+ * port, the greeting (a hello of at most ~5 KiB: a 4 KiB key and short names; a query request: its proof and the
+ * query text) with its framing. Past it the socket is dropped at once
  * (see src/rpc/admission.ts for why this is counted on the socket and not left to `ws`'s `maxPayload`), so 100
  * hostile sockets cost ~100 × (8 KiB + one 64 KiB read) instead of 100 × 16 MiB.
  */
@@ -91,8 +85,9 @@ export const AUTH_FAILURES = Object.freeze({
 export const TRACKED_SOURCES_LIMIT = 4_096;
 
 /**
- * Largest `params` a control node may have a data node forward to a sentry (2 KiB of JSON). The sentry methods
- * take no params today (`{}`); the bound keeps a cluster token from pushing large payloads at every sentry.
+ * Largest `params` a call through the cluster may have a data node forward to a sentry (2 KiB of JSON). The
+ * sentry methods take no params today (`{}`); the bound keeps a stolen NATS credential from pushing large
+ * payloads at every sentry.
  */
 export const CLUSTER_CALL_PARAMS_LIMIT_BYTES = 2 * 1024;
 
@@ -103,9 +98,9 @@ export const CLUSTER_CALL_PARAMS_LIMIT_BYTES = 2 * 1024;
 export const CLUSTER_CALL_TIMEOUT_LIMIT_MS = 600_000;
 
 /**
- * How many forwarded calls one control-node link may have pending on a data node (1,000): ten queries at the
- * default parallelism of 100. Past it a call is refused at once (never queued): its record gets the error, and
- * the data node's memory and timers stay bounded whatever a cluster token's holder sends.
+ * How many forwarded calls a data node runs at once (1,000): ten queries at the default parallelism of 100.
+ * Past it a call is refused at once (never queued): its record gets the error, and the data node's memory and
+ * timers stay bounded whatever the holder of a stolen NATS credential sends.
  */
 export const CLUSTER_PENDING_CALLS_LIMIT = 1_000;
 
@@ -125,8 +120,8 @@ export const AGENT_COLLECTION_INTERVAL_MS = 1_000;
 export const AGENT_WAITING_CALLS_LIMIT = 64;
 
 /**
- * How long a peer has for the handshake (10 s): a server closes a socket that has not sent its hello or join
- * by then (1008), and a client gives up on a welcome that has not come. Long enough for a TLS handshake over a
+ * How long a peer has for the handshake (10 s): a server closes a socket that has not sent its hello by then
+ * (1008), and a client gives up on a welcome that has not come. Long enough for a TLS handshake over a
  * slow link; short enough that idle sockets cannot pile up. The query server gives a query request as long.
  */
 export const HANDSHAKE_DEADLINE_MS = 10_000;
@@ -142,19 +137,124 @@ export const PING_INTERVAL_MS = 30_000;
 export const CLOSE_GRACE_MS = 1_000;
 
 /**
- * What the control node adds to a call's own timeout before it gives up on the data node (1 s), so the data
- * node's `timeout` (which names the sentry's fault) normally arrives first.
+ * What a caller through the cluster adds to a call's own timeout before it gives up (1 s), so the data node's
+ * `timeout` (which names the sentry's fault) normally arrives first.
  */
 export const CLUSTER_CALL_SLACK_MS = 1_000;
 
 /**
- * How long the control node waits for a data node's `sentries` list (10 s). A hung node keeps its last known
- * list; the bound keeps refreshes from piling up behind it.
+ * How often a data node announces itself on NATS (1 s): a heartbeat of a few dozen bytes with its sentry count
+ * and directory version, whatever the number of sentries it holds (the list itself travels only when it
+ * changed: batched changes, or the full list on request). Direct agents announce every
+ * {@link DIRECT_AGENT_HEARTBEAT_MS}.
  */
-export const DIRECTORY_CALL_TIMEOUT_MS = 10_000;
+export const NODE_HEARTBEAT_MS = 1_000;
 
-/** How often the control node renews its directory of sentries from every data node (2 s), by default. */
-export const DIRECTORY_REFRESH_MS = 2_000;
+/**
+ * A data node whose last heartbeat is older than this (3 s: three missed heartbeats) is suspect: calls to its
+ * sentries fail at once with `node NAME is unreachable`, and so do calls it had acknowledged. A NATS failover
+ * (the node reconnecting to another server) takes ~0.3 s, well under it.
+ */
+export const NODE_SUSPECT_AFTER_MS = 3_000;
+
+/**
+ * A data node silent for this long (6 s) is gone: its sentries leave `sentry` and their calls get
+ * `not connected`. This is the documented bound on how long a dead node's sentries stay listed.
+ */
+export const NODE_EXPIRY_MS = 6_000;
+
+/**
+ * How often a sentry connected straight to NATS (`agent --nats`) announces itself (10 s), and how long after
+ * its last announcement it leaves `sentry` ({@link DIRECT_AGENT_EXPIRY_MS}, 30 s). Longer than a node's: a
+ * fleet of direct agents announces each on its own, so 100,000 agents cost 10,000 small messages a second.
+ */
+export const DIRECT_AGENT_HEARTBEAT_MS = 10_000;
+
+/** See {@link DIRECT_AGENT_HEARTBEAT_MS}: three missed announcements. */
+export const DIRECT_AGENT_EXPIRY_MS = 30_000;
+
+/**
+ * How long a data node gathers sentry connects and disconnects before it announces them as one message
+ * (100 ms): a fleet reconnecting at once costs a few messages, not one per sentry.
+ */
+export const PRESENCE_BATCH_MS = 100;
+
+/**
+ * How long a caller waits for a responder's acknowledgement before it publishes the call again (1 s). An
+ * acknowledgement takes a NATS round trip (well under 10 ms on a LAN); a call or its acknowledgement lost in a
+ * server that died is sent again instead of waiting for its timeout. Only the plugin's read-only sentry methods
+ * travel this way, so a repeated call is harmless.
+ */
+export const NATS_ACK_WAIT_MS = 1_000;
+
+/**
+ * A responder acknowledges a call only when its answer is not ready within 100 ms: most answers come sooner, and
+ * then say all an acknowledgement would, which saves one message per call (10,000 per 10,000-sentry query). Far
+ * enough under {@link NATS_ACK_WAIT_MS} that a slow call is acknowledged before its caller publishes it again.
+ */
+export const NATS_ACK_DELAY_MS = 100;
+
+/**
+ * When NATS answers "no responders" for a sentry that a live data node announces, the caller tries again after
+ * these delays (50 ms doubling to 800 ms) for as long as the node is not suspect and the call has time: the
+ * node is re-subscribing after a NATS failover.
+ */
+export const NO_RESPONDERS_RETRY = Object.freeze({
+  /** The first delay. */
+  baseMs: 50,
+  /** The largest delay. */
+  capMs: 800,
+});
+
+/**
+ * How long a caller whose own NATS connection is down waits for it to come back before its calls fail with the
+ * cluster being unreachable (3 s): a failover to another server takes ~0.3 s; a longer outage is reported per
+ * record instead of as a `timeout` after the whole call's timeout.
+ */
+export const NATS_RECONNECT_GRACE_MS = 3_000;
+
+/**
+ * The NATS client's wait between reconnect attempts (250 ms; the client's default is 2 s). A failover then
+ * takes ~0.3 s instead of ~2 s, which is what lets a query survive a server's death without timeouts.
+ */
+export const NATS_RECONNECT_WAIT_MS = 250;
+
+/**
+ * Room left for headers in each chunk of an answer (4 KiB). An answer larger than the server's `max_payload`
+ * (1 MiB by default; a 40,000-socket netstat is ~4.4 MB) is sent in chunks of `max_payload` minus this, so
+ * nobody has to raise the server's limit.
+ */
+export const NATS_CHUNK_HEADER_ROOM_BYTES = 4 * 1024;
+
+/**
+ * Largest answer a caller reassembles from chunks for a sentry call (16 MiB, as {@link SENTRY_FRAME_LIMIT_BYTES}:
+ * a data node cannot get a bigger answer from its sentry), and for a data node's full sentry list (64 MiB: over
+ * 300,000 sentries). More is a broken or hostile responder: the call fails as malformed.
+ */
+export const NATS_ANSWER_LIMIT_BYTES = Object.freeze({
+  /** A sentry's answer. */
+  call: 16 * 1024 * 1024,
+  /** A data node's list of sentries. */
+  list: 64 * 1024 * 1024,
+});
+
+/**
+ * How long the control node waits for a data node's full list of sentries (10 s). A node that does not answer
+ * keeps what the control node knew, and is asked again at its next heartbeat.
+ */
+export const NODE_LIST_TIMEOUT_MS = 10_000;
+
+/**
+ * How many replies a direct agent's NATS permissions allow per request (64) and for how long (10 min, the
+ * longest call timeout): the acknowledgement and the chunks of an answer of up to
+ * {@link NATS_ANSWER_LIMIT_BYTES}.call at 1 MiB per chunk.
+ */
+export const DIRECT_AGENT_RESPONSES = Object.freeze({
+  /** Replies per request. */
+  max: 64,
+  /** How long the reply permission lasts (nats-server duration syntax). */
+  expires: '10m',
+});
 
 /**
  * An agent's reconnect backoff (500 ms base, 30 s cap): a fleet dropped by a connector restart comes back
@@ -167,17 +267,6 @@ export const AGENT_RECONNECT = Object.freeze({
   capMs: 30_000,
 });
 
-/**
- * The control node's reconnect backoff to a data node (200 ms base, 5 s cap): few links, each carrying a whole
- * node's sentries, so they retry sooner than agents do.
- */
-export const NODE_RECONNECT = Object.freeze({
-  /** The first retry's ceiling. */
-  baseMs: 200,
-  /** The largest delay between attempts. */
-  capMs: 5_000,
-});
-
 // The bounds on sentry-provided text in records and on secret files are applied by the runtime and the commands,
 // which must not depend on the transport: they live in src/runtime/input-limits.ts, with their reasons, and are
 // listed here so that every limit can be found in this file.
@@ -185,7 +274,7 @@ export { SENTRY_ERROR_MAX_CHARS, SENTRY_LABEL_MAX_CHARS, SECRET_FILE_MAX_BYTES }
 
 /**
  * Largest frame a query client (`runRemoteQuery`, `sentry-query --host`) accepts from a node (64 MiB, as
- * {@link CLUSTER_FRAME_LIMIT_BYTES}). A node's largest frame is a `records` frame of at most 500 rows
+ * {@link NATS_ANSWER_LIMIT_BYTES}.list). A node's largest frame is a `records` frame of at most 500 rows
  * (`MAX_BATCH_ROWS`, src/remote/record-batches.ts): ~150 KiB of netstat rows (~300 bytes each), and 64 MiB
  * leaves room for rows of 128 KiB each on average (long text a sentry or a query put in them). A bigger frame is
  * a broken or hostile node, and `ws` refuses it (1009) from its header, before buffering it, instead of its

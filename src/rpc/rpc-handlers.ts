@@ -8,7 +8,7 @@
  */
 import { createJSONRPCErrorResponse, JSONRPCErrorCode, JSONRPCErrorException, JSONRPCServer, type JSONRPCResponse } from 'json-rpc-2.0';
 import { JsonText, stringifyWithoutRecursion } from './json-text.js';
-import { CLUSTER_FRAME_LIMIT_BYTES } from './limits.js';
+import { NATS_ANSWER_LIMIT_BYTES } from './limits.js';
 import { failureData } from './rpc-failure.js';
 import type { RpcRequestFrame } from './rpc-frames.js';
 
@@ -91,7 +91,7 @@ function responseText(response: JSONRPCResponse): string {
     return JSON.stringify(response);
   } catch {
     try {
-      const text = stringifyWithoutRecursion(response, CLUSTER_FRAME_LIMIT_BYTES);
+      const text = stringifyWithoutRecursion(response, NATS_ANSWER_LIMIT_BYTES.list);
       if (text !== undefined) return text;
     } catch {
       // too long, or not JSON data: answered below

@@ -1,12 +1,11 @@
 /**
- * The one answer to an accepted greeting (a sentry's hello, the control node's join): from then on both sides
- * speak JSON-RPC.
+ * The one answer to an accepted greeting (a sentry's hello): from then on both sides speak JSON-RPC.
  *
  * @module
  */
 import { z } from 'zod';
 
-/** The server's answer to an accepted hello or join. */
+/** The server's answer to an accepted hello. */
 export const welcomeFrameSchema = z.object({
   /** Always `welcome`. */
   type: z.literal('welcome'),

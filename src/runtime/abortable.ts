@@ -1,3 +1,5 @@
+import { onAbort } from './abort-listeners.js';
+
 /**
  * Settles like `promise`, or rejects with the signal's reason as soon as `signal` aborts, whichever is first.
  * Used so that a cancelled query stops waiting even on a connector that ignores its signal; the listener is
@@ -9,15 +11,14 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<
     return Promise.reject(signal.reason);
   }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const stop = onAbort(signal, () => reject(signal.reason));
     promise.then(
       (value) => {
-        signal.removeEventListener('abort', onAbort);
+        stop();
         resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        stop();
         reject(error);
       },
     );

@@ -50,8 +50,9 @@ export class RpcPool {
   async submit(task: (signal: AbortSignal) => Promise<void>): Promise<void> {
     if (this.signal.aborted) return;
     const signal = this.signal;
-    // Rejections here are the AbortError of a task dropped while waiting; the task itself never rejects.
-    this.#queue.add(() => this.#run(task, signal), { signal }).catch(() => undefined);
+    // No `signal` for p-queue: abort() clears the waiting tasks itself, and a running task has its own signal
+    // (p-queue would add one more listener per task to the shared signal: see src/runtime/abort-listeners.ts).
+    this.#queue.add(() => (signal.aborted ? Promise.resolve() : this.#run(task, signal))).catch(() => undefined);
     await this.#queue.onSizeLessThan(1);
   }
 

@@ -17,9 +17,9 @@ export class SentryRpcError extends Error {
   override readonly name = 'SentryRpcError';
   /**
    * Why the call failed: no link, no answer in time, link dropped, the data node holding the sentry cannot be
-   * reached or does not exist (clusters), or an exception on the sentry.
+   * reached or does not exist, or this node lost NATS (clusters), or an exception on the sentry.
    */
-  readonly kind: 'not-connected' | 'timeout' | 'disconnected' | 'node-unreachable' | 'unknown-node' | 'remote';
+  readonly kind: 'not-connected' | 'timeout' | 'disconnected' | 'node-unreachable' | 'unknown-node' | 'cluster-unreachable' | 'remote';
 
   constructor(kind: SentryRpcError['kind'], message?: string) {
     super(message ?? defaultMessage(kind));
@@ -51,6 +51,11 @@ export class SentryRpcError extends Error {
   static unknownNode(node: string): SentryRpcError {
     return new SentryRpcError('unknown-node', RUNTIME_ERRORS.UNKNOWN_NODE.message(node));
   }
+  /** The node running the query has lost NATS (every server) for longer than its grace; only in clusters.
+   * @returns an error of kind `cluster-unreachable` */
+  static clusterUnreachable(): SentryRpcError {
+    return new SentryRpcError('cluster-unreachable');
+  }
   /**
    * The sentry raised an exception; its message is passed through (`sentry RPC failed` when empty), with its
    * control characters escaped and cut to `SENTRY_ERROR_MAX_CHARS` (1024) characters (`boundText`): it is a
@@ -73,6 +78,8 @@ function defaultMessage(kind: SentryRpcError['kind']): string {
       return RUNTIME_ERRORS.NODE_UNREACHABLE.message('?');
     case 'unknown-node':
       return RUNTIME_ERRORS.UNKNOWN_NODE.message('?');
+    case 'cluster-unreachable':
+      return RUNTIME_ERRORS.CLUSTER_UNREACHABLE.message();
     case 'remote':
       return RUNTIME_ERRORS.SENTRY_EXCEPTION.message('');
   }

@@ -51,7 +51,7 @@ describe.runIf(platform() === 'linux')('sentry-query agent --once', () => {
     );
     expect(failed?.code).toBe(1);
     expect(failed?.stderr).toBe(
-      "error: give --connect URL --key-file FILE to run the sentry, or --once to print this host's connections\n",
+      "error: give --connect URL --key-file FILE (or --nats URLS --creds FILE) to run the sentry, or --once to print this host's connections\n",
     );
   });
 });

@@ -20,7 +20,7 @@ describe('KeyRegistry', () => {
     expect(registry.verify('web-01', nonce, hello('web-01', 's3cret', newNonce()))).toBe('wrong-key');
     const shared = new KeyRegistry({ a: 's3cret', b: 's3cret' });
     expect(shared.verify('b', nonce, hello('a', 's3cret'))).toBe('wrong-key');
-    expect(registry.verify('web-01', nonce, proofOf(secretBytes('s3cret'), PROOF_PURPOSE.join, nonce, 'web-01'))).toBe('wrong-key');
+    expect(registry.verify('web-01', nonce, proofOf(secretBytes('s3cret'), PROOF_PURPOSE.query, nonce, 'web-01'))).toBe('wrong-key');
   });
 
   it('refuses a proof that is not 32 bytes', () => {

@@ -95,8 +95,8 @@ export function startCli(children: ChildProcess[], ...args: string[]): ChildProc
 }
 
 /**
- * The ports a `node` or `control` child announces, once it has printed `count` lines of the form
- * `LABEL on ws[s]://HOST:PORT` (`listening`, `queries`, `cluster`), as label → port.
+ * The ports a `node` child announces, once it has printed `count` lines of the form `LABEL on ws[s]://HOST:PORT`
+ * (`listening`, `queries`), as label → port.
  */
 export function listeningPorts(child: ChildProcess, count: number): Promise<Record<string, number>> {
   return new Promise((resolve) => {

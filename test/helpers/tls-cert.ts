@@ -4,8 +4,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** A self-signed certificate for 127.0.0.1 and its key, or undefined when openssl is missing. */
-export function selfSigned(): { cert: Buffer; key: Buffer } | undefined {
+/**
+ * A self-signed certificate for 127.0.0.1 (and `altNames`, e.g. `DNS:localhost`) and its key, or undefined when
+ * openssl is missing.
+ */
+export function selfSigned(altNames: readonly string[] = []): { cert: Buffer; key: Buffer } | undefined {
   const dir = mkdtempSync(join(tmpdir(), 'sentry-tls-'));
   try {
     execFileSync(
@@ -23,7 +26,7 @@ export function selfSigned(): { cert: Buffer; key: Buffer } | undefined {
         '-subj',
         '/CN=127.0.0.1',
         '-addext',
-        'subjectAltName=IP:127.0.0.1',
+        ['subjectAltName=IP:127.0.0.1', ...altNames].join(','),
         '-keyout',
         join(dir, 'key.pem'),
         '-out',

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { awaitGreeting, sendGreeting, sendWelcome } from '../../src/rpc/handshake.js';
 import { FakePort } from './fake-port.js';
 
-const greetingSchema = z.object({ type: z.literal('join'), token: z.string() });
+const greetingSchema = z.object({ type: z.literal('hello'), guid: z.string() });
 
 let port: FakePort;
 beforeEach(() => {
@@ -20,10 +20,10 @@ describe('handshake, server side', () => {
     const handshake = awaitGreeting(port, greetingSchema, 1_000, { onFrame: (frame, nonce) => frames.push(frame, nonce) });
     const [challenge] = port.frames();
     expect(challenge).toEqual({ type: 'challenge', nonce: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
-    handshake.receive(JSON.stringify({ type: 'join', token: 't' }));
-    handshake.receive(JSON.stringify({ type: 'join', token: 'again' }));
+    handshake.receive(JSON.stringify({ type: 'hello', guid: 'g' }));
+    handshake.receive(JSON.stringify({ type: 'hello', guid: 'again' }));
     sendWelcome(port);
-    expect(frames).toEqual([{ type: 'join', token: 't' }, challenge!['nonce']]);
+    expect(frames).toEqual([{ type: 'hello', guid: 'g' }, challenge!['nonce']]);
     expect(port.frames().slice(1)).toEqual([{ type: 'welcome' }]);
     expect(vi.getTimerCount()).toBe(0);
   });
@@ -53,7 +53,7 @@ describe('handshake, server side', () => {
     const onTimeout = vi.fn();
     const handshake = awaitGreeting(port, greetingSchema, 1_000, { onFrame, onTimeout });
     vi.advanceTimersByTime(1_000);
-    handshake.receive(JSON.stringify({ type: 'join', token: 't' }));
+    handshake.receive(JSON.stringify({ type: 'hello', guid: 'g' }));
     expect(port.closed).toEqual({ code: 1008, reason: 'handshake timeout' });
     expect(onTimeout).toHaveBeenCalledOnce();
     expect(onFrame).not.toHaveBeenCalled();
@@ -71,10 +71,10 @@ const CHALLENGE = JSON.stringify({ type: 'challenge', nonce: NONCE });
 describe('handshake, client side', () => {
   it('waits for the challenge, sends the greeting made for its nonce, and takes a welcome', () => {
     const onFrame = vi.fn();
-    const handshake = sendGreeting(port, (nonce) => ({ type: 'join', proof: `for ${nonce}` }), 1_000, { onFrame });
+    const handshake = sendGreeting(port, (nonce) => ({ type: 'hello', proof: `for ${nonce}` }), 1_000, { onFrame });
     expect(port.sent).toEqual([]);
     handshake.receive(CHALLENGE);
-    expect(port.frames()).toEqual([{ type: 'join', proof: `for ${NONCE}` }]);
+    expect(port.frames()).toEqual([{ type: 'hello', proof: `for ${NONCE}` }]);
     handshake.receive('{"type":"welcome"}');
     expect(onFrame).toHaveBeenCalledWith({ type: 'welcome' }, NONCE);
     expect(vi.getTimerCount()).toBe(0);

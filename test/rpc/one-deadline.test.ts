@@ -2,11 +2,8 @@
 // CLOSE_GRACE_MS after its accept, still before the deadline) gets the handshake's close (1008 `handshake
 // timeout`) and its failure is logged, instead of being destroyed silently by the admission guard.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClusterEndpoint } from '../../src/cluster/cluster-endpoint.js';
 import { KeyRegistry } from '../../src/connector/key-registry.js';
 import { WebSocketConnector } from '../../src/connector/websocket-connector.js';
-
-import type { PreAuthLogEvent } from '../../src/rpc/pre-auth-log.js';
 import { RawPeer, UPGRADE_REQUEST } from '../helpers/raw-websocket.js';
 
 const DEADLINE_MS = 3_000;
@@ -28,18 +25,6 @@ const servers: ReadonlyArray<readonly [string, (logs: Array<{ event: string }>) 
         log: (event) => void logs.push(event),
       });
       return { port: connector.address().port, close: () => connector.close() };
-    },
-  ],
-  [
-    'cluster port',
-    async (logs) => {
-      const endpoint = await ClusterEndpoint.listen({
-        token: 't'.repeat(32),
-        connector: { list: () => [], call: () => Promise.resolve(null) },
-        joinTimeoutMs: DEADLINE_MS,
-        log: (event: PreAuthLogEvent) => void logs.push(event),
-      });
-      return { port: endpoint.address().port, close: () => endpoint.close() };
     },
   ],
 ];

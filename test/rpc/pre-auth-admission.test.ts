@@ -1,11 +1,10 @@
 // Issue 11, item 2 ("before authentication, nothing is free"), in process on real loopback sockets: on each of the
-// three ports (sentry, query, cluster) the caps on unauthenticated connections refuse the N+1st at once, an idle
-// raw TCP socket is dropped at the deadline, and (sentry port) a 1 MiB frame before the hello is refused before
+// two ports (sentry, query) the caps on unauthenticated connections refuse the N+1st at once, an idle raw TCP
+// socket is dropped at the deadline, and (sentry port) a 1 MiB frame before the hello is refused before
 // it is buffered whole while an authenticated sentry's 10 MiB answer still gets through.
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAgent, type AgentHandle } from '../../src/agent/agent-client.js';
-import { ClusterEndpoint } from '../../src/cluster/cluster-endpoint.js';
 import { KeyRegistry } from '../../src/connector/key-registry.js';
 import { WebSocketConnector } from '../../src/connector/websocket-connector.js';
 import { QueryServer } from '../../src/remote/query-server.js';
@@ -44,8 +43,8 @@ async function connectedAll(sockets: Socket[]): Promise<void> {
   await Promise.all(sockets.map((s) => new Promise((resolve) => (s.connecting ? s.once('connect', resolve) : resolve(undefined)))));
 }
 
-type Port = 'sentry' | 'query' | 'cluster';
-/** One of the three servers, with admission options and a handshake deadline; returns its port. */
+type Port = 'sentry' | 'query';
+/** One of the two servers, with admission options and a handshake deadline; returns its port. */
 async function serve(which: Port, admission: { total?: number; perSource?: number }, deadlineMs = 10_000, logs: PreAuthLogEvent[] = []) {
   const log = (event: PreAuthLogEvent): void => void logs.push(event);
   if (which === 'sentry') {
@@ -53,19 +52,13 @@ async function serve(which: Port, admission: { total?: number; perSource?: numbe
     cleanups.push(() => c.close());
     return c.address().port;
   }
-  if (which === 'query') {
-    const start = () => ({ done: Promise.resolve({ reason: 'end' as const }), cancel: () => undefined });
-    const q = await QueryServer.listen({ start, adminToken: 't'.repeat(24), admission, requestTimeoutMs: deadlineMs, log });
-    cleanups.push(() => q.close());
-    return q.address().port;
-  }
-  const connector = { list: () => [], call: () => Promise.resolve(null) };
-  const e = await ClusterEndpoint.listen({ connector, token: 'c'.repeat(24), admission, joinTimeoutMs: deadlineMs, log });
-  cleanups.push(() => e.close());
-  return e.address().port;
+  const start = () => ({ done: Promise.resolve({ reason: 'end' as const }), cancel: () => undefined });
+  const q = await QueryServer.listen({ start, adminToken: 't'.repeat(24), admission, requestTimeoutMs: deadlineMs, log });
+  cleanups.push(() => q.close());
+  return q.address().port;
 }
 
-describe.each(['sentry', 'query', 'cluster'] as const)('the %s port before authentication', (which) => {
+describe.each(['sentry', 'query'] as const)('the %s port before authentication', (which) => {
   it('refuses the 4th unauthenticated connection from one source at once (per-source cap 3), with a 503', async () => {
     const logs: PreAuthLogEvent[] = [];
     const port = await serve(which, { perSource: 3 }, 10_000, logs);

@@ -1,8 +1,7 @@
 // ws re-emits its HTTP server's 'error' on the WebSocketServer; without a listener there that error ends the
-// process (review finding 7). The query server and the cluster endpoint log it, as the connector does.
+// process (review finding 7). The query server logs it, as the connector does.
 import type { Server } from 'node:http';
 import { afterEach, expect, it, vi } from 'vitest';
-import { ClusterEndpoint } from '../../src/cluster/cluster-endpoint.js';
 import { QueryServer } from '../../src/remote/query-server.js';
 import type * as HttpListener from '../../src/rpc/http-listener.js';
 import type { PreAuthLogEvent } from '../../src/rpc/pre-auth-log.js';
@@ -36,11 +35,6 @@ const ports = [
         start: () => ({ done: Promise.resolve({ reason: 'end' }), cancel: () => undefined }),
         log,
       }),
-  ],
-  [
-    'cluster endpoint',
-    (log: (event: PreAuthLogEvent) => void) =>
-      ClusterEndpoint.listen({ token: 't'.repeat(32), connector: { list: () => [], call: () => Promise.resolve(null) }, log }),
   ],
 ] as const;
 

@@ -31,20 +31,6 @@ afterAll(async () => {
 const clients: ReadonlyArray<readonly [string, () => string[]]> = [
   ['sentry-query --host', () => ['--host', FAR, '--token-file', file('secret'), 'sentry']],
   ['agent --connect', () => ['agent', '--connect', FAR, '--key-file', file('secret'), '--guid', 'g']],
-  [
-    'control --nodes',
-    () => [
-      'control',
-      '--nodes',
-      `dn1=${FAR}`,
-      '--cluster-token-file',
-      file('secret'),
-      '--query-port',
-      '0',
-      '--admin-token-file',
-      file('secret'),
-    ],
-  ],
   ['simulate --connect', () => ['simulate', '--connect', FAR, '--keys', file('keys.json')]],
 ];
 

@@ -30,7 +30,6 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pre-auth-flood-'));
   await writeFile(join(dir, 'keys.json'), JSON.stringify({ 'h-1': KEY }), { mode: 0o600 });
   await writeFile(join(dir, 'admin.token'), `${ADMIN}\n`, { mode: 0o600 });
-  await writeFile(join(dir, 'cluster.token'), `${'c'.repeat(24)}\n`, { mode: 0o600 });
 });
 afterEach(async () => {
   await Promise.all(agents.splice(0).map((a) => a.stop()));
@@ -38,26 +37,11 @@ afterEach(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-/** A node with all three ports; its ports by label, and its stderr lines as they come. */
+/** A node with its sentry and query ports; its ports by label, and its stderr lines as they come. */
 async function startNode(): Promise<{ child: ChildProcess; ports: Record<string, number>; stderr: string[] }> {
   const child = spawn(
     process.execPath,
-    [
-      bin,
-      'node',
-      '--listen',
-      '0',
-      '--keys',
-      join(dir, 'keys.json'),
-      '--query-port',
-      '0',
-      '--admin-token-file',
-      join(dir, 'admin.token'),
-      '--cluster-port',
-      '0',
-      '--cluster-token-file',
-      join(dir, 'cluster.token'),
-    ],
+    [bin, 'node', '--listen', '0', '--keys', join(dir, 'keys.json'), '--query-port', '0', '--admin-token-file', join(dir, 'admin.token')],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   children.push(child);
@@ -68,7 +52,7 @@ async function startNode(): Promise<{ child: ChildProcess; ports: Record<string,
     createInterface({ input: child.stdout }).on('line', (line) => {
       const m = /^(\w+) on wss?:\/\/[^ ]*:(\d+)$/.exec(line);
       if (m) seen[m[1]!] = Number(m[2]);
-      if (Object.keys(seen).length === 3) resolve(seen);
+      if (Object.keys(seen).length === 2) resolve(seen);
     });
   });
   return { child, ports, stderr };

@@ -1,7 +1,6 @@
-// Real child processes on loopback: a data node serving wss:// on all three ports (sentries, queries, cluster)
-// with an openssl self-signed certificate, a control node serving wss:// and joining it over wss://, an agent and
-// sentry-query. Clients given the certificate with --ca get through; without it they fail, saying the
-// certificate is not trusted and to give --ca.
+// Real child processes on loopback: a node serving wss:// on both its ports (sentries, queries) with an openssl
+// self-signed certificate, an agent and sentry-query. Clients given the certificate with --ca get through;
+// without it they fail, saying the certificate is not trusted and to give --ca.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,8 +14,7 @@ const UNTRUSTED = /the server's TLS certificate is not trusted \(self-signed cer
 const children = new Children();
 let dir: string;
 let file: (name: string) => string;
-let ports: Record<'listening' | 'queries' | 'cluster', number>;
-let controlQueries: number;
+let ports: Record<'listening' | 'queries', number>;
 
 /** `label → port` from lines like `queries on wss://127.0.0.1:PORT`, checking the scheme. */
 async function served(child: RunningChild, labels: readonly string[]): Promise<Record<string, number>> {
@@ -40,14 +38,12 @@ describe.skipIf(!tls)('TLS on every port', () => {
     await writeFile(file('keys.json'), JSON.stringify({ 't-1': KEY }), { mode: 0o600 });
     await writeFile(file('agent.key'), `${KEY}\n`, { mode: 0o600 });
     await writeFile(file('admin.token'), `${'a'.repeat(24)}\n`, { mode: 0o600 });
-    await writeFile(file('cluster.token'), `${'c'.repeat(24)}\n`, { mode: 0o600 });
     const tlsFlags = ['--tls-cert', file('cert.pem'), '--tls-key', file('key.pem')];
     const node = children.start([
-      'node', '--listen', '0', '--keys', file('keys.json'), '--name', 'dn1',
-      '--query-port', '0', '--admin-token-file', file('admin.token'),
-      '--cluster-port', '0', '--cluster-token-file', file('cluster.token'), ...tlsFlags,
+      'node', '--listen', '0', '--keys', file('keys.json'),
+      '--query-port', '0', '--admin-token-file', file('admin.token'), ...tlsFlags,
     ]); // prettier-ignore
-    ports = await served(node, ['listening', 'queries', 'cluster']);
+    ports = await served(node, ['listening', 'queries']);
     const agent = children.start([
       'agent',
       '--connect',
@@ -60,13 +56,6 @@ describe.skipIf(!tls)('TLS on every port', () => {
       file('cert.pem'),
     ]);
     await agent.waitFor('stderr', /^connected to wss:\/\/127\.0\.0\.1:\d+ as t-1$/m);
-    const control = children.start([
-      'control', '--nodes', `dn1=wss://127.0.0.1:${ports.cluster}`, '--ca', file('cert.pem'),
-      '--cluster-token-file', file('cluster.token'), '--query-port', '0', '--admin-token-file', file('admin.token'),
-      '--refresh-ms', '100', ...tlsFlags,
-    ]); // prettier-ignore
-    controlQueries = (await served(control, ['queries']))['queries']!;
-    await control.waitFor('stderr', /"node":"dn1","event":"joined"/);
   }, 60_000);
 
   afterAll(async () => {
@@ -78,20 +67,6 @@ describe.skipIf(!tls)('TLS on every port', () => {
     const result = await query(ports.queries, 'sentry | fields guid, connected', '--ca', file('cert.pem'));
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(result.stdout)).toEqual({ guid: 't-1', connected: true });
-  });
-
-  it('the control node serves wss:// and reaches the data node over wss://', async () => {
-    let rows: unknown[] = [];
-    // Bounded: the directory is refreshed every 100 ms.
-    for (let i = 0; i < 50 && rows.length === 0; i++) {
-      const result = await query(controlQueries, 'sentry | search connected == true | fields guid, node', '--ca', file('cert.pem'));
-      expect(result.code).toBe(0);
-      rows = result.stdout
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as unknown);
-    }
-    expect(rows).toEqual([{ guid: 't-1', node: 'dn1' }]);
   });
 
   it('sentry-query without --ca refuses the certificate: one line saying to give --ca, exit 1', async () => {
@@ -116,16 +91,5 @@ describe.skipIf(!tls)('TLS on every port', () => {
     expect(line).toMatch(UNTRUSTED);
     expect(agent.output.stderr).not.toMatch(/connected to/);
     agent.process.kill('SIGKILL');
-  });
-
-  it('a control node without --ca logs that the data node certificate is not trusted', async () => {
-    const control = children.start([
-      'control', '--nodes', `dn1=wss://127.0.0.1:${ports.cluster}`, '--cluster-token-file', file('cluster.token'),
-      '--query-port', '0', '--admin-token-file', file('admin.token'),
-    ]); // prettier-ignore
-    const [line] = await control.waitFor('stderr', /^.*"event":"failed".*$/m);
-    expect(JSON.parse(line)).toMatchObject({ node: 'dn1', event: 'failed', detail: expect.stringMatching(UNTRUSTED) });
-    expect(control.output.stderr).not.toMatch(/"joined"/);
-    control.process.kill('SIGKILL');
   });
 });

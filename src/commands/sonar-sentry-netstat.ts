@@ -11,7 +11,11 @@ import { parseSentryRpcOptions, SENTRY_RPC_PARSE_ERRORS } from './sentry-rpc-opt
 /** What a standalone host (no cluster) answers for every record. */
 export const NOT_A_CLUSTER = RUNTIME_ERRORS.NOT_A_CLUSTER.message();
 
-const NODE_FIELD: FieldHelp = { name: 'node', type: 'string', description: 'Name of the data node the sentry is connected to.' };
+const NODE_FIELD: FieldHelp = {
+  name: 'node',
+  type: 'string',
+  description: 'Name of the data node the sentry is connected to (`direct` for a sentry connected to NATS itself).',
+};
 
 /** sentry-netstat's fields with `node` after `guid`. */
 const OUTPUT_FIELDS: readonly FieldHelp[] = [NETSTAT_OUTPUT_FIELDS[0]!, NODE_FIELD, ...NETSTAT_OUTPUT_FIELDS.slice(1)];
@@ -33,8 +37,8 @@ const help = sentryRpcHelp({
   // sentry-netstat's, and the cluster's own.
   runtimeErrors: [
     ...SENTRY_RPC_RUNTIME_ERRORS,
-    ...[RUNTIME_ERRORS.NODE_UNREACHABLE, RUNTIME_ERRORS.UNKNOWN_NODE, RUNTIME_ERRORS.NOT_A_CLUSTER].map((e) =>
-      runtimeErrorHelp(e as RuntimeError<never[]>),
+    ...[RUNTIME_ERRORS.NODE_UNREACHABLE, RUNTIME_ERRORS.UNKNOWN_NODE, RUNTIME_ERRORS.CLUSTER_UNREACHABLE, RUNTIME_ERRORS.NOT_A_CLUSTER].map(
+      (e) => runtimeErrorHelp(e as RuntimeError<never[]>),
     ),
   ],
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LONE_SURROGATE } from '../runtime/untrusted-text.js';
 import { readSecretFile } from '../runtime/read-file.js';
 import { issuePath } from '../runtime/zod-issue.js';
 import { KeyRegistry } from './key-registry.js';
@@ -12,16 +13,16 @@ export class KeyFileError extends Error {
 /** Shortest secret accepted: a key of a sentry, a cluster or administrator token (16 bytes). */
 export const MIN_SECRET_BYTES = 16;
 
-/** A lone UTF-16 surrogate: JSON can write one (`"\ud800"`), but it has no UTF-8 bytes of its own. */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
 /**
  * The connector's keys file: a JSON object of guid → key (at least 16 characters each). A key stands for its
  * UTF-8 bytes, so it must have some: a lone surrogate (which every encoder turns into U+FFFD, the same bytes as
  * another key's) is refused.
  */
 export const keysFileSchema = z.record(
-  z.string().min(1, { error: 'expected a non-empty guid' }),
+  z
+    .string()
+    .min(1, { error: 'expected a non-empty guid' })
+    .refine((g) => !LONE_SURROGATE.test(g), { error: 'a guid must be well-formed Unicode (it holds a lone surrogate)' }),
   z
     .string()
     .min(16, { error: 'expected a key of at least 16 characters' })

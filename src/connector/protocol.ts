@@ -6,6 +6,7 @@
  * @module
  */
 import { z } from 'zod';
+import { LONE_SURROGATE } from '../runtime/untrusted-text.js';
 import { proofSchema } from '../rpc/challenge.js';
 
 /** The sentry's answer to the challenge: who it is, and a proof of its key (the key itself is never sent). */
@@ -13,7 +14,11 @@ export const helloFrameSchema = z.object({
   /** Always `hello`. */
   type: z.literal('hello'),
   /** The sentry's GUID (1–256 characters). */
-  guid: z.string().min(1).max(256),
+  guid: z
+    .string()
+    .min(1)
+    .max(256)
+    .refine((g) => !LONE_SURROGATE.test(g), { message: 'a guid must be well-formed Unicode' }),
   /** HMAC-SHA256(key, `sentry-netstat hello v1` NUL nonce NUL guid), base64url: see `proofOf` in src/rpc/challenge.ts. */
   proof: proofSchema,
   /** The sentry's host name, if it says. */

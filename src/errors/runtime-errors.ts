@@ -60,7 +60,7 @@ export const RUNTIME_ERRORS = Object.freeze({
     'NODE_UNREACHABLE',
     'node NAME is unreachable',
     (node) => `node ${node} is unreachable`,
-    'sonar-sentry-netstat: the data node holding the sentry is down, or its link dropped.',
+    'sonar-sentry-netstat: the data node holding the sentry has stopped announcing itself on NATS (down, or cut off), or does not answer for it.',
   ),
   /** sonar: the input's `node` field names no data node of the cluster. */
   UNKNOWN_NODE: define<[node: string]>(

@@ -55,6 +55,7 @@ export async function serveSentryOnNats(options: DirectAgentOptions): Promise<Di
   const heartbeat = (leaving = false): void => {
     const beat: AgentHeartbeat = {
       connected_at: connectedAt,
+      session: session.count,
       ...(options.hostname !== undefined && { hostname: options.hostname }),
       ...(options.os !== undefined && { os: options.os }),
       ...(leaving && { leaving }),

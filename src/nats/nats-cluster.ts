@@ -16,7 +16,7 @@ import type { Cluster, ClusterNode, ClusterSentryInfo } from '../runtime/cluster
 import { SentryRpcError, type SentryCallOptions } from '../runtime/sentry-connector.js';
 import { PresenceDirectory, type PresenceEvent } from './presence-directory.js';
 import { NatsRequester } from './requester.js';
-import { callSubject, DIRECT_NODE, nodeSubjects } from './subjects.js';
+import { callSubject, DIRECT_NODE, nodeSubjects, sentryCallsSubject } from './subjects.js';
 import { callReplySchema, nodeListSchema, type CallReply, type NodeList } from './wire.js';
 
 /** Options of {@link NatsCluster}. */
@@ -51,6 +51,8 @@ export class NatsCluster implements Cluster {
       ...(options.log && { log: options.log }),
       onNodeSession: (node, session) => this.#requester.responderReconnected(node, session),
       onNodeLost: (node) => this.#requester.failAcknowledgedBy(node, () => SentryRpcError.nodeUnreachable(node)),
+      onNodeRestarted: (node) => this.#requester.responderRestarted(node),
+      onAgentSession: (guid, session) => this.#requester.subjectResponderReconnected(`${sentryCallsSubject(guid).slice(0, -1)}`, session),
     });
   }
 

@@ -6,13 +6,13 @@
  * - the **control node** publishes calls and `list` requests and reads announcements and its own replies;
  * - a **direct agent** serves only its own guid's calls and announces only itself; it cannot subscribe to another
  *   guid's subjects nor publish anywhere but its own heartbeat and the replies to what it was asked
- *   (`allow_responses`: {@link DIRECT_AGENT_RESPONSES}).
+ *   (`allow_responses`: {@link NATS_RESPONSE_PERMISSION}).
  *
  * Nobody but a control node may subscribe to `_INBOX.>`, where replies travel.
  *
  * @module
  */
-import { DIRECT_AGENT_RESPONSES } from '../rpc/limits.js';
+import { NATS_RESPONSE_PERMISSION } from '../rpc/limits.js';
 import { AGENT_PREFIX, CALL_PREFIX, guidToken, NODE_PREFIX, PRESENCE_PING_SUBJECT } from './subjects.js';
 
 /** A role on the cluster's NATS. */
@@ -31,7 +31,7 @@ export interface NatsPermissions {
 
 /** The permissions of `role`. */
 export function natsPermissions(role: NatsRole): NatsPermissions {
-  const responses = { max: DIRECT_AGENT_RESPONSES.max, expires: DIRECT_AGENT_RESPONSES.expires };
+  const responses = { max: NATS_RESPONSE_PERMISSION.max, expires: NATS_RESPONSE_PERMISSION.expires };
   switch (role.role) {
     case 'node':
       return {

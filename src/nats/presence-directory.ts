@@ -50,6 +50,7 @@ interface NodeState {
 interface AgentState {
   info: AnnouncedSentry;
   lastSeen: number;
+  session: number;
 }
 
 /** Options of {@link PresenceDirectory}. */
@@ -62,6 +63,10 @@ export interface PresenceDirectoryOptions {
   readonly onNodeSession?: (node: string, session: number) => void;
   /** A node became suspect or left. */
   readonly onNodeLost?: (node: string) => void;
+  /** A node came back as a new process (a new boot id): what it was doing is gone. */
+  readonly onNodeRestarted?: (node: string) => void;
+  /** The direct agent `guid` moved to a new NATS session (it reconnected). */
+  readonly onAgentSession?: (guid: string, session: number) => void;
   /** The current time. @default Date.now */
   readonly now?: () => number;
 }
@@ -74,6 +79,7 @@ export class PresenceDirectory {
   readonly #sweep: NodeJS.Timeout;
   readonly #options: PresenceDirectoryOptions;
   readonly #now: () => number;
+  #closed = false;
 
   constructor(nc: NatsConnection, options: PresenceDirectoryOptions) {
     this.#options = options;
@@ -99,7 +105,10 @@ export class PresenceDirectory {
     // a reconnect, which may have lost announcements.
     this.#ping(nc);
     void (async () => {
-      for await (const status of nc.status()) if (status.type === 'reconnect') this.#ping(nc);
+      for await (const status of nc.status()) {
+        if (this.#closed) break;
+        if (status.type === 'reconnect') this.#ping(nc);
+      }
     })();
   }
 
@@ -131,8 +140,10 @@ export class PresenceDirectory {
       return;
     }
     if (!known || known.boot !== beat.boot) {
-      if (known) this.#log('node-restarted', name, 'a new process; its list is fetched again');
-      else this.#log('node-joined', name, `${beat.count} sentries`);
+      if (known) {
+        this.#log('node-restarted', name, 'a new process; its list is fetched again');
+        this.#options.onNodeRestarted?.(name);
+      } else this.#log('node-joined', name, `${beat.count} sentries`);
       const state: NodeState = { ...beat, lastSeen: this.#now(), suspect: false, fetching: false, sentries: new Map(), version: -1 };
       this.#nodes.set(name, state);
       this.#fetch(name, state);
@@ -181,8 +192,10 @@ export class PresenceDirectory {
     if (guid === undefined) throw new Error('not a guid token');
     const beat = agentHeartbeatSchema.parse(msg.json());
     if (beat.leaving) return void this.#agents.delete(guid);
-    const { leaving: _, ...info } = beat;
-    this.#agents.set(guid, { info: { guid, ...info }, lastSeen: this.#now() });
+    const { leaving: _, session, ...info } = beat;
+    const known = this.#agents.get(guid);
+    this.#agents.set(guid, { info: { guid, ...info }, lastSeen: this.#now(), session: session ?? 0 });
+    if (known && session !== undefined && session > known.session) this.#options.onAgentSession?.(guid, session);
   }
 
   #forget(name: string, why: string): void {
@@ -242,6 +255,7 @@ export class PresenceDirectory {
 
   /** Stops listening. */
   close(): void {
+    this.#closed = true;
     clearInterval(this.#sweep);
     for (const sub of this.#subs) sub.unsubscribe();
   }

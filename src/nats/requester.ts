@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { nuid, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { nuid, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { NATS_ACK_WAIT_MS, NATS_RECONNECT_GRACE_MS } from '../rpc/limits.js';
 import { ChunkAssembler, ChunkError, parseChunkHeader } from './chunk-assembler.js';
 import { Outbox } from './outbox.js';
@@ -87,6 +87,7 @@ export class NatsRequester {
   readonly #outbox: Outbox;
   readonly #inbox: string;
   readonly #pending = new Map<string, PendingCall>();
+  readonly #subscription: Subscription;
   readonly #options: NatsRequesterOptions;
   readonly #ackWaitMs: number;
   #disconnectedAt: number | undefined;
@@ -100,7 +101,7 @@ export class NatsRequester {
     this.#options = options;
     this.#ackWaitMs = options.ackWaitMs ?? NATS_ACK_WAIT_MS;
     this.#inbox = `${options.inboxPrefix ?? '_INBOX'}.${nuid.next()}`;
-    nc.subscribe(`${this.#inbox}.>`, { callback: (error, msg) => (error ? undefined : this.#onReply(msg)) });
+    this.#subscription = nc.subscribe(`${this.#inbox}.>`, { callback: (error, msg) => (error ? undefined : this.#onReply(msg)) });
     void this.#watchStatus();
   }
 
@@ -111,6 +112,7 @@ export class NatsRequester {
 
   async #watchStatus(): Promise<void> {
     for await (const status of this.#nc.status()) {
+      if (this.#closed) break;
       if (status.type === 'disconnect') this.#onDisconnect();
       else if (status.type === 'reconnect') this.#onReconnect();
     }
@@ -232,9 +234,25 @@ export class NatsRequester {
    * again, since their replies may have been lost with the server it left.
    */
   responderReconnected(node: string, session: number): void {
-    for (const [id, call] of this.#pending) {
-      if (call.ack?.node === node && call.ack.session < session) this.#publish(id, call);
-    }
+    this.#republish((call) => call.ack?.node === node && call.ack.session < session);
+  }
+
+  /** Node `node` is a new process: the calls it acknowledged died with the old one, so they are published again. */
+  responderRestarted(node: string): void {
+    this.#republish((call) => call.ack?.node === node);
+  }
+
+  /**
+   * A responder that shares its node name with others (direct agents all answer as `direct`) and serves subjects
+   * beginning with `subjectPrefix` is now in NATS session `session`: its calls acknowledged in an older session
+   * are published again.
+   */
+  subjectResponderReconnected(subjectPrefix: string, session: number): void {
+    this.#republish((call) => call.ack !== undefined && call.ack.session < session && call.subject.startsWith(subjectPrefix));
+  }
+
+  #republish(which: (call: PendingCall) => boolean): void {
+    for (const [id, call] of this.#pending) if (which(call)) this.#publish(id, call);
   }
 
   /** Fails every call that node `node` acknowledged and has not answered, with `error()`. */
@@ -245,6 +263,7 @@ export class NatsRequester {
   /** Fails every pending call with the requester's `unreachable` error and stops. */
   close(): void {
     this.#closed = true;
+    this.#subscription.unsubscribe();
     clearTimeout(this.#graceTimer);
     for (const call of this.#pending.values()) call.settle({ error: this.#options.unreachable() });
   }

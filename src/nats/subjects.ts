@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { LONE_SURROGATE } from '../runtime/untrusted-text.js';
 
 /** The first token of every call subject. */
 export const CALL_PREFIX = 'sentry';
@@ -43,8 +44,11 @@ const METHOD_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
  * guidToken('web-01'); // 'web-01'
  * guidToken('db.eu*1'); // 'db%2Eeu%2A1'
  * ```
+ *
+ * @throws Error for a guid holding a lone surrogate (the keys file and the hello refuse those already)
  */
 export function guidToken(guid: string): string {
+  if (LONE_SURROGATE.test(guid)) throw new Error('a guid must be well-formed Unicode (it holds a lone surrogate)');
   return encodeURIComponent(guid).replace(/[.*!~'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 

@@ -145,6 +145,8 @@ export const agentHeartbeatSchema = z.object({
   os: label.optional(),
   /** ISO time the agent connected to NATS. */
   connected_at: z.string().max(64).optional(),
+  /** Grows at each reconnect to NATS, as a data node's session does. */
+  session: z.number().int().nonnegative().optional(),
   /** The agent is shutting down. */
   leaving: z.boolean().optional(),
 });

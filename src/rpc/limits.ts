@@ -245,13 +245,15 @@ export const NATS_ANSWER_LIMIT_BYTES = Object.freeze({
 export const NODE_LIST_TIMEOUT_MS = 10_000;
 
 /**
- * How many replies a direct agent's NATS permissions allow per request (64) and for how long (10 min, the
- * longest call timeout): the acknowledgement and the chunks of an answer of up to
- * {@link NATS_ANSWER_LIMIT_BYTES}.call at 1 MiB per chunk.
+ * How many replies the NATS permissions of a data node or a direct agent allow per request (2,048) and for how
+ * long (10 min, the longest call timeout): the acknowledgement and the chunks of the largest reply
+ * ({@link NATS_ANSWER_LIMIT_BYTES}.list, 64 MiB) even on a server whose `max_payload` is as small as 64 KiB
+ * (64 MiB / 60 KiB per chunk = 1,093). Each reply is still bounded by the caller, which stops reading a reply
+ * at its limit.
  */
-export const DIRECT_AGENT_RESPONSES = Object.freeze({
+export const NATS_RESPONSE_PERMISSION = Object.freeze({
   /** Replies per request. */
-  max: 64,
+  max: 2_048,
   /** How long the reply permission lasts (nats-server duration syntax). */
   expires: '10m',
 });

@@ -73,3 +73,6 @@ export function escapeJsonControls(json: string): string {
 export function terminalSafeJson(value: unknown): string {
   return escapeJsonControls(JSON.stringify(value));
 }
+
+/** Half of a UTF-16 surrogate pair without its other half: not text, and not encodable as UTF-8 (guids refuse it). */
+export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

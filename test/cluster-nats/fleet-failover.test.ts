@@ -139,9 +139,11 @@ describe('a 3-server NATS cluster, 3 data nodes, 10,000 simulated sentries', () 
     const guids = [...nodeOf.keys()];
     const victim = 'dn2';
     let killedAt = 0;
+    const victimGuids = [...nodeOf].filter(([, node]) => node === victim).length;
     let seen = 0;
-    const rows = await query('sentry | fields guid | sonar-sentry-netstat', () => {
-      if (++seen === Math.round(0.4 * 3 * SENTRIES)) {
+    // Killed once 40 % of its own sentries have answered (the input lists the nodes' sentries in any order).
+    const rows = await query('sentry | fields guid | sonar-sentry-netstat', (row) => {
+      if (row['node'] === victim && ++seen === Math.round(0.4 * 3 * victimGuids)) {
         killedAt = Date.now();
         dataNodes[2]!.process.kill('SIGKILL');
       }

@@ -66,11 +66,29 @@ export async function startNatsRole<Role extends { close(): void }>(
     insecure: args.insecure === true,
     log,
   });
+  // NATS answers a forbidden subscribe or publish with an error later, not at the call: collect what comes back
+  // while the role starts, and refuse to run a role whose credentials do not let it work (e.g. another node's).
+  const refusals: string[] = [];
+  const watch = (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === 'error' && /permission/i.test(status.error.message)) refusals.push(status.error.message);
+    }
+  })();
   let role: Role;
   try {
     role = await start(nc);
+    // The role's first publishes go out at the end of this turn (outbox.ts); then a round trip brings back
+    // any refusal of them, which the server sends before its answer to the flush.
+    await new Promise((resolve) => setImmediate(resolve));
+    await nc.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+    if (refusals.length > 0) {
+      role.close();
+      throw new Error(`NATS refused what the ${clientName} must do (${refusals[0]}): are these the credentials of the ${clientName}?`);
+    }
   } catch (error) {
     await nc.close();
+    await watch;
     throw error;
   }
   return {

@@ -43,7 +43,7 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
     .requiredOption('--listen <port>', 'port to listen on (0: any free port)')
     .requiredOption('--keys <file>', 'JSON file of guid → key')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
-    .option('--tls-cert <file>', 'PEM certificate: serve wss:// on every port (sentries, queries, cluster)')
+    .option('--tls-cert <file>', 'PEM certificate: serve wss:// on every port (sentries, queries)')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--query-port <port>', 'also take queries on this port (sentry-query --host), with --admin-token-file')
     .option('--admin-token-file <file>', 'file holding the administrator token that query clients must present')

@@ -13,7 +13,7 @@ import { messageOf } from './message-of.js';
 /** Help of `--ca`. */
 export const CA_HELP = 'PEM certificate (or CA) to trust for wss://, e.g. a self-signed node';
 /** Help of `--insecure`. */
-export const INSECURE_HELP = 'allow plain ws:// to a host that is not loopback (traffic in the clear)';
+export const INSECURE_HELP = 'allow plain ws:// (or nats://) to a host that is not loopback (traffic in the clear)';
 
 async function readOption(option: string, path: string): Promise<Buffer> {
   try {

@@ -84,8 +84,8 @@ export function describeNatsError(error: unknown, servers: readonly string[]): s
   const cause = e.cause instanceof Error ? (e.cause as NodeJS.ErrnoException) : undefined;
   const code = (e as NodeJS.ErrnoException).code ?? cause?.code;
   if (code === 'ECONNREFUSED' || /refused/i.test(text)) return `cannot reach NATS at ${servers.join(',')}: connection refused`;
-  if (cause) return `cannot connect to NATS at ${servers.join(',')}: ${describeConnectError(cause)}`;
-  return `cannot connect to NATS at ${servers.join(',')}: ${describeConnectError(e)}`;
+  if (cause) return `cannot connect to NATS at ${servers.join(',')}: ${describeConnectError(cause, '--nats-ca')}`;
+  return `cannot connect to NATS at ${servers.join(',')}: ${describeConnectError(e, '--nats-ca')}`;
 }
 
 /**

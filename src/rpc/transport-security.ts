@@ -63,10 +63,10 @@ const UNTRUSTED = new Set([
  * Why a connection to `url` failed, for an operator: a certificate that is not trusted, one that names another
  * host, a peer that does not speak TLS; else the error's own message.
  */
-export function describeConnectError(error: Error): string {
+export function describeConnectError(error: Error, caOption = '--ca'): string {
   const code = (error as NodeJS.ErrnoException).code ?? '';
   if (UNTRUSTED.has(code)) {
-    return `the server's TLS certificate is not trusted (${error.message}): give --ca FILE with the certificate that signed it`;
+    return `the server's TLS certificate is not trusted (${error.message}): give ${caOption} FILE with the certificate that signed it`;
   }
   if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID')
     return `the server's TLS certificate is not valid now (${error.message})`;

@@ -187,7 +187,29 @@ describe('the cluster on NATS with TLS and per-role nkey users', () => {
     const untrusted = await startControl('--nats', url, '--creds', file('control.nk'));
     expect(untrusted.code).toBe(1);
     expect(untrusted.stderr).toMatch(/^error: cannot connect to NATS at .*certificate/m);
-    for (const run of [stranger, down, plain, open, untrusted]) expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(untrusted.stderr).toMatch(/give --nats-ca FILE/);
+    // A data node started with another role's credentials (here an agent's) is refused at start, not left running
+    // invisibly with a permissions violation a second.
+    const wrongRole = await runToEnd([
+      'node',
+      '--listen',
+      '0',
+      '--keys',
+      file('keys.json'),
+      '--name',
+      'dn7',
+      '--nats',
+      url,
+      '--nats-ca',
+      caFile,
+      '--creds',
+      file('web-02.nk'),
+    ]);
+    expect(wrongRole.code).toBe(1);
+    expect(wrongRole.stderr).toMatch(
+      /^error: NATS refused what the data node dn7 must do \(.*Permissions Violation.*\): are these the credentials of the data node dn7\?/im,
+    );
+    for (const run of [stranger, down, plain, open, untrusted, wrongRole]) expect(run.stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
 
   it('a data node stopped by SIGTERM says goodbye: the control node forgets it at once (not after the 6 s expiry)', async () => {

@@ -17,7 +17,17 @@ export { NatsCluster, type NatsClusterOptions } from './nats-cluster.js';
 export { PresenceDirectory, type PresenceDirectoryOptions, type PresenceEvent } from './presence-directory.js';
 export { NatsRequester, type NatsRequesterOptions, type NatsRequestOptions, type NatsReply } from './requester.js';
 export { serveSentryOnNats, type DirectAgent, type DirectAgentOptions } from './direct-agent.js';
-export { natsPermissions, natsUserEntry, type NatsPermissions, type NatsRole } from './permissions.js';
+export {
+  natsPermissions,
+  natsUserEntry,
+  type NatsPermissions,
+  type NatsRole,
+  type NatsNodeRole,
+  type NatsControlRole,
+  type NatsAgentRole,
+  type NatsSubjectList,
+  type NatsResponsePermission,
+} from './permissions.js';
 export {
   callSubject,
   guidToken,
@@ -27,6 +37,7 @@ export {
   agentHeartbeatSubject,
   DIRECT_NODE,
   NODE_NAME_PATTERN,
+  type NodeSubjects,
 } from './subjects.js';
 export { ChunkAssembler, ChunkError } from './chunk-assembler.js';
 export * from './wire.js';

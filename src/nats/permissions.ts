@@ -15,18 +15,50 @@
 import { NATS_RESPONSE_PERMISSION } from '../rpc/limits.js';
 import { AGENT_PREFIX, CALL_PREFIX, guidToken, NODE_PREFIX, PRESENCE_PING_SUBJECT } from './subjects.js';
 
+/** A data node's user. */
+export interface NatsNodeRole {
+  /** Always `node`. */
+  readonly role: 'node';
+  /** The data node's name. */
+  readonly name: string;
+}
+/** A control node's user. */
+export interface NatsControlRole {
+  /** Always `control`. */
+  readonly role: 'control';
+}
+/** A direct agent's user. */
+export interface NatsAgentRole {
+  /** Always `agent`. */
+  readonly role: 'agent';
+  /** The sentry's guid. */
+  readonly guid: string;
+}
 /** A role on the cluster's NATS. */
-export type NatsRole =
-  { readonly role: 'node'; readonly name: string } | { readonly role: 'control' } | { readonly role: 'agent'; readonly guid: string };
+export type NatsRole = NatsNodeRole | NatsControlRole | NatsAgentRole;
+
+/** Subjects a user may publish on or subscribe to. */
+export interface NatsSubjectList {
+  /** The subjects (wildcards allowed). */
+  readonly allow: readonly string[];
+}
+
+/** Replies a user may send to the requests it received. */
+export interface NatsResponsePermission {
+  /** Replies per request. */
+  readonly max: number;
+  /** For how long after the request (nats-server duration). */
+  readonly expires: string;
+}
 
 /** A user's permissions, in nats-server's configuration shape. */
 export interface NatsPermissions {
   /** Subjects it may publish on. */
-  readonly publish: { readonly allow: readonly string[] };
+  readonly publish: NatsSubjectList;
   /** Subjects it may subscribe to. */
-  readonly subscribe: { readonly allow: readonly string[] };
+  readonly subscribe: NatsSubjectList;
   /** Replies it may send to requests it received. */
-  readonly allow_responses?: { readonly max: number; readonly expires: string };
+  readonly allow_responses?: NatsResponsePermission;
 }
 
 /** The permissions of `role`. */

@@ -76,8 +76,18 @@ export function sentryCallsSubject(guid: string): string {
   return `${CALL_PREFIX}.${guidToken(guid)}.*`;
 }
 
+/** The presence subjects of one data node. */
+export interface NodeSubjects {
+  /** Where it sends its heartbeat. */
+  readonly heartbeat: string;
+  /** Where it sends batches of sentry changes. */
+  readonly changes: string;
+  /** Where it answers requests for its whole list. */
+  readonly list: string;
+}
+
 /** The presence subjects of data node `node`. */
-export function nodeSubjects(node: string): { heartbeat: string; changes: string; list: string } {
+export function nodeSubjects(node: string): NodeSubjects {
   return { heartbeat: `${NODE_PREFIX}.${node}.heartbeat`, changes: `${NODE_PREFIX}.${node}.changes`, list: `${NODE_PREFIX}.${node}.list` };
 }
 

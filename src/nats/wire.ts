@@ -70,12 +70,19 @@ export const REPLY_FAILURE_KINDS = ['not-connected', 'timeout', 'disconnected', 
 
 /** The reassembled reply to a call: the sentry's result, or why there is none. */
 export const callReplySchema = z.union([
-  z.object({ result: z.unknown() }).strict(),
   z
     .object({
+      /** The sentry's answer, as it sent it (the command validates it). */
+      result: z.unknown(),
+    })
+    .strict(),
+  z
+    .object({
+      /** Why there is no result. */
       error: z.object({
-        /** `refused`: the responder would not run the call (a limit); the message says which. */
-        kind: z.enum(REPLY_FAILURE_KINDS),
+        /** One of {@link REPLY_FAILURE_KINDS}; `refused`: the responder would not run the call (a limit). */
+        kind: z.literal(REPLY_FAILURE_KINDS),
+        /** What happened, for the record's `_error`. */
         message: z.string().max(64 * 1024),
       }),
     })
@@ -88,9 +95,13 @@ const label = z.string().max(SENTRY_LABEL_MAX_CHARS * 4);
 
 /** One sentry as a data node announces it. */
 export const announcedSentrySchema = z.object({
+  /** The sentry's guid. */
   guid: z.string().min(1).max(1024),
+  /** Host name it reported. */
   hostname: label.optional(),
+  /** Operating system it reported. */
   os: label.optional(),
+  /** Address it connected from. */
   remote_ip: z.string().max(64).optional(),
   /** ISO time the sentry's link came up. */
   connected_at: z.string().max(64).optional(),
@@ -122,9 +133,13 @@ export type NodeHeartbeat = z.output<typeof nodeHeartbeatSchema>;
 /** A batch of changes to a data node's sentries, from directory version `from` to `version`. */
 export const nodeChangesSchema = z.object({
   ...identity,
+  /** The directory version these changes apply to. */
   from: z.number().int().nonnegative(),
+  /** The version once they are applied. */
   version: z.number().int().nonnegative(),
+  /** Sentries whose link came up. */
   connected: z.array(announcedSentrySchema),
+  /** Guids whose link went down. */
   disconnected: z.array(z.string().min(1).max(1024)),
 });
 /** A validated batch of changes. */
@@ -133,7 +148,9 @@ export type NodeChanges = z.output<typeof nodeChangesSchema>;
 /** A data node's whole directory, as it answers a `list` request. */
 export const nodeListSchema = z.object({
   ...identity,
+  /** The directory version the list is at. */
   version: z.number().int().nonnegative(),
+  /** Every sentry connected to the node. */
   sentries: z.array(announcedSentrySchema),
 });
 /** A validated node list. */
@@ -141,7 +158,9 @@ export type NodeList = z.output<typeof nodeListSchema>;
 
 /** A direct agent's heartbeat (the guid is in its subject, which its permissions bind it to). */
 export const agentHeartbeatSchema = z.object({
+  /** Host name of the agent's machine. */
   hostname: label.optional(),
+  /** Its operating system. */
   os: label.optional(),
   /** ISO time the agent connected to NATS. */
   connected_at: z.string().max(64).optional(),

@@ -8,7 +8,14 @@
  */
 import { connect, credsAuthenticator, nkeyAuthenticator, type Authenticator, type NatsConnection } from '@nats-io/transport-node';
 import { NATS_RECONNECT_WAIT_MS } from '../rpc/limits.js';
-import { describeConnectError, InsecureTransportError, isLoopbackHost } from '../rpc/transport-security.js';
+import { describeConnectError, InsecureTransportError, requireSecureUrl, type TransportSchemes } from '../rpc/transport-security.js';
+
+/** NATS: `tls://`, or `nats://` in the clear. */
+const NATS_SCHEMES: TransportSchemes = Object.freeze({
+  secure: 'tls',
+  plain: 'nats',
+  advice: "the server's `tls { cert_file, key_file }`; trust a private CA with --nats-ca FILE",
+});
 import { readSecretFile } from '../runtime/read-file.js';
 
 /** Options of {@link connectNats}. */
@@ -41,22 +48,7 @@ export interface NatsConnectionEvent {
  */
 export function requireSecureNatsUrls(servers: readonly string[], insecure = false): void {
   if (servers.length === 0) throw new InsecureTransportError('no NATS server given (expected tls://HOST:PORT,...)');
-  for (const url of servers) {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw new InsecureTransportError(`${url} is not a URL (expected tls://HOST:PORT or nats://HOST:PORT)`);
-    }
-    if (parsed.protocol === 'tls:') continue;
-    if (parsed.protocol !== 'nats:') throw new InsecureTransportError(`${url}: expected tls:// or nats://, not ${parsed.protocol}//`);
-    if (insecure || isLoopbackHost(parsed.hostname)) continue;
-    throw new InsecureTransportError(
-      `refusing plain nats:// to ${parsed.hostname}, which is not loopback: anyone on the path could read and alter the ` +
-        "traffic. Use tls:// (the server's `tls { cert_file, key_file }`; trust a private CA with --nats-ca FILE), or give " +
-        '--insecure to send it in the clear anyway',
-    );
-  }
+  for (const url of servers) requireSecureUrl(url, insecure, NATS_SCHEMES);
 }
 
 /** Reads a credentials file: a `.creds` file (JWT and seed) or a bare nkey seed. */

@@ -27,7 +27,14 @@ export {
   proofMatches,
   secretBytes,
 } from './challenge.js';
-export { InsecureTransportError, isLoopbackHost, requireSecureUrl, describeConnectError } from './transport-security.js';
+export {
+  InsecureTransportError,
+  isLoopbackHost,
+  requireSecureUrl,
+  describeConnectError,
+  WEBSOCKET_SCHEMES,
+  type TransportSchemes,
+} from './transport-security.js';
 export { AdmissionGuard, sourceOf, type Admission, type AdmissionOptions } from './admission.js';
 export { PreAuthLog, type PreAuthLogEvent, type PreAuthLogOptions } from './pre-auth-log.js';
 export { listenHttp, closeHttp, type HttpListenOptions } from './http-listener.js';

@@ -26,25 +26,43 @@ export function isLoopbackHost(host: string): boolean {
   return LOOPBACK.check(bare, family === 4 ? 'ipv4' : 'ipv6');
 }
 
+/** The two schemes of a transport, and how to get the secure one (for the refusal's message). */
+export interface TransportSchemes {
+  /** The TLS scheme, without `://`. */
+  readonly secure: string;
+  /** The plain scheme, without `://`. */
+  readonly plain: string;
+  /** What to do to use the secure scheme. */
+  readonly advice: string;
+}
+
+/** WebSocket: the links of agents, simulators and query clients to a node. */
+export const WEBSOCKET_SCHEMES: TransportSchemes = Object.freeze({
+  secure: 'wss',
+  plain: 'ws',
+  advice: 'the node serves it with --tls-cert/--tls-key; trust a private certificate with --ca FILE',
+});
+
 /**
- * Checks, before any socket is opened, that `url` may be used: `wss://` always; `ws://` only to loopback unless
- * `insecure`. Throws {@link InsecureTransportError} (one line: what, why, what to do) otherwise, or for a URL
- * that is not `ws://` or `wss://`.
+ * Checks, before any socket is opened, that `url` may be used: the secure scheme (`wss://`) always; the plain
+ * one (`ws://`) only to loopback unless `insecure`. Throws {@link InsecureTransportError} (one line: what, why,
+ * what to do) otherwise, or for a URL of neither scheme.
  */
-export function requireSecureUrl(url: string, insecure = false): void {
+export function requireSecureUrl(url: string, insecure = false, schemes: TransportSchemes = WEBSOCKET_SCHEMES): void {
+  const { secure, plain } = schemes;
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new InsecureTransportError(`${url} is not a URL (expected ws://HOST:PORT or wss://HOST:PORT)`);
+    throw new InsecureTransportError(`${url} is not a URL (expected ${plain}://HOST:PORT or ${secure}://HOST:PORT)`);
   }
-  if (parsed.protocol === 'wss:') return;
-  if (parsed.protocol !== 'ws:') throw new InsecureTransportError(`${url}: expected ws:// or wss://, not ${parsed.protocol}//`);
+  if (parsed.protocol === `${secure}:`) return;
+  if (parsed.protocol !== `${plain}:`)
+    throw new InsecureTransportError(`${url}: expected ${plain}:// or ${secure}://, not ${parsed.protocol}//`);
   if (insecure || isLoopbackHost(parsed.hostname)) return;
   throw new InsecureTransportError(
-    `refusing plain ws:// to ${parsed.hostname}, which is not loopback: anyone on the path could read and alter ` +
-      'the traffic. Use wss:// (the node serves it with --tls-cert/--tls-key; trust a private certificate with ' +
-      '--ca FILE), or give --insecure to send it in the clear anyway',
+    `refusing plain ${plain}:// to ${parsed.hostname}, which is not loopback: anyone on the path could read and alter ` +
+      `the traffic. Use ${secure}:// (${schemes.advice}), or give --insecure to send it in the clear anyway`,
   );
 }
 

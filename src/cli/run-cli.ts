@@ -4,6 +4,7 @@ import type { QueryOutcome } from '../host/query-execution.js';
 import { PLUGIN_COMMANDS } from '../plugin.js';
 import { loadScenarioFile, ScenarioError } from '../../sdk-mock/scenario.js';
 import { QueryParseError } from '../errors/query-parse-error.js';
+import { formatQueryParseError } from '../errors/query-excerpt.js';
 import { RemoteQueryError, runRemoteQuery } from '../remote/remote-query.js';
 import { requireSecureUrl } from '../rpc/transport-security.js';
 import { startLocalSentry } from './local-sentry.js';
@@ -111,7 +112,7 @@ async function runQuery(host: Host, args: CliArguments, format: OutputFormat, io
       ...(io.signal && { signal: io.signal }),
     });
   } catch (error) {
-    if (error instanceof QueryParseError) throw new CliFailure(error.toString(), EXIT.parseError);
+    if (error instanceof QueryParseError) throw new CliFailure(formatQueryParseError(error, args.query), EXIT.parseError);
     throw error;
   }
 

@@ -61,7 +61,7 @@ function readTimeout(text: string, offset: number): number {
   // Digits only: no sign, no exponent, no fraction, no unit ("30s"), no empty value.
   const seconds = /^[0-9]+$/.test(text) ? Number(text) : NaN;
   if (!(seconds >= SENTRY_RPC_TIMEOUT.min && seconds <= SENTRY_RPC_TIMEOUT.max)) {
-    throw new QueryParseError(ERRORS.INVALID_SENTRY_RPC_TIMEOUT, offset);
+    throw new QueryParseError(ERRORS.INVALID_SENTRY_RPC_TIMEOUT, offset, text);
   }
   return seconds;
 }

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { didYouMean } from './closest-names.js';
 
 /** One entry of the catalogue: a stable code, how its message reads, and what it means. */
 export interface ErrorCode<Args extends unknown[] = []> {
@@ -30,6 +31,18 @@ function define<Args extends unknown[] = []>(
   return Object.freeze({ id, code, render, description });
 }
 
+/** A value the user typed, quoted for a message: JSON escapes, and at most 40 characters of it. */
+function quoteValue(value: string): string {
+  return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+}
+
+/** ` The options are: a, b.` (or ` It takes no options.`): what a command with an unknown option does take. */
+function optionList(known: readonly string[] | undefined): string {
+  if (known === undefined) return '';
+  const names = [...new Set(known)];
+  return names.length === 0 ? ' It takes no options.' : ` The options are: ${names.join(', ')}.`;
+}
+
 /** The catalogue. Keys are stable identifiers; codes never change once released. */
 export const ERRORS = Object.freeze({
   /** 23100: the user is not an administrator. */
@@ -39,18 +52,22 @@ export const ERRORS = Object.freeze({
     'No permission to call sentry RPC.',
     'A user without administrator privileges ran the command.',
   ),
-  /** 23101: the `timeout` option is not an integer in 1–600. */
-  INVALID_SENTRY_RPC_TIMEOUT: define(
+  /**
+   * 23101: the `timeout` option is not an integer in 1–600. Rendered without a value, the reference page's
+   * message; with one, that message and then the value given (`Got "0".`), so the reference's text stays a prefix.
+   */
+  INVALID_SENTRY_RPC_TIMEOUT: define<[value?: string]>(
     'INVALID_SENTRY_RPC_TIMEOUT',
     23101,
-    'Invalid sentry RPC timeout option value. Use a value between 1 and 600.',
+    (_offset, value) =>
+      `Invalid sentry RPC timeout option value. Use a value between 1 and 600.${value === undefined ? '' : ` Got ${quoteValue(value)}.`}`,
     'The timeout option value is not an integer or is outside the range 1–600.',
   ),
-  /** 23102: an option the command does not have. */
-  UNKNOWN_OPTION: define<[name: string]>(
+  /** 23102: an option the command does not have; given the command's options, the message lists them and the closest. */
+  UNKNOWN_OPTION: define<[name: string, known?: readonly string[]]>(
     'UNKNOWN_OPTION',
     23102,
-    (offset, name) => `Unknown option '${name}' at offset ${offset}.`,
+    (offset, name, known) => `Unknown option '${name}' at offset ${offset}.${didYouMean(name, known ?? [])}${optionList(known)}`,
     'The command was given an option it does not have.',
   ),
   /** 23103: the same option given twice. */
@@ -83,11 +100,11 @@ export const ERRORS = Object.freeze({
     (offset, detail) => `Query syntax error at offset ${offset}: ${detail}.`,
     'host: the query is not a pipeline of commands separated by |.',
   ),
-  /** 90001 (host): no command of that name is registered. */
-  UNKNOWN_COMMAND: define<[name: string]>(
+  /** 90001 (host): no command of that name is registered; given the registered names, the closest are suggested. */
+  UNKNOWN_COMMAND: define<[name: string, known?: readonly string[]]>(
     'UNKNOWN_COMMAND',
     90001,
-    (offset, name) => `Unknown command '${name}' at offset ${offset}.`,
+    (offset, name, known = []) => `Unknown command '${name}' at offset ${offset}.${didYouMean(name, known)}`,
     'host: no command of that name is registered.',
   ),
   /** 90002 (host): a command in a position it cannot take. */

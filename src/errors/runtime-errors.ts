@@ -83,6 +83,13 @@ export const RUNTIME_ERRORS = Object.freeze({
     'not a cluster: this host has no data nodes (use sentry-netstat)',
     'sonar-sentry-netstat ran on a host that is not the control node of a cluster.',
   ),
+  /** sentry-netstat on the control node of a cluster, which holds no sentries itself. */
+  CONTROL_NODE: define(
+    'CONTROL_NODE',
+    'this is a control node: use sonar-sentry-netstat',
+    'this is a control node: use sonar-sentry-netstat',
+    'sentry-netstat ran on the control node of a cluster, whose sentries are all on its data nodes.',
+  ),
   /** sonar: the data node refused to run a method that is not a sentry method of the plugin. */
   METHOD_NOT_FORWARDED: define<[method: string]>(
     'METHOD_NOT_FORWARDED',

@@ -1,8 +1,10 @@
+import { RUNTIME_ERRORS } from '../errors/runtime-errors.js';
 import { SentryRpcError, type SentryConnector } from '../runtime/sentry-connector.js';
 
 /**
- * The connector of a host that holds no sentries itself, e.g. the control node of a cluster, whose sentries
- * are all on its data nodes: it lists none, and every call fails with `not connected`.
+ * The connector of the control node of a cluster, whose sentries are all on its data nodes: it lists none, and
+ * every call fails (kind `not-connected`) with `this is a control node: use sonar-sentry-netstat`, so that
+ * `sentry-netstat` run there says what to run instead of a bare `not connected`.
  *
  * @example
  * ```ts
@@ -11,5 +13,5 @@ import { SentryRpcError, type SentryConnector } from '../runtime/sentry-connecto
  */
 export const NO_SENTRIES: SentryConnector = Object.freeze<SentryConnector>({
   list: () => [],
-  call: () => Promise.reject(SentryRpcError.notConnected()),
+  call: () => Promise.reject(new SentryRpcError('not-connected', RUNTIME_ERRORS.CONTROL_NODE.message())),
 });

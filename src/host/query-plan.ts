@@ -21,7 +21,7 @@ export interface PlannedCommand {
 export function planQuery(query: string, parsers: ReadonlyMap<string, CommandParser>, ctx: ParseContext): PlannedCommand[] {
   return parsePipeline(query).map((segment, index) => {
     const parser = parsers.get(segment.name);
-    if (!parser) throw new QueryParseError(ERRORS.UNKNOWN_COMMAND, segment.nameOffset, segment.name);
+    if (!parser) throw new QueryParseError(ERRORS.UNKNOWN_COMMAND, segment.nameOffset, segment.name, [...parsers.keys()]);
     const isDriver = parser.help.properties.commandType === 'driver';
     if (index === 0 && !isDriver) {
       throw new QueryParseError(ERRORS.COMMAND_POSITION, segment.nameOffset, segment.name, 'cannot start a query: it needs input records');

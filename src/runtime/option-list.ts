@@ -18,7 +18,8 @@ export interface RawOption {
 
 /**
  * Reads a command's options: `name=value` pairs, each name from `known`, each at most once.
- * Throws 23105 (syntax), 23102 (unknown option) or 23103 (repeated option), whichever comes first in the text.
+ * Throws 23105 (syntax), 23102 (unknown option: it names `known` and the closest of them) or 23103 (repeated
+ * option), whichever comes first in the text.
  *
  * @returns the options by name
  */
@@ -31,7 +32,7 @@ export function readOptions(argText: string, known: readonly string[]): Map<stri
   }
   const byName = new Map<string, RawOption>();
   for (const option of options) {
-    if (!known.includes(option.name)) throw new QueryParseError(ERRORS.UNKNOWN_OPTION, option.offset, option.name);
+    if (!known.includes(option.name)) throw new QueryParseError(ERRORS.UNKNOWN_OPTION, option.offset, option.name, known);
     if (byName.has(option.name)) throw new QueryParseError(ERRORS.DUPLICATE_OPTION, option.offset, option.name);
     byName.set(option.name, option);
   }

@@ -245,7 +245,10 @@ describe('sentry-query --host: queries sent to a node (child processes)', () => 
       expect(refused).toMatchObject({ code: 1, stdout: '', stderr: 'error: authentication failed\n' });
 
       const parse = await query('admin.token', 'sentry | fields guid | sentry-netstat timeout=0');
-      expect(parse).toMatchObject({ code: 2, stderr: '23101 Invalid sentry RPC timeout option value. Use a value between 1 and 600.\n' });
+      expect(parse).toMatchObject({
+        code: 2,
+        stderr: '23101 Invalid sentry RPC timeout option value. Use a value between 1 and 600. Got "0".\n',
+      });
     } finally {
       await agent.stop();
       node.kill('SIGINT');

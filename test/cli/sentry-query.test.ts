@@ -228,11 +228,57 @@ describe('sentry-query: errors', () => {
     expect(stdout).toBe('');
   });
 
-  it('23101 for timeout=0: exit 2, exactly CODE MESSAGE on stderr', async () => {
+  it('23101 for timeout=0: exit 2, CODE MESSAGE with the value, then the query and a caret under the value', async () => {
     const { code, stdout, stderr } = await sentryQuery('--scenario', fleet, 'sentry | fields guid | sentry-netstat timeout=0');
     expect(code).toBe(2);
-    expect(stderr).toBe('23101 Invalid sentry RPC timeout option value. Use a value between 1 and 600.\n');
+    expect(stderr).toBe(
+      [
+        '23101 Invalid sentry RPC timeout option value. Use a value between 1 and 600. Got "0".',
+        '  sentry | fields guid | sentry-netstat timeout=0',
+        '                                                ^',
+        '',
+      ].join('\n'),
+    );
     expect(stdout).toBe('');
+  });
+
+  it('an unknown option (23102): the options, the closest one, and a caret under the name', async () => {
+    const { code, stderr } = await sentryQuery('--scenario', fleet, 'sentry | sentry-netstat timout=5');
+    expect(code).toBe(2);
+    expect(stderr.split('\n')).toEqual([
+      "23102 Unknown option 'timout' at offset 24. Did you mean 'timeout'? The options are: timeout.",
+      '  sentry | sentry-netstat timout=5',
+      '                          ^',
+      '',
+    ]);
+  });
+
+  it('an unknown command (90001): the closest known one, and a caret under it', async () => {
+    const { code, stderr } = await sentryQuery('--scenario', fleet, 'sentry | sentry-netsat');
+    expect(code).toBe(2);
+    expect(stderr.split('\n')).toEqual([
+      "90001 Unknown command 'sentry-netsat' at offset 9. Did you mean 'sentry-netstat'?",
+      '  sentry | sentry-netsat',
+      '           ^',
+      '',
+    ]);
+  });
+
+  it('a long query shows a window around the offset, each cut end marked', async () => {
+    const query = `sentry | eval a = "${'x'.repeat(200)}" | sentry-netstat timeout=0 | eval b = "${'y'.repeat(200)}"`;
+    const { code, stderr } = await sentryQuery('--scenario', fleet, query);
+    expect(code).toBe(2);
+    const [, excerpt, caret] = stderr.split('\n');
+    expect(excerpt).toBe(`  …${'x'.repeat(32)}" | sentry-netstat timeout=0 | eval b = "${'y'.repeat(25)}…`);
+    expect(caret).toBe(`  ${' '.repeat(60)}^`);
+    expect(excerpt![caret!.length - 1]).toBe('0');
+  });
+
+  it('a mistyped flag: commander names the closest one, on one line (exit 1)', async () => {
+    const { code, stdout, stderr } = await sentryQuery('--formt', 'csv', 'sentry');
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe("error: unknown option '--formt' (Did you mean --format?)\n");
   });
 
   it('a bad scenario file: exit 1, one line naming the file and the bad path, no stack trace', async () => {
@@ -251,7 +297,12 @@ describe('sentry-query: errors', () => {
     const query = `sentry | search ${'('.repeat(1_000)}guid == "a"${')'.repeat(1_000)}`;
     const { code, stdout, stderr } = await sentryQuery('--scenario', fleet, query);
     expect(code).toBe(2);
-    expect(stderr).toBe("90004 Arguments of 'search' nested too deeply at offset 116: at most 100 levels.\n");
+    expect(stderr.split('\n')).toEqual([
+      "90004 Arguments of 'search' nested too deeply at offset 116: at most 100 levels.",
+      `  …${'('.repeat(98)}…`,
+      `  ${' '.repeat(60)}^`,
+      '',
+    ]);
     expect(stdout).toBe('');
   });
 

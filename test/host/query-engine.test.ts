@@ -87,7 +87,19 @@ describe('the sdk-mock pipeline', () => {
 
   it('names an unknown command and where it is (90001)', () => {
     const error = parseErrorOf(new MockHost({ env: {} }), 'sentry | fields guid | sentry-netstats');
-    expect(error.message).toBe("Unknown command 'sentry-netstats' at offset 23.");
+    expect(error.message).toBe("Unknown command 'sentry-netstats' at offset 23. Did you mean 'sentry-netstat'?");
+  });
+
+  it('suggests the closest known commands for a typo, and none for a name that is nothing like one (90001)', () => {
+    const host = new MockHost({ env: {} });
+    expect(parseErrorOf(host, 'sentry | sentry-netsat').message).toBe(
+      "Unknown command 'sentry-netsat' at offset 9. Did you mean 'sentry-netstat'?",
+    );
+    expect(parseErrorOf(host, 'sentry | sonar-sentry-netsta').message).toBe(
+      "Unknown command 'sonar-sentry-netsta' at offset 9. Did you mean 'sonar-sentry-netstat'?",
+    );
+    expect(parseErrorOf(host, 'sentry | fileds guid').message).toBe("Unknown command 'fileds' at offset 9. Did you mean 'fields'?");
+    expect(parseErrorOf(host, 'sentry | frobnicate').message).toBe("Unknown command 'frobnicate' at offset 9.");
   });
 
   it('puts drivers first and only first (90002)', () => {

@@ -38,8 +38,17 @@ describe('sentry-netstat options', () => {
   it.each(['0', '601', '-1', '1.5', 'abc', '1e2', '', '30s', '+5', '""', '99999999999'])('rejects timeout=%s with 23101', (value) => {
     const error = parseError(admin, ` timeout=${value}`);
     expect(error.code).toBe(23101);
-    expect(error.message).toBe('Invalid sentry RPC timeout option value. Use a value between 1 and 600.');
+    expect(error.message).toBe(
+      `Invalid sentry RPC timeout option value. Use a value between 1 and 600. Got ${JSON.stringify(value.replace(/^"(.*)"$/, '$1'))}.`,
+    );
     expect(error.offset).toBe(9);
+  });
+
+  it("23101 keeps the reference page's message as it is and echoes the value after it, cut when long", () => {
+    const reference = 'Invalid sentry RPC timeout option value. Use a value between 1 and 600.';
+    expect(parseError(admin, ' timeout=0').message).toBe(`${reference} Got "0".`);
+    expect(parseError(admin, ' timeout="a \\"b\\""').message).toBe(`${reference} Got "a \\"b\\"".`);
+    expect(parseError(admin, ` timeout=${'9'.repeat(100)}`).message).toBe(`${reference} Got "${'9'.repeat(40)}…".`);
   });
 
   it('checks permission first: a non-administrator gets 23100 whatever the options', () => {
@@ -54,7 +63,14 @@ describe('sentry-netstat options', () => {
     const error = parseError(admin, ' timeout=5 timout=6');
     expect(error.code).toBe(23102);
     expect(error.offset).toBe(11);
-    expect(error.message).toBe("Unknown option 'timout' at offset 11.");
+    expect(error.message).toBe("Unknown option 'timout' at offset 11. Did you mean 'timeout'? The options are: timeout.");
+  });
+
+  it('23102 names the options, and the closest only when it is close enough to be a typo', () => {
+    expect(parseError(admin, ' tiemout=5').message).toBe(
+      "Unknown option 'tiemout' at offset 1. Did you mean 'timeout'? The options are: timeout.",
+    );
+    expect(parseError(admin, ' parallel=5').message).toBe("Unknown option 'parallel' at offset 1. The options are: timeout.");
   });
 
   it('refuses a repeated option (23103) even when both values are valid', () => {
@@ -72,7 +88,7 @@ describe('sentry-netstat options', () => {
   it('rebases offsets onto the whole query', () => {
     const error = parseError(admin, ' nope=1').rebase(30);
     expect(error.offset).toBe(31);
-    expect(error.message).toBe("Unknown option 'nope' at offset 31.");
+    expect(error.message).toBe("Unknown option 'nope' at offset 31. The options are: timeout.");
   });
 
   it('turns any input into a command or a catalogued error, never a crash (property)', () => {

@@ -55,6 +55,12 @@ describe('where', () => {
     }
   });
 
+  it('counts the parentheses of a call as nesting, as it does (...)', () => {
+    const nested = (levels: number): string => ` ${'f('.repeat(levels)}x${')'.repeat(levels)}`;
+    expect(parseErrorOf(whereCommand, nested(101)).code).toBe(90004);
+    expect(parseErrorOf(whereCommand, nested(100)).message).toContain('unknown function f()');
+  });
+
   it('gives null for a network computed at run time that is not one', async () => {
     const rows = await driveCollected(whereCommand, ' cidrmatch(net, ip) == null', [{ net: 'nope', ip: ip('10.0.0.1') }]);
     expect(rows.rows).toHaveLength(1);

@@ -19,15 +19,18 @@ const grammars = [
   {
     source: 'grammar/query.peggy',
     output: 'src/host/generated/query-parser.js',
-    startRules: ['Pipeline', 'Expression', 'FieldList', 'Stats', 'Sort', 'Eval', 'Limit'],
+    startRules: ['Pipeline', 'Expression', 'FieldList', 'FieldNameList', 'Stats', 'Sort', 'Eval', 'Limit', 'Rename', 'Top'],
     returnTypes: {
       Pipeline: 'import("../query-ast.js").PipelineSegment[]',
       Expression: 'import("../query-ast.js").Expr',
       FieldList: 'import("../query-ast.js").FieldListSpec',
+      FieldNameList: 'string[]',
       Stats: 'import("../query-ast.js").StatsSpec',
       Sort: 'import("../query-ast.js").SortSpec',
       Eval: 'import("../query-ast.js").EvalSpec',
       Limit: 'number',
+      Rename: 'import("../query-ast.js").RenameSpec',
+      Top: 'import("../query-ast.js").TopSpec',
     },
   },
 ];

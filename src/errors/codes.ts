@@ -128,6 +128,13 @@ export const ERRORS = Object.freeze({
     (offset, name, limit) => `Arguments of '${name}' nested too deeply at offset ${offset}: at most ${limit} levels.`,
     'host: an expression of search or eval nests parentheses, not or unary minus (or the JSON text of json nests arrays and objects) deeper than the limit.',
   ),
+  /** 90005 (host): a comparison between a field of a known type and a literal it can never match. */
+  TYPE_MISMATCH: define<[name: string, detail: string]>(
+    'TYPE_MISMATCH',
+    90005,
+    (offset, name, detail) => `Type mismatch in '${name}' at offset ${offset}: ${detail}.`,
+    'host: search, where or eval compares a field whose type a command declares with a literal of another type (local_port == "80"), which would match nothing.',
+  ),
 });
 
 /** Every entry of the catalogue, for documentation and tests. */

@@ -23,3 +23,7 @@ export { evalCommand } from './commands/eval.js';
 export { statsCommand } from './commands/stats.js';
 export { sortCommand } from './commands/sort.js';
 export { limitCommand } from './commands/limit.js';
+export { whereCommand } from './commands/where.js';
+export { renameCommand } from './commands/rename.js';
+export { dedupCommand } from './commands/dedup.js';
+export { topCommand } from './commands/top.js';

@@ -7,6 +7,10 @@ import { searchCommand } from './search.js';
 import { sentryCommand } from './sentry.js';
 import { sortCommand } from './sort.js';
 import { statsCommand } from './stats.js';
+import { dedupCommand } from './dedup.js';
+import { renameCommand } from './rename.js';
+import { topCommand } from './top.js';
+import { whereCommand } from './where.js';
 
 /** The commands every host has: the drivers `sentry` and `json`, then the rest in pipeline order of use. */
 export const builtinCommands: readonly CommandParser[] = Object.freeze([
@@ -14,8 +18,12 @@ export const builtinCommands: readonly CommandParser[] = Object.freeze([
   jsonCommand,
   fieldsCommand,
   searchCommand,
+  whereCommand,
   evalCommand,
+  renameCommand,
+  dedupCommand,
   statsCommand,
+  topCommand,
   sortCommand,
   limitCommand,
 ]);

@@ -2,6 +2,7 @@ import { ERRORS } from '../../errors/codes.js';
 import type { CommandHelp, CommandParser } from '../../runtime/command.js';
 import { evaluate } from '../expression/evaluate.js';
 import { parseArguments } from '../expression/parse-arguments.js';
+import { checkFunctions } from '../expression/parse-expression.js';
 import { RowMapCommand } from './row-map-command.js';
 import { builtinProperties } from './builtin-properties.js';
 
@@ -31,6 +32,7 @@ export const evalCommand: CommandParser = Object.freeze<CommandParser>({
   errors: [ERRORS.INVALID_ARGUMENTS, ERRORS.NESTING_TOO_DEEP],
   parse: (_ctx, argText) => {
     const { field, expr } = parseArguments('eval', argText, 'Eval');
+    checkFunctions('eval', expr);
     // A new record: the input may be shared with other consumers.
     return new RowMapCommand((row) => ({ ...row, [field]: evaluate(expr, row) }));
   },

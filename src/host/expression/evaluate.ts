@@ -1,7 +1,10 @@
+import { IpAddress } from '../../runtime/ip-address.js';
 import type { Row, Value } from '../../runtime/value.js';
 import type { ArithmeticOp, BinaryExpr, Expr } from '../query-ast.js';
 import { arithmetic, negate } from './arithmetic.js';
+import { cidrOf, inCidr } from './cidr.js';
 import { compareValues, valuesEqual } from './compare.js';
+import { QUERY_FUNCTIONS } from './functions.js';
 import { readField } from './read-field.js';
 import { isWildcardPattern, matchesWildcard } from './wildcard.js';
 
@@ -28,6 +31,11 @@ export function evaluate(expr: Expr, row: Row): Value {
     }
     case 'binary':
       return evaluateBinary(expr, row);
+    case 'call': {
+      // The name and arity were checked when the query was parsed (parseExpression).
+      const fn = QUERY_FUNCTIONS.get(expr.name);
+      return fn ? fn.call(expr.args.map((arg) => evaluate(arg, row))) : null;
+    }
   }
 }
 
@@ -98,14 +106,21 @@ function evaluateArithmeticChain(expr: BinaryExpr, row: Row): Value {
   return value;
 }
 
-/** `==` with wildcards: a string literal containing `*` on either side (the right one first) is a pattern. */
+/**
+ * `==` with patterns, a string literal on either side (the right one first): with `*` it is a wildcard; a
+ * network (`"10.0.0.0/8"`) compared with an ipaddr means "is in that network".
+ */
 function isEqual(expr: BinaryExpr, row: Row): boolean {
   for (const [pattern, other] of [
     [expr.right, expr.left],
     [expr.left, expr.right],
   ] as const) {
-    if (pattern.kind === 'literal' && typeof pattern.value === 'string' && isWildcardPattern(pattern.value)) {
-      return matchesWildcard(evaluate(other, row), pattern.value);
+    if (pattern.kind !== 'literal' || typeof pattern.value !== 'string') continue;
+    if (isWildcardPattern(pattern.value)) return matchesWildcard(evaluate(other, row), pattern.value);
+    const cidr = pattern.value.includes('/') ? cidrOf(pattern.value) : undefined;
+    if (cidr !== undefined) {
+      const value = evaluate(other, row);
+      return value instanceof IpAddress ? inCidr(value, cidr) : valuesEqual(value, pattern.value);
     }
   }
   return valuesEqual(evaluate(expr.left, row), evaluate(expr.right, row));

@@ -2,16 +2,19 @@ import { ERRORS } from '../../errors/codes.js';
 import { QUERY_NESTING_LIMIT } from '../../rpc/limits.js';
 import { QueryParseError } from '../../errors/query-parse-error.js';
 import { parse } from '../generated/query-parser.js';
-import type { EvalSpec, Expr, FieldListSpec, SortSpec, StatsSpec } from '../query-ast.js';
+import type { EvalSpec, Expr, FieldListSpec, RenameSpec, SortSpec, StatsSpec, TopSpec } from '../query-ast.js';
 
 /** What each argument start rule of grammar/query.peggy returns. */
 interface ArgumentRules {
   Expression: Expr;
   FieldList: FieldListSpec;
+  FieldNameList: string[];
   Stats: StatsSpec;
   Sort: SortSpec;
   Eval: EvalSpec;
   Limit: number;
+  Rename: RenameSpec;
+  Top: TopSpec;
 }
 
 /**

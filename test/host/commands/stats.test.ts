@@ -37,6 +37,28 @@ describe('stats', () => {
     ]);
   });
 
+  it('counts distinct non-null values with dc(f), per group, numbers of any kind as one value', async () => {
+    const rows: Row[] = [
+      { guid: 'web-01', port: 80 },
+      { guid: 'web-01', port: 80n },
+      { guid: 'web-01', port: 443 },
+      { guid: 'db-01', port: 5432 },
+      { guid: 'db-01', port: null },
+      { guid: 'db-01', port: '5432' },
+    ];
+    expect((await driveCollected(statsCommand, ' dc(port) as ports, count by guid', rows)).rows).toEqual([
+      { guid: 'web-01', ports: 2, count: 3 },
+      { guid: 'db-01', ports: 2, count: 3 },
+    ]);
+    expect((await driveCollected(statsCommand, ' DC(port)', rows)).rows).toEqual([{ 'dc(port)': 4 }]);
+    expect((await driveCollected(statsCommand, ' dc(port)', [])).rows).toEqual([{ 'dc(port)': 0 }]);
+  });
+
+  it('refuses dc without a field, and two outputs named alike', () => {
+    expect(parseErrorOf(statsCommand, ' dc').code).toBe(90003);
+    expect(parseErrorOf(statsCommand, ' dc(a), dc(a)').message).toContain('duplicate output field dc(a)');
+  });
+
   it('gives one zero row over no input without by, and no rows with by', async () => {
     expect((await driveCollected(statsCommand, ' count, count(x)', [])).rows).toEqual([{ count: 0, 'count(x)': 0 }]);
     expect((await driveCollected(statsCommand, ' count by state', [])).rows).toEqual([]);
@@ -49,8 +71,8 @@ describe('stats', () => {
   });
 
   it.each([
-    ['', 0, 'expected "count" but end of input found'],
-    [' sum(x)', 1, 'expected "count" but "s" found'],
+    ['', 0, 'expected "count" or "dc" but end of input found'],
+    [' sum(x)', 1, 'expected "count" or "dc" but "s" found'],
     [' count by', 9, 'expected field name but end of input found'],
     [' count(', 7, 'expected field name but end of input found'],
     [' count, count', 8, 'duplicate output field count'],

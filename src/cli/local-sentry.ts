@@ -4,6 +4,7 @@ import { startAgent, type AgentHandle } from '../agent/agent-client.js';
 import { KeyRegistry } from '../connector/key-registry.js';
 import { WebSocketConnector } from '../connector/websocket-connector.js';
 import { AGENT_METHODS } from '../plugin.js';
+import { withoutOwnLink } from './without-own-link.js';
 
 /** How long the local agent may take to connect and authenticate before the CLI gives up. */
 const CONNECT_DEADLINE_MS = 5_000;
@@ -19,7 +20,8 @@ export interface LocalSentry {
 /**
  * The main job's embedded default: a connector on 127.0.0.1 (a free port) and a local agent that connects to
  * it over a real WebSocket with a one-time random key, so `sentry-query "sentry | fields guid | sentry-netstat"`
- * shows this host's own sockets with nothing else set up. The agent's guid is the host name.
+ * shows this host's own sockets with nothing else set up. The agent's guid is the host name. Its `netstat`
+ * leaves out the sockets of that link (this process's, on the connector's port): they are not the host's.
  */
 export async function startLocalSentry(): Promise<LocalSentry> {
   const guid = hostname();
@@ -30,16 +32,17 @@ export async function startLocalSentry(): Promise<LocalSentry> {
     await agent?.stop();
     await connector.close();
   };
+  const port = connector.address().port;
   try {
     await new Promise<void>((resolve, reject) => {
       const deadline = setTimeout(() => reject(new Error('the local agent did not connect in time')), CONNECT_DEADLINE_MS);
       agent = startAgent({
-        url: `ws://127.0.0.1:${connector.address().port}`,
+        url: `ws://127.0.0.1:${port}`,
         guid,
         key,
         hostname: guid,
         os: platform(),
-        methods: AGENT_METHODS,
+        methods: withoutOwnLink(AGENT_METHODS, port),
         onStatus: (status) => {
           if (status.state !== 'connected') return;
           clearTimeout(deadline);

@@ -166,16 +166,16 @@ export class WebSocketConnector implements SentryConnector {
    */
   replaceKeys(keys: Readonly<Record<string, string | Uint8Array>>): KeyChanges {
     const changes = this.#options.keys.replaceAll(keys);
-    const closeLink = (guid: string, reason: string): void => {
-      const s = this.#sentries.get(guid);
-      if (s?.link.open) s.link.close(CLOSE_CODES.policy, reason);
-    };
+    // A removed guid is forgotten once its link is down (at once if it is already): list() names guids with a key.
     for (const guid of changes.removed) {
-      closeLink(guid, 'key revoked');
-      // Forgotten at once: list() names only guids with a key (and links still closing).
-      if (!this.#sentries.get(guid)?.link.open) this.#sentries.delete(guid);
+      const s = this.#sentries.get(guid);
+      if (s?.link.open) s.link.close(CLOSE_CODES.policy, 'key revoked');
+      else this.#sentries.delete(guid);
     }
-    for (const guid of changes.rotated) closeLink(guid, 'key rotated');
+    for (const guid of changes.rotated) {
+      const s = this.#sentries.get(guid);
+      if (s?.link.open) s.link.close(CLOSE_CODES.policy, 'key rotated');
+    }
     return changes;
   }
 

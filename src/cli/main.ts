@@ -41,6 +41,7 @@ type Mode = (argv: readonly string[], io: CliIo) => Promise<number>;
 const subcommands: Readonly<Record<string, () => Promise<Mode>>> = {
   agent: async () => (await import('./run-agent.js')).runAgent,
   control: async () => (await import('./run-control.js')).runControl,
+  keygen: async () => (await import('./run-keygen.js')).runKeygen,
   node: async () => (await import('./run-node.js')).runNode,
   'nats-user': async () => (await import('./run-nats-user.js')).runNatsUser,
   simulate: async () => (await import('./run-simulate.js')).runSimulate,

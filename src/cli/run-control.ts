@@ -3,7 +3,6 @@ import { Host } from '../host/host.js';
 import { NO_SENTRIES } from '../host/no-sentries.js';
 import { PLUGIN_COMMANDS } from '../plugin.js';
 import { QueryServer } from '../remote/query-server.js';
-import { terminalSafeJson } from '../runtime/untrusted-text.js';
 import { parseCommandLine } from './parse-command-line.js';
 import { EXIT } from './exit-codes.js';
 import { messageOf } from './message-of.js';
@@ -12,6 +11,8 @@ import type { CliIo } from './cli-io.js';
 import { NATS_HELP, startNatsRole, type NatsArguments, type NatsRoleHandle } from './nats-options.js';
 import type { NatsCluster } from '../nats/nats-cluster.js';
 import { plainServingWarning, readServerTls } from './tls-options.js';
+import { jsonLinesLogger, LOG_LEVELS, parseLogLevel } from './logger.js';
+import { eventsTo } from './event-levels.js';
 
 interface ControlArguments extends NatsArguments {
   readonly queryPort: string;
@@ -19,6 +20,7 @@ interface ControlArguments extends NatsArguments {
   readonly host: string;
   readonly tlsCert?: string;
   readonly tlsKey?: string;
+  readonly logLevel: string;
 }
 
 function hostPort(address: string, port: number): string {
@@ -30,7 +32,8 @@ function hostPort(address: string, port: number): string {
  * [--tls-cert FILE --tls-key FILE] [--nats-ca FILE] [--insecure]` runs a cluster's control node: it follows the
  * data nodes' and direct agents' announcements on NATS and takes queries (as the administrator) over the whole
  * cluster. Prints `queries on ws[s]://HOST:PORT` once ready; logs data nodes joining, going silent, coming back
- * and leaving, and its own NATS connection, on stderr (one JSON object per line); runs until interrupted.
+ * and leaving, its own NATS connection, and every query (the audit trail), on stderr (src/cli/logger.ts: one JSON
+ * object per line, `--log-level`); runs until interrupted.
  */
 export async function runControl(argv: readonly string[], io: CliIo): Promise<number> {
   const program = new Command()
@@ -40,7 +43,8 @@ export async function runControl(argv: readonly string[], io: CliIo): Promise<nu
     .requiredOption('--admin-token-file <file>', 'file holding the administrator token that query clients must present')
     .option('--host <address>', 'address to take queries on', '127.0.0.1')
     .option('--tls-cert <file>', 'PEM certificate: serve wss:// on the query port')
-    .option('--tls-key <file>', 'PEM private key of --tls-cert');
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option('--log-level <level>', `least severe log events kept on stderr: ${LOG_LEVELS.join(', ')}`, 'info');
   NATS_HELP.addTo(program);
   program.addHelpText(
     'after',
@@ -54,7 +58,15 @@ export async function runControl(argv: readonly string[], io: CliIo): Promise<nu
     io.stderr.write('error: a control node needs --nats URLS (the NATS servers of the cluster)\n');
     return EXIT.failure;
   }
-  const log = (event: object): void => void io.stderr.write(`${terminalSafeJson({ time: new Date().toISOString(), ...event })}\n`);
+  let logLevel: ReturnType<typeof parseLogLevel>;
+  try {
+    logLevel = parseLogLevel(args.logLevel);
+  } catch (error) {
+    io.stderr.write(`error: ${messageOf(error)}\n`);
+    return EXIT.failure;
+  }
+  const logger = jsonLinesLogger({ write: (line) => void io.stderr.write(line), level: logLevel });
+  const log = eventsTo(logger);
   let cluster: NatsRoleHandle<NatsCluster> | undefined;
   let queries: QueryServer;
   let tls: Awaited<ReturnType<typeof readServerTls>>;
@@ -85,8 +97,9 @@ export async function runControl(argv: readonly string[], io: CliIo): Promise<nu
       host: args.host,
       port,
       ...(tls && { tls }),
-      // Refused and failed query requests, one JSON line each (summarised per source).
-      log: (event) => log({ port: 'query', ...event }),
+      // Refused and failed query requests, one JSON line each (summarised per source), and every query run.
+      log: eventsTo(logger.child({ port: 'query' })),
+      audit: eventsTo(logger.child({ port: 'query' })),
     });
   } catch (error) {
     await cluster?.close();

@@ -7,12 +7,14 @@ import { QueryServer } from '../remote/query-server.js';
 import { parseCommandLine } from './parse-command-line.js';
 import { EXIT } from './exit-codes.js';
 import { messageOf } from './message-of.js';
-import { terminalSafeJson } from '../runtime/untrusted-text.js';
 import { readTokenFile } from './token-file.js';
 import type { NatsDataNode } from '../nats/data-node.js';
 import { checkNodeName, NATS_HELP, startNatsRole, type NatsArguments } from './nats-options.js';
 import type { CliIo } from './cli-io.js';
 import { plainServingWarning, readServerTls } from './tls-options.js';
+import { jsonLinesLogger, LOG_LEVELS, parseLogLevel } from './logger.js';
+import { eventsTo } from './event-levels.js';
+import { keysReloader } from './keys-reload.js';
 
 interface NodeArguments extends NatsArguments {
   readonly listen: string;
@@ -23,6 +25,7 @@ interface NodeArguments extends NatsArguments {
   readonly queryPort?: string;
   readonly adminTokenFile?: string;
   readonly name?: string;
+  readonly logLevel: string;
 }
 
 function hostPort(address: string, port: number): string {
@@ -33,8 +36,10 @@ function hostPort(address: string, port: number): string {
  * `sentry-query node --listen PORT --keys FILE [--host ADDR] [--tls-cert FILE --tls-key FILE] [--name NAME --nats
  * URLS --creds FILE]` runs a connector that sentries on other machines connect to; with `--tls-cert/--tls-key`
  * every port it serves (sentries, queries) is `wss://`. With `--nats` it is a data node of a cluster: it serves
- * its sentries on NATS and announces them (src/nats/data-node.ts). It prints `listening on ws[s]://HOST:PORT` on stdout once ready, logs every rejected or dropped link on stderr (one JSON object per line), and runs until
- * interrupted.
+ * its sentries on NATS and announces them (src/nats/data-node.ts). It prints `listening on ws[s]://HOST:PORT` on
+ * stdout once ready, logs on stderr (src/cli/logger.ts: one JSON object per line, `--log-level`) sentries
+ * connecting and disconnecting, rejected links, and every query of its query port; reads its keys file again on
+ * SIGHUP; and runs until interrupted.
  */
 export async function runNode(argv: readonly string[], io: CliIo): Promise<number> {
   const program = new Command()
@@ -47,7 +52,8 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--query-port <port>', 'also take queries on this port (sentry-query --host), with --admin-token-file')
     .option('--admin-token-file <file>', 'file holding the administrator token that query clients must present')
-    .option('--name <name>', "this data node's name in a cluster (with --nats)");
+    .option('--name <name>', "this data node's name in a cluster (with --nats)")
+    .option('--log-level <level>', `least severe log events kept on stderr: ${LOG_LEVELS.join(', ')}`, 'info');
   NATS_HELP.addTo(program);
   const parsed = await parseCommandLine<[NodeArguments]>(program, argv, io);
   if (typeof parsed === 'number') return parsed;
@@ -65,12 +71,21 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
     io.stderr.write('error: --nats and --name go together (a data node of a cluster has a name)\n');
     return EXIT.failure;
   }
+  let logLevel: ReturnType<typeof parseLogLevel>;
   try {
     if (args.name !== undefined) checkNodeName(args.name);
+    logLevel = parseLogLevel(args.logLevel);
   } catch (error) {
     io.stderr.write(`error: ${messageOf(error)}\n`);
     return EXIT.failure;
   }
+  // One JSON line per event (untrusted text escaped); the query and cluster ports say which they are.
+  const logger = jsonLinesLogger({
+    write: (line) => void io.stderr.write(line),
+    level: logLevel,
+    ...(args.name !== undefined && { fields: { node: args.name } }),
+  });
+  const logLine = (port?: 'query' | 'nats') => eventsTo(port ? logger.child({ port }) : logger);
   let connector: WebSocketConnector | undefined;
   let cluster: Awaited<ReturnType<typeof startNatsRole>> | undefined;
   let queries: QueryServer | undefined;
@@ -78,13 +93,6 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
   try {
     tls = await readServerTls(args.tlsCert, args.tlsKey);
     const keys = await loadKeysFile(args.keys);
-    // One JSON line per event (untrusted text escaped); the query and cluster ports say which they are.
-    const logLine =
-      (port?: 'query' | 'nats') =>
-      (event: object): void =>
-        void io.stderr.write(
-          `${terminalSafeJson({ time: new Date().toISOString(), ...(args.name !== undefined && { node: args.name }), ...(port && { port }), ...event })}\n`,
-        );
     // Sentries coming and going are told to the data node once it is on NATS (none can connect before: the
     // connector is not listening until it returns).
     let dataNode: NatsDataNode | undefined;
@@ -115,6 +123,7 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
         port: Number(args.queryPort),
         ...(tls && { tls }),
         log: logLine('query'),
+        audit: logLine('query'),
       });
     }
   } catch (error) {
@@ -131,7 +140,12 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
   io.stdout.write(`listening on ${scheme}://${hostPort(address, bound)}\n`);
   if (queries) io.stdout.write(`queries on ${scheme}://${hostPort(queries.address().address, queries.address().port)}\n`);
   if (cluster) io.stdout.write(`data node ${args.name} on NATS ${cluster.server}\n`);
+  // SIGHUP: read the keys file again (src/cli/keys-reload.ts); the listener also keeps SIGHUP from ending the node.
+  const reload = keysReloader(connector, args.keys, logLine());
+  const onHangup = (): void => void reload();
+  process.on('SIGHUP', onHangup);
   if (io.signal && !io.signal.aborted) await new Promise((resolve) => io.signal!.addEventListener('abort', resolve, { once: true }));
+  process.off('SIGHUP', onHangup);
   await cluster?.close();
   await queries?.close();
   await connector.close();

@@ -4,7 +4,16 @@
  *
  * @packageDocumentation
  */
-export { KeyRegistry, type KeyCheck } from './key-registry.js';
+export { KeyRegistry, type KeyCheck, type KeyChanges } from './key-registry.js';
 export { WebSocketConnector, type WebSocketConnectorOptions, type ConnectorLogEvent } from './websocket-connector.js';
 export { helloFrameSchema, type HelloFrame } from './protocol.js';
-export { loadKeysFile, readKeysFile, loadAgentKey, loadSecretFile, keysFileSchema, KeyFileError, MIN_SECRET_BYTES } from './key-file.js';
+export {
+  loadKeysFile,
+  readKeysFile,
+  writeKeysFile,
+  loadAgentKey,
+  loadSecretFile,
+  keysFileSchema,
+  KeyFileError,
+  MIN_SECRET_BYTES,
+} from './key-file.js';

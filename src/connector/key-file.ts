@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { LONE_SURROGATE } from '../runtime/untrusted-text.js';
 import { readSecretFile } from '../runtime/read-file.js';
@@ -80,6 +83,33 @@ export async function readKeysFile(path: string): Promise<Record<string, string>
   }
   if (Object.keys(checked.data).length === 0) throw new KeyFileError(`${path}: the keys file lists no sentries`);
   return checked.data;
+}
+
+/**
+ * Writes `keys` as the keys file `path`, atomically: a new file (mode 0600) beside it, flushed to disk, then
+ * renamed over `path`. A node reading the file (at start or on SIGHUP) sees the old file or the new one, never
+ * half of one; a failure leaves the old file as it was. Throws {@link KeyFileError}.
+ */
+export async function writeKeysFile(path: string, keys: Readonly<Record<string, string>>): Promise<void> {
+  const checked = keysFileSchema.safeParse(keys, { reportInput: false });
+  if (!checked.success) {
+    const [first] = checked.error.issues;
+    throw new KeyFileError(`${path}: ${first ? `${issuePath(first.path)}: ` : ''}${first?.message ?? 'invalid keys'}`);
+  }
+  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const file = await open(temporary, 'wx', 0o600);
+    try {
+      await file.writeFile(`${JSON.stringify(checked.data, null, 2)}\n`);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw new KeyFileError(`${path}: cannot write the keys file (${error instanceof Error ? error.message : String(error)})`);
+  }
 }
 
 /** Reads the connector's keys file into a {@link KeyRegistry}. */

@@ -7,7 +7,7 @@ import { CLOSE_CODES } from '../rpc/close-codes.js';
 import { closeHttp, listenHttp } from '../rpc/http-listener.js';
 import { CLOSE_GRACE_MS, HANDSHAKE_DEADLINE_MS, PING_INTERVAL_MS, SENTRY_FRAME_LIMIT_BYTES } from '../rpc/limits.js';
 import { SentryRpcError, type SentryCallOptions, type SentryConnector, type SentryInfo } from '../runtime/sentry-connector.js';
-import { type KeyRegistry } from './key-registry.js';
+import { type KeyChanges, type KeyRegistry } from './key-registry.js';
 import type { HelloFrame } from './protocol.js';
 import { SentryLink } from './sentry-link.js';
 
@@ -17,7 +17,9 @@ export interface ConnectorLogEvent {
    * What happened to the link. Before authentication (`rejected`, `malformed-frame`, `handshake-timeout`,
    * `socket-error`, `oversize`, `refused`) the first event of a source is logged as it is and the rest of its
    * window as one `summary` (src/rpc/pre-auth-log.ts); `replaced`, `disconnected` and an authenticated link's
-   * `socket-error` are logged each time.
+   * `socket-error` are logged each time. `sentry-connected` and `sentry-disconnected` tell a sentry's state:
+   * its link came up, or its current link went down (with `connected_ms`); `disconnected` is a link that a
+   * newer one had already replaced going down.
    */
   readonly event:
     | 'rejected'
@@ -28,7 +30,9 @@ export interface ConnectorLogEvent {
     | 'refused'
     | 'summary'
     | 'replaced'
-    | 'disconnected';
+    | 'disconnected'
+    | 'sentry-connected'
+    | 'sentry-disconnected';
   /** Human-readable detail of the event. */
   readonly detail: string;
   /** GUID of the sentry, once it has said hello. */
@@ -37,6 +41,8 @@ export interface ConnectorLogEvent {
   readonly remote_ip?: string;
   /** For a summary: how many events it stands for. */
   readonly count?: number;
+  /** For `sentry-disconnected`: how long the link that went down was up, in milliseconds. */
+  readonly connected_ms?: number;
 }
 
 /** Options of {@link WebSocketConnector.listen}. */
@@ -77,6 +83,8 @@ interface SentryRecord {
   remote_ip?: string;
   connected_at: Date;
   link: SentryLink;
+  /** When its last link went down; absent while its first link is up. */
+  last_seen?: Date;
 }
 
 /**
@@ -133,8 +141,42 @@ export class WebSocketConnector implements SentryConnector {
     return this.#server.address() as AddressInfo;
   }
 
+  /**
+   * Every sentry that has a key, connected or not, in the keys' order (one that never connected since the
+   * connector started has only `guid` and `connected: false`), then any still linked whose key was just removed.
+   */
   list(): SentryInfo[] {
-    return [...this.#sentries].map(([guid, s]) => this.#info(guid, s));
+    const now = new Date();
+    const listed = new Set<string>();
+    const infos: SentryInfo[] = [];
+    for (const guid of this.#options.keys.guids()) {
+      listed.add(guid);
+      const s = this.#sentries.get(guid);
+      infos.push(s ? this.#info(guid, s, now) : { guid, connected: false });
+    }
+    for (const [guid, s] of this.#sentries) if (!listed.has(guid) && s.link.open) infos.push(this.#info(guid, s, now));
+    return infos;
+  }
+
+  /**
+   * Replaces every key (a reloaded keys file) and closes, with 1008, the link of each sentry whose key was
+   * removed (`key revoked`) or changed (`key rotated`): a link stands for the key it proved, so it does not
+   * outlive it; a rotated sentry reconnects with its new key. Hellos from now on are checked against `keys`.
+   * @returns which guids were added, removed and rotated
+   */
+  replaceKeys(keys: Readonly<Record<string, string | Uint8Array>>): KeyChanges {
+    const changes = this.#options.keys.replaceAll(keys);
+    // A removed guid is forgotten once its link is down (at once if it is already): list() names guids with a key.
+    for (const guid of changes.removed) {
+      const s = this.#sentries.get(guid);
+      if (s?.link.open) s.link.close(CLOSE_CODES.policy, 'key revoked');
+      else this.#sentries.delete(guid);
+    }
+    for (const guid of changes.rotated) {
+      const s = this.#sentries.get(guid);
+      if (s?.link.open) s.link.close(CLOSE_CODES.policy, 'key rotated');
+    }
+    return changes;
   }
 
   call(guid: string, method: string, params: Readonly<Record<string, unknown>>, options: SentryCallOptions): Promise<unknown> {
@@ -173,19 +215,35 @@ export class WebSocketConnector implements SentryConnector {
       return;
     }
     const remote_ip = admission.remoteIp;
-    const log = (event: ConnectorLogEvent['event'], detail: string, guid?: string): void =>
-      this.#log({ event, detail, ...(guid !== undefined && { guid }), ...(remote_ip !== undefined && { remote_ip }) });
+    const log = (event: ConnectorLogEvent['event'], detail: string, guid?: string, connected_ms?: number): void =>
+      this.#log({
+        event,
+        detail,
+        ...(guid !== undefined && { guid }),
+        ...(remote_ip !== undefined && { remote_ip }),
+        ...(connected_ms !== undefined && { connected_ms }),
+      });
+    // An authenticated link going down: the sentry's, if it is its current link; else one already replaced.
+    const linkLog = (event: ConnectorLogEvent['event'], detail: string, guid: string): void => {
+      const current = this.#sentries.get(guid);
+      if (event !== 'disconnected' || current?.link !== link) return log(event, detail, guid);
+      log('sentry-disconnected', detail, guid, Date.now() - current.connected_at.getTime());
+    };
     const link: SentryLink = new SentryLink(ws, {
       handshakeTimeoutMs: admission.remainingMs(),
       pingIntervalMs: this.#options.pingIntervalMs ?? PING_INTERVAL_MS,
       // Before authentication through the summarising log (and the source's failure count); after, as it is.
-      log: (event, detail) => (link.guid === undefined ? admission.failed({ event, detail }) : log(event, detail, link.guid)),
+      log: (event, detail) => (link.guid === undefined ? admission.failed({ event, detail }) : linkLog(event, detail, link.guid)),
       onHello: (_link, hello, nonce) => this.#onHello(link, hello, nonce, admission, log),
       onClose: () => {
         this.#links.delete(link);
         const guid = link.guid;
         // Only the sentry's current link: one replaced by a newer link going down changes nothing.
-        if (guid !== undefined && this.#sentries.get(guid)?.link === link) this.#changed(guid);
+        const current = guid === undefined ? undefined : this.#sentries.get(guid);
+        if (guid === undefined || current?.link !== link) return;
+        current.last_seen = new Date();
+        if (!this.#options.keys.has(guid)) this.#sentries.delete(guid);
+        this.#changed(guid, current);
       },
     });
     this.#links.add(link);
@@ -226,20 +284,27 @@ export class WebSocketConnector implements SentryConnector {
     this.#changed(hello.guid);
   }
 
-  #changed(guid: string): void {
-    if (!this.#options.onSentryChange) return;
-    const s = this.#sentries.get(guid);
-    if (s) this.#options.onSentryChange(this.#info(guid, s));
+  #changed(guid: string, record?: SentryRecord): void {
+    const s = record ?? this.#sentries.get(guid);
+    if (!s) return;
+    // The link's coming up is logged here; its going down by the link's own log (with its close code).
+    if (s.link.open)
+      this.#log({ event: 'sentry-connected', detail: 'authenticated', guid, ...(s.remote_ip !== undefined && { remote_ip: s.remote_ip }) });
+    this.#options.onSentryChange?.(this.#info(guid, s, new Date()));
   }
 
-  #info(guid: string, s: SentryRecord): SentryInfo {
+  /** `last_seen`: now for a connected sentry, else when its last link went down. */
+  #info(guid: string, s: SentryRecord, now: Date): SentryInfo {
+    const connected = s.link.open;
+    const last_seen = connected ? now : s.last_seen;
     return {
       guid,
-      connected: s.link.open,
+      connected,
       ...(s.hostname !== undefined && { hostname: s.hostname }),
       ...(s.os !== undefined && { os: s.os }),
       ...(s.remote_ip !== undefined && { remote_ip: s.remote_ip }),
       connected_at: s.connected_at,
+      ...(last_seen !== undefined && { last_seen }),
     };
   }
 

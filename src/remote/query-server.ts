@@ -6,8 +6,9 @@ import { QueryParseError } from '../errors/query-parse-error.js';
 import { AdmissionGuard, type AdmissionOptions } from '../rpc/admission.js';
 import { challengeText, newNonce, PROOF_PURPOSE, proofMatches, secretBytes } from '../rpc/challenge.js';
 import { closeHttp, listenHttp } from '../rpc/http-listener.js';
-import { HANDSHAKE_DEADLINE_MS, PRE_AUTH_BYTES_LIMIT } from '../rpc/limits.js';
+import { AUDIT_QUERY_MAX_CHARS, HANDSHAKE_DEADLINE_MS, PRE_AUTH_BYTES_LIMIT } from '../rpc/limits.js';
 import type { PreAuthLogEvent } from '../rpc/pre-auth-log.js';
+import { boundText } from '../runtime/untrusted-text.js';
 import { rowAsJson, type Row } from '../runtime/value.js';
 import { queryRequestSchema, type QueryResponse } from './query-protocol.js';
 import { RecordBatches } from './record-batches.js';
@@ -25,6 +26,33 @@ export type StartQuery = (
   /** Cancels the query. */
   cancel(): void;
 };
+
+/** One query an authenticated client ran: a line of the audit trail. */
+export interface QueryAuditEvent {
+  /** Always `query`. */
+  readonly event: 'query';
+  /** Who ran it: the user the token stands for. */
+  readonly user: string;
+  /** The address the client connected from. */
+  readonly remote_ip?: string;
+  /** The query text, control characters escaped, cut to {@link AUDIT_QUERY_MAX_CHARS} characters. */
+  readonly query: string;
+  /**
+   * How it ended: `end` (ran to completion), `cancelled` (the client went away, or a `limit`), `parse-error`
+   * (never started: see `code`), `failed` (see `detail`).
+   */
+  readonly outcome: 'end' | 'cancelled' | 'parse-error' | 'failed';
+  /** Milliseconds from the request to the end of the query. */
+  readonly duration_ms: number;
+  /** Records sent to the client. */
+  readonly records: number;
+  /** Of those, how many carry an `_error`. */
+  readonly errors: number;
+  /** For a parse error: its code. */
+  readonly code?: number;
+  /** For a parse error or a failure: its message. */
+  readonly detail?: string;
+}
 
 /** Options of {@link QueryServer.listen}. */
 export interface QueryServerOptions {
@@ -46,6 +74,8 @@ export interface QueryServerOptions {
   readonly requestTimeoutMs?: number;
   /** Told of refused and failed requests (summarised per source, src/rpc/pre-auth-log.ts). */
   readonly log?: (event: PreAuthLogEvent) => void;
+  /** Told of every query an authenticated client ran, once it is over: the audit trail. */
+  readonly audit?: (event: QueryAuditEvent) => void;
   /** Caps before authentication (src/rpc/admission.ts); each defaults to its value in src/rpc/limits.ts. */
   readonly admission?: Omit<AdmissionOptions, 'log' | 'deadlineMs'>;
 }
@@ -157,11 +187,28 @@ export class QueryServer {
       // The socket is closing (its deadline or byte budget ran out as the request came): nothing to run.
       if (socket.readyState !== socket.OPEN) return;
       admission.authenticated();
-      void this.#run(socket, request.data.query);
+      void this.#run(socket, request.data.query, admission.remoteIp);
     });
   }
 
-  async #run(socket: WebSocket, query: string): Promise<void> {
+  async #run(socket: WebSocket, query: string, remoteIp: string | undefined): Promise<void> {
+    const user = this.#options.adminUser ?? 'admin';
+    const started = performance.now();
+    let records = 0;
+    let errors = 0;
+    const audit = (outcome: QueryAuditEvent['outcome'], failure?: { code?: number; detail: string }): void =>
+      this.#options.audit?.({
+        event: 'query',
+        user,
+        ...(remoteIp !== undefined && { remote_ip: remoteIp }),
+        query: boundText(query, AUDIT_QUERY_MAX_CHARS),
+        outcome,
+        duration_ms: Math.round(performance.now() - started),
+        records,
+        errors,
+        ...(failure?.code !== undefined && { code: failure.code }),
+        ...(failure && { detail: failure.detail }),
+      });
     const send = (frame: QueryResponse): Promise<void> =>
       new Promise((resolve) => {
         if (socket.readyState !== socket.OPEN) return resolve();
@@ -171,13 +218,20 @@ export class QueryServer {
     let run: ReturnType<StartQuery>;
     try {
       run = this.#options.start(query, {
-        user: this.#options.adminUser ?? 'admin',
+        user,
         // A closing socket takes writes without waiting: stop the query at once instead of racing on unheard.
-        onRecord: (row) => (socket.readyState === socket.OPEN ? batches.push(rowAsJson(row)) : (run.cancel(), Promise.resolve())),
+        onRecord: (row) => {
+          if (socket.readyState !== socket.OPEN) return (run.cancel(), Promise.resolve());
+          records++;
+          if (row['_error'] !== undefined) errors++;
+          return batches.push(rowAsJson(row));
+        },
       });
     } catch (error) {
       const code = error instanceof QueryParseError ? error.code : undefined;
-      return this.#finish(socket, { type: 'error', ...(code !== undefined && { code }), message: (error as Error).message });
+      const message = (error as Error).message;
+      audit(code !== undefined ? 'parse-error' : 'failed', { ...(code !== undefined && { code }), detail: message });
+      return this.#finish(socket, { type: 'error', ...(code !== undefined && { code }), message });
     }
     socket.once('close', () => {
       batches.discard();
@@ -186,9 +240,11 @@ export class QueryServer {
     try {
       const outcome = await run.done;
       await batches.flush();
+      audit(outcome.reason === 'cancel' || socket.readyState !== socket.OPEN ? 'cancelled' : 'end');
       this.#finish(socket, { type: 'end', reason: outcome.reason });
     } catch (error) {
       await batches.flush();
+      audit('failed', { detail: (error as Error).message });
       this.#finish(socket, { type: 'error', message: `the query failed: ${(error as Error).message}` });
     }
   }

@@ -283,3 +283,10 @@ export { SENTRY_ERROR_MAX_CHARS, SENTRY_LABEL_MAX_CHARS, SECRET_FILE_MAX_BYTES }
  * default of 100 MiB.
  */
 export const QUERY_RESPONSE_FRAME_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Longest query text an audit line (`"event":"query"`) quotes (1,024 characters; longer is cut with
+ * `… [truncated from N characters]`). A request may hold up to {@link PRE_AUTH_BYTES_LIMIT} of text; 1 KiB shows
+ * any query a person writes whole while a flood of long generated ones cannot make the log 8 times bigger.
+ */
+export const AUDIT_QUERY_MAX_CHARS = 1_024;

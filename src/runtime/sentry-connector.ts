@@ -108,8 +108,13 @@ export interface SentryInfo {
   readonly os?: string;
   /** IP address the sentry connected from, if known. */
   readonly remote_ip?: string;
-  /** When the current link was established, if connected. */
+  /** When the current link (or, for a sentry not connected, its last link) was established, if known. */
   readonly connected_at?: Date;
+  /**
+   * When the host last knew the sentry to be there: now for a connected sentry, else when its last link went
+   * down; absent for a sentry that has not connected since the host started.
+   */
+  readonly last_seen?: Date;
 }
 
 /**
@@ -128,6 +133,6 @@ export interface SentryConnector {
    */
   call(guid: string, method: string, params: Readonly<Record<string, unknown>>, options: SentryCallOptions): Promise<unknown>;
 
-  /** The sentries the host knows of, connected or not. */
+  /** The sentries the host knows of, connected or not: for a node, every sentry that has a key. */
   list(): readonly SentryInfo[];
 }

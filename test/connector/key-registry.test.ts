@@ -49,3 +49,15 @@ describe('KeyRegistry', () => {
     expect(pairs.verify('a', nonce, hello('a', 'ka'))).toBe('unknown-guid');
   });
 });
+
+describe('KeyRegistry.replaceAll', () => {
+  it('says which guids were added, removed and rotated, and verifies against the new keys only', () => {
+    const registry = new KeyRegistry({ a: 'key-a', b: 'key-b', c: 'key-c' });
+    expect(registry.replaceAll({ b: 'key-b', c: 'key-c2', d: 'key-d' })).toEqual({ added: ['d'], removed: ['a'], rotated: ['c'] });
+    expect(registry.guids()).toEqual(['b', 'c', 'd']);
+    expect(registry.verify('a', nonce, hello('a', 'key-a'))).toBe('unknown-guid');
+    expect(registry.verify('c', nonce, hello('c', 'key-c'))).toBe('wrong-key');
+    expect(registry.verify('c', nonce, hello('c', 'key-c2'))).toBe('ok');
+    expect(registry.has('d')).toBe(true);
+  });
+});

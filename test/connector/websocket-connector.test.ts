@@ -61,10 +61,40 @@ describe('WebSocketConnector: serving', () => {
     expect(() => netstatRows('good-1', answer)).not.toThrow();
   });
 
-  it('a guid that never connected is not connected; list() names only sentries that connected', async () => {
+  it('a guid that never connected is not connected; list() names every guid with a key, in the keys order', async () => {
     await loop.start();
     await rejectsWith(loop.connector.call('good-1', 'netstat', {}, CALL), 'not-connected', 'not connected');
-    expect(loop.connector.list()).toEqual([]);
+    expect(loop.connector.list()).toEqual([
+      { guid: 'good-1', connected: false },
+      { guid: 'good-2', connected: false },
+      { guid: 'victim', connected: false },
+    ]);
+  });
+
+  it('last_seen is now for a connected sentry and when its link went down for one that left', async () => {
+    await loop.start();
+    const agent = await loop.agent('good-1');
+    const before = Date.now();
+    const connected = loop.connector.list().find((s) => s.guid === 'good-1')!;
+    expect(connected.connected).toBe(true);
+    expect(connected.last_seen!.getTime()).toBeGreaterThanOrEqual(before);
+    await agent.stop();
+    await expect.poll(() => loop.connector.list().find((s) => s.guid === 'good-1')?.connected).toBe(false);
+    const left = loop.connector.list().find((s) => s.guid === 'good-1')!;
+    const seen = left.last_seen!.getTime();
+    expect(seen).toBeGreaterThanOrEqual(connected.last_seen!.getTime());
+    // It stays the time it left, however much later the list is read.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(
+      loop.connector
+        .list()
+        .find((s) => s.guid === 'good-1')!
+        .last_seen!.getTime(),
+    ).toBe(seen);
+    expect(loop.logs).toContainEqual(expect.objectContaining({ event: 'sentry-connected', guid: 'good-1', remote_ip: '127.0.0.1' }));
+    expect(loop.logs).toContainEqual(
+      expect.objectContaining({ event: 'sentry-disconnected', guid: 'good-1', remote_ip: '127.0.0.1', connected_ms: expect.any(Number) }),
+    );
   });
 
   it("the sentry's exception and an unknown method come back as remote errors", async () => {
@@ -109,7 +139,13 @@ describe('WebSocketConnector: authentication and bad frames', () => {
     await loop.hello(ws, 'stranger', 'whatever');
     expect(await closed(ws)).toEqual({ code: 1008, reason: 'authentication failed' });
     expect(loop.logs).toContainEqual(expect.objectContaining({ event: 'rejected', detail: 'unknown-guid', guid: 'stranger' }));
-    expect(loop.connector.list().map((s) => s.guid)).toEqual(['good-2']);
+    expect(loop.connector.list().map((s) => s.guid)).toEqual(['good-1', 'good-2', 'victim']);
+    expect(
+      loop.connector
+        .list()
+        .filter((s) => s.connected)
+        .map((s) => s.guid),
+    ).toEqual(['good-2']);
     await bystanderServed();
   });
 

@@ -21,7 +21,12 @@ const help: CommandHelp = {
     { name: 'hostname', type: 'string', description: 'Host name of the sentry, when known.' },
     { name: 'os', type: 'string', description: 'Operating system of the sentry, when known.' },
     { name: 'remote_ip', type: 'ipaddr', description: 'Address the sentry connects from, when known (a string if it is not an address).' },
-    { name: 'connected_at', type: 'timestamp', description: 'When the sentry connected, when known.' },
+    { name: 'connected_at', type: 'timestamp', description: 'When the sentry connected (its current or last link), when known.' },
+    {
+      name: 'last_seen',
+      type: 'timestamp',
+      description: 'When the sentry was last there: now if connected, else when its last link went down; absent if it never connected.',
+    },
   ],
   runtimeErrors: [],
 };
@@ -39,6 +44,7 @@ function sentryRow(info: SentryInfo & { node?: string }): Row {
   if (info.remote_ip !== undefined)
     row['remote_ip'] = IpAddress.tryParse(info.remote_ip) ?? boundText(info.remote_ip, SENTRY_LABEL_MAX_CHARS);
   if (info.connected_at !== undefined) row['connected_at'] = info.connected_at;
+  if (info.last_seen !== undefined) row['last_seen'] = info.last_seen;
   return row;
 }
 
@@ -64,7 +70,7 @@ class SentryDriver implements QueryDriver {
 
 /**
  * `sentry`: a driver that emits one record per sentry of the host (`guid`, `connected`, and `hostname`, `os`,
- * `remote_ip`, `connected_at` where known), in the connector's order.
+ * `remote_ip`, `connected_at`, `last_seen` where known), in the connector's order.
  *
  * @example
  * ```ts

@@ -15,6 +15,8 @@ import { createRecordWriter, OUTPUT_FORMATS, type OutputFormat } from './output-
 import type { CliIo } from './cli-io.js';
 import { scenarioHost, type ScenarioOptions } from './scenario-host.js';
 import { CA_HELP, INSECURE_HELP, readClientTls } from './tls-options.js';
+import { MODES } from './modes.js';
+import { packageVersion } from './package-version.js';
 
 export { EXIT };
 export type { CliIo };
@@ -26,7 +28,8 @@ interface CliArguments {
   readonly tokenFile: string | undefined;
   readonly ca: string | undefined;
   readonly insecure: boolean;
-  readonly user: string;
+  /** `--user`, when given (a scenario or this host runs the query as `admin` without it). */
+  readonly user: string | undefined;
   readonly format: OutputFormat | undefined;
 }
 
@@ -46,9 +49,26 @@ type QueryOptions = {
   tokenFile?: string;
   ca?: string;
   insecure?: boolean;
-  user: string;
+  user?: string;
   format?: OutputFormat;
 };
+
+/** The end of `sentry-query --help`: the other modes and examples. */
+const QUERY_HELP_AFTER = [
+  '',
+  'Modes (sentry-query MODE --help, or sentry-query help MODE, for each):',
+  ...Object.entries(MODES).map(([name, mode]) => `  ${name.padEnd(10)} ${mode.summary}`),
+  '',
+  'Examples:',
+  "  sentry-query 'sentry | fields guid | sentry-netstat'                       # this host's own sentry",
+  '  sentry-query --scenario examples/fleet.json --format csv \\',
+  '    \'sentry | fields guid | sentry-netstat | search state == "LISTEN"\'       # an offline fleet, as CSV',
+  '  sentry-query --host wss://node:8444 --token-file admin.token --ca cert.pem \\',
+  "    'sentry | fields guid | sentry-netstat timeout=60'                       # a node's sentries",
+  '',
+  'Docs: docs/commands/sentry-query.md; error codes: docs/errors.md',
+  '',
+].join('\n');
 
 /** Parses argv; resolves with the arguments, or with the exit code when commander printed help or a usage error. */
 async function parseArguments(argv: readonly string[], io: CliIo): Promise<CliArguments | number> {
@@ -63,9 +83,16 @@ async function parseArguments(argv: readonly string[], io: CliIo): Promise<CliAr
     .option('--token-file <file>', "file holding the node's administrator token (with --host)")
     .option('--ca <file>', `${CA_HELP} (with --host)`)
     .option('--insecure', `${INSECURE_HELP} (with --host)`)
-    .option('--user <name>', 'run the query as this user of the scenario', 'admin')
+    .option('--user <name>', 'run the query as this user of the scenario (default: admin; not with --host)')
     .addOption(new Option('--format <format>', 'output format (default: table on a terminal, else jsonl)').choices(OUTPUT_FORMATS))
-    .helpOption('-h, --help', 'show this help');
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show this help')
+    .addHelpText('after', QUERY_HELP_AFTER);
+  // No arguments at all: the help, on stderr (stdout is for records) and exit 1 (nothing ran).
+  if (argv.length === 0) {
+    program.configureOutput({ writeErr: (text) => io.stderr.write(text) }).outputHelp({ error: true });
+    return EXIT.failure;
+  }
   const parsed = await parseCommandLine<[string, QueryOptions]>(program, argv, io);
   if (typeof parsed === 'number') return parsed;
   const [query, options] = parsed;
@@ -106,7 +133,7 @@ async function runQuery(host: Host, args: CliArguments, format: OutputFormat, io
   let run: ReturnType<Host['start']>;
   try {
     run = host.start(args.query, {
-      user: args.user,
+      user: args.user ?? 'admin',
       onRecord: (row) => (readerGone ? undefined : writer.write(row)),
       ...(io.signal && { signal: io.signal }),
     });
@@ -148,6 +175,11 @@ async function runQuery(host: Host, args: CliArguments, format: OutputFormat, io
 async function runOnNode(args: CliArguments, url: string, io: CliIo): Promise<number> {
   if (args.scenario !== undefined) throw new CliFailure('error: --host and --scenario do not go together');
   if (args.tokenFile === undefined) throw new CliFailure('error: --host needs --token-file FILE');
+  // A node runs every query as the administrator whose token is presented: it has no users to pick from, so a
+  // --user would be ignored and the query would run with more rights than asked for.
+  if (args.user !== undefined) {
+    throw new CliFailure('error: --user does not go with --host: a node runs queries as the administrator of --token-file; drop --user');
+  }
   // Before anything is read or opened: a plain ws:// off this machine is refused unless --insecure.
   try {
     requireSecureUrl(url, args.insecure);
@@ -209,7 +241,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       if (io.signal?.aborted) return EXIT.interrupted;
       const host = scenario ? scenarioHost(scenario) : new Host({ connector: local!.connector, commands: PLUGIN_COMMANDS });
       try {
-        checkUser(host, scenario?.users, args.user);
+        checkUser(host, scenario?.users, args.user ?? 'admin');
         const format = args.format ?? (io.stdout.isTTY === true ? 'table' : 'jsonl');
         return await runQuery(host, args, format, io);
       } finally {

@@ -16,6 +16,7 @@ import type { CliIo } from './cli-io.js';
 import { scenarioHost, type ScenarioOptions } from './scenario-host.js';
 import { CA_HELP, INSECURE_HELP, readClientTls } from './tls-options.js';
 import { MODES } from './modes.js';
+import { watchForClosedOutput } from './closed-output.js';
 import { packageVersion } from './package-version.js';
 
 export { EXIT };
@@ -149,6 +150,11 @@ async function runQuery(host: Host, args: CliArguments, format: OutputFormat, io
     if (error.code !== 'EPIPE') io.stderr.write(`error: cannot write the output: ${messageOf(error)}\n`);
   };
   io.stdout.on('error', onStdoutError);
+  // The same when the reader goes while nothing is written (a slow sentry): a write would notice it too late.
+  const stopWatching = await watchOutput(io, () => {
+    readerGone = true;
+    run.cancel();
+  });
 
   let outcome: QueryOutcome | undefined;
   let failure: unknown;
@@ -157,6 +163,7 @@ async function runQuery(host: Host, args: CliArguments, format: OutputFormat, io
   } catch (error) {
     failure = error;
   }
+  stopWatching();
   if (!readerGone) await writer.end();
   io.stdout.off('error', onStdoutError);
 
@@ -169,6 +176,14 @@ async function runQuery(host: Host, args: CliArguments, format: OutputFormat, io
   }
   if (format === 'table') io.stderr.write(`${counted}\n`);
   return EXIT.ok;
+}
+
+/**
+ * Calls `onClosed` when the reader of the process's stdout goes away ({@link watchForClosedOutput}); only for the
+ * process's own stdout (a test's stream has no reader to lose). Resolves with a function that stops watching.
+ */
+function watchOutput(io: CliIo, onClosed: () => void): Promise<() => void> {
+  return io.stdout === process.stdout ? watchForClosedOutput(onClosed) : Promise.resolve(() => undefined);
 }
 
 /** Sends the query to a node's query endpoint and prints what it streams back. */
@@ -196,6 +211,10 @@ async function runOnNode(args: CliArguments, url: string, io: CliIo): Promise<nu
   }
   const format = args.format ?? (io.stdout.isTTY === true ? 'table' : 'jsonl');
   const writer = createRecordWriter(format, io.stdout);
+  // A reader that went away (`| head -1`) while the node is still working: close the query, quietly.
+  const readerGone = new AbortController();
+  const stopWatching = await watchOutput(io, () => readerGone.abort());
+  const signal = io.signal ? AbortSignal.any([io.signal, readerGone.signal]) : readerGone.signal;
   let outcome: { reason: 'end' | 'cancel' };
   try {
     outcome = await runRemoteQuery({
@@ -205,14 +224,18 @@ async function runOnNode(args: CliArguments, url: string, io: CliIo): Promise<nu
       ...(wsOptions && { wsOptions }),
       query: args.query,
       onRecord: (row) => writer.write(row),
-      ...(io.signal && { signal: io.signal }),
+      signal,
     });
   } catch (error) {
+    stopWatching();
+    if (readerGone.signal.aborted) return EXIT.ok;
     await writer.end();
     if (error instanceof RemoteQueryError && error.code !== undefined)
       throw new CliFailure(`${error.code} ${messageOf(error)}`, EXIT.parseError);
     throw new CliFailure(`error: ${messageOf(error)}`);
   }
+  stopWatching();
+  if (readerGone.signal.aborted) return EXIT.ok;
   await writer.end();
   if (outcome.reason === 'cancel') {
     io.stderr.write(`interrupted: query cancelled after ${writer.count} records\n`);

@@ -283,3 +283,10 @@ export { SENTRY_ERROR_MAX_CHARS, SENTRY_LABEL_MAX_CHARS, SECRET_FILE_MAX_BYTES }
  * default of 100 MiB.
  */
 export const QUERY_RESPONSE_FRAME_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * How often `sentry-query` checks, while no record is being written, whether the reader of its stdout pipe went
+ * away (`… | head -1`), to cancel the query instead of waiting for a slow sentry (src/cli/closed-output.ts):
+ * 250 ms, a delay nobody notices, for one poll(2) of one fd each time.
+ */
+export const OUTPUT_CLOSED_PROBE_MS = 250;

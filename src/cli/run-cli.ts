@@ -11,7 +11,9 @@ import { parseCommandLine } from './parse-command-line.js';
 import { EXIT } from './exit-codes.js';
 import { messageOf } from './message-of.js';
 import { readTokenFile } from './token-file.js';
-import { createRecordWriter, OUTPUT_FORMATS, type OutputFormat } from './output-format.js';
+import { createRecordWriter, knownOutputFields, OUTPUT_FORMATS, type OutputFormat, type WriterOptions } from './output-format.js';
+import { builtinCommands } from '../host/commands/builtin-commands.js';
+import type { CommandParser } from '../runtime/command.js';
 import type { CliIo } from './cli-io.js';
 import { scenarioHost, type ScenarioOptions } from './scenario-host.js';
 import { CA_HELP, INSECURE_HELP, readClientTls } from './tls-options.js';
@@ -127,9 +129,15 @@ function checkUser(host: Host, users: ScenarioOptions['users'], user: string): v
   }
 }
 
+/** What the writers know before the records: the query's fields, and where a note goes. */
+function writerOptions(query: string, commands: ReadonlyMap<string, CommandParser>, io: CliIo): WriterOptions {
+  const fields = knownOutputFields(query, commands);
+  return { ...(fields && { fields }), onNote: (line) => io.stderr.write(`${line}\n`) };
+}
+
 /** Runs the query on `host`, printing records as `format`; resolves with the exit code. */
 async function runQuery(host: Host, args: CliArguments, format: OutputFormat, io: CliIo): Promise<number> {
-  const writer = createRecordWriter(format, io.stdout);
+  const writer = createRecordWriter(format, io.stdout, writerOptions(args.query, host.commands, io));
   let readerGone = false;
   let run: ReturnType<Host['start']>;
   try {
@@ -210,7 +218,9 @@ async function runOnNode(args: CliArguments, url: string, io: CliIo): Promise<nu
     throw new CliFailure(`error: ${messageOf(error)}`);
   }
   const format = args.format ?? (io.stdout.isTTY === true ? 'table' : 'jsonl');
-  const writer = createRecordWriter(format, io.stdout);
+  // The node's commands are not known here; ours are the same plugin's (a command we do not know: no header).
+  const commands = new Map([...builtinCommands, ...PLUGIN_COMMANDS].map((c) => [c.name, c]));
+  const writer = createRecordWriter(format, io.stdout, writerOptions(args.query, commands, io));
   // A reader that went away (`| head -1`) while the node is still working: close the query, quietly.
   const readerGone = new AbortController();
   const stopWatching = await watchOutput(io, () => readerGone.abort());

@@ -290,3 +290,15 @@ export const QUERY_RESPONSE_FRAME_LIMIT_BYTES = 64 * 1024 * 1024;
  * 250 ms, a delay nobody notices, for one poll(2) of one fd each time.
  */
 export const OUTPUT_CLOSED_PROBE_MS = 250;
+
+/**
+ * `sentry-query --format table` prints records in blocks, each a table of its own: a block goes out when it has
+ * 100 records (about a screen: widths fitted to what is on screen) or 500 ms after its first record (a slow
+ * fan-out shows what has come, and half a second keeps a burst of fast answers in one table).
+ */
+export const TABLE_BLOCK = Object.freeze({
+  /** Records a block holds at most. */
+  rows: 100,
+  /** How long a block waits for more records after its first. */
+  waitMs: 500,
+});

@@ -19,6 +19,8 @@ import { scenarioHost, type ScenarioOptions } from './scenario-host.js';
 import { CA_HELP, INSECURE_HELP, readClientTls } from './tls-options.js';
 import { MODES } from './modes.js';
 import { watchForClosedOutput } from './closed-output.js';
+import { CallTally, countedConnector } from './progress-tally.js';
+import { ProgressLine } from './progress-line.js';
 import { packageVersion } from './package-version.js';
 
 export { EXIT };
@@ -136,17 +138,25 @@ function writerOptions(query: string, commands: ReadonlyMap<string, CommandParse
 }
 
 /** Runs the query on `host`, printing records as `format`; resolves with the exit code. */
-async function runQuery(host: Host, args: CliArguments, format: OutputFormat, io: CliIo): Promise<number> {
+async function runQuery(host: Host, args: CliArguments, format: OutputFormat, io: CliIo, tally: CallTally): Promise<number> {
   const writer = createRecordWriter(format, io.stdout, writerOptions(args.query, host.commands, io));
   let readerGone = false;
   let run: ReturnType<Host['start']>;
+  // A person at a terminal sees the fan-out's progress; records on the same terminal erase it first.
+  const progress = io.stderr.isTTY === true ? new ProgressLine(io.stderr, tally) : undefined;
+  const sameTerminal = progress !== undefined && io.stdout.isTTY === true;
   try {
     run = host.start(args.query, {
       user: args.user ?? 'admin',
-      onRecord: (row) => (readerGone ? undefined : writer.write(row)),
+      onRecord: (row) => {
+        if (readerGone) return undefined;
+        if (sameTerminal) progress.clear();
+        return writer.write(row);
+      },
       ...(io.signal && { signal: io.signal }),
     });
   } catch (error) {
+    progress?.stop(false);
     if (error instanceof QueryParseError) throw new CliFailure(error.toString(), EXIT.parseError);
     throw error;
   }
@@ -174,6 +184,8 @@ async function runQuery(host: Host, args: CliArguments, format: OutputFormat, io
   stopWatching();
   if (!readerGone) await writer.end();
   io.stdout.off('error', onStdoutError);
+  // The summary is for the person at the terminal; a script has the records and their `_error`s.
+  progress?.stop(!readerGone);
 
   if (readerGone) return EXIT.ok;
   if (failure !== undefined) throw new CliFailure(`error: the query failed: ${messageOf(failure)}`);
@@ -272,11 +284,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     try {
       const scenario = local ? undefined : await loadScenario(args.scenario!);
       if (io.signal?.aborted) return EXIT.interrupted;
-      const host = scenario ? scenarioHost(scenario) : new Host({ connector: local!.connector, commands: PLUGIN_COMMANDS });
+      const tally = new CallTally();
+      const host = scenario
+        ? scenarioHost(scenario, tally)
+        : new Host({ connector: countedConnector(local!.connector, tally), commands: PLUGIN_COMMANDS });
       try {
         checkUser(host, scenario?.users, args.user ?? 'admin');
         const format = args.format ?? (io.stdout.isTTY === true ? 'table' : 'jsonl');
-        return await runQuery(host, args, format, io);
+        return await runQuery(host, args, format, io, tally);
       } finally {
         host.close();
       }

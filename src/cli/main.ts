@@ -10,8 +10,8 @@
  * @packageDocumentation
  */
 import { EXIT } from './exit-codes.js';
-import type { CliIo } from './cli-io.js';
 import { messageOf } from './message-of.js';
+import { modeNamed } from './modes.js';
 
 /** The last resort: one line, exit 1. */
 function fail(error: unknown, what: string): never {
@@ -32,23 +32,11 @@ process.on('SIGTERM', onSigint);
 // A reader that goes away (EPIPE) must not crash the process with a stack trace; runCli stops the query.
 process.stdout.on('error', () => undefined);
 
-type Mode = (argv: readonly string[], io: CliIo) => Promise<number>;
-
-// `sentry-query agent|control|node|simulate|nats-user ...` run a sentry, a control node, a connector or a simulated
-// fleet, or issue a NATS user;
-// anything else is a query. Only the module of the mode asked for is loaded: `agent --once` is a one-shot
-// process whose start-up counts, and must not pay for ws, the query engine or the cluster code.
-const subcommands: Readonly<Record<string, () => Promise<Mode>>> = {
-  agent: async () => (await import('./run-agent.js')).runAgent,
-  control: async () => (await import('./run-control.js')).runControl,
-  keygen: async () => (await import('./run-keygen.js')).runKeygen,
-  node: async () => (await import('./run-node.js')).runNode,
-  'nats-user': async () => (await import('./run-nats-user.js')).runNatsUser,
-  simulate: async () => (await import('./run-simulate.js')).runSimulate,
-};
 const argv = process.argv.slice(2);
 const io = { stdout: process.stdout, stderr: process.stderr, signal: interrupt.signal };
-const sub = argv[0] !== undefined && Object.hasOwn(subcommands, argv[0]) ? subcommands[argv[0]] : undefined;
+// `sentry-query MODE ...` runs that mode (MODES), `sentry-query help [MODE]` shows a help page, anything else is a
+// query.
+const sub = argv[0] === 'help' ? async () => (await import('./run-help.js')).runHelp : modeNamed(argv[0])?.load;
 try {
   process.exitCode = sub ? await (await sub())(argv.slice(1), io) : await (await import('./run-cli.js')).runCli(argv, io);
 } catch (error) {

@@ -42,6 +42,12 @@ export async function runAgent(argv: readonly string[], io: CliIo): Promise<numb
     );
   // An agent on NATS itself (no data node): `--nats URLS --creds FILE`.
   NATS_HELP.addTo(program, false);
+  program.addHelpText(
+    'after',
+    '\nExamples:\n  sentry-query agent --once --format table\n' +
+      '  sentry-query agent --connect wss://node:8443 --guid web-01 --key-file web-01.key --ca cert.pem\n' +
+      '  sentry-query agent --guid web-01 --nats tls://nats1:4222,tls://nats2:4222 --creds web-01.nk --nats-ca ca.pem\n',
+  );
   const parsed = await parseCommandLine<[AgentArguments]>(program, argv, io);
   if (typeof parsed === 'number') return parsed;
   const [args] = parsed;

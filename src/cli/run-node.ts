@@ -55,6 +55,13 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
     .option('--name <name>', "this data node's name in a cluster (with --nats)")
     .option('--log-level <level>', `least severe log events kept on stderr: ${LOG_LEVELS.join(', ')}`, 'info');
   NATS_HELP.addTo(program);
+  program.addHelpText(
+    'after',
+    '\nExamples:\n  sentry-query node --listen 8443 --host 0.0.0.0 --keys keys.json --tls-cert cert.pem --tls-key key.pem \\\n' +
+      '    --query-port 8444 --admin-token-file admin.token\n' +
+      '  sentry-query node --listen 8443 --host 0.0.0.0 --keys keys.json --tls-cert cert.pem --tls-key key.pem \\\n' +
+      '    --name dn1 --nats tls://nats1:4222,tls://nats2:4222 --creds dn1.nk --nats-ca ca.pem\n',
+  );
   const parsed = await parseCommandLine<[NodeArguments]>(program, argv, io);
   if (typeof parsed === 'number') return parsed;
   const [args] = parsed;

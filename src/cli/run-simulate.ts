@@ -62,6 +62,11 @@ export async function runSimulate(argv: readonly string[], io: CliIo): Promise<n
     .option('--timeout-fraction <f>', 'share of sentries that never answer', fraction, 0)
     .option('--disconnect-fraction <f>', 'share of sentries that drop their socket when called', fraction, 0)
     .option('--garbage-fraction <f>', 'share of sentries that answer with a non-JSON frame', fraction, 0);
+  program.addHelpText(
+    'after',
+    '\nExamples:\n  sentry-query simulate --connect ws://127.0.0.1:8443 --keys keys.json --count 1000 --latency-ms 50 --jitter-ms 200\n' +
+      '  sentry-query simulate --connect wss://node:8443 --ca cert.pem --keys keys.json --timeout-fraction 0.05\n',
+  );
   const parsed = await parseCommandLine<[SimulateArguments]>(program, argv, io);
   if (typeof parsed === 'number') return parsed;
   const [args] = parsed;

@@ -290,3 +290,28 @@ export const QUERY_RESPONSE_FRAME_LIMIT_BYTES = 64 * 1024 * 1024;
  * any query a person writes whole while a flood of long generated ones cannot make the log 8 times bigger.
  */
 export const AUDIT_QUERY_MAX_CHARS = 1_024;
+
+/**
+ * How often `sentry-query` checks, while no record is being written, whether the reader of its stdout pipe went
+ * away (`… | head -1`), to cancel the query instead of waiting for a slow sentry (src/cli/closed-output.ts):
+ * 250 ms, a delay nobody notices, for one poll(2) of one fd each time.
+ */
+export const OUTPUT_CLOSED_PROBE_MS = 250;
+
+/**
+ * `sentry-query --format table` prints records in blocks, each a table of its own: a block goes out when it has
+ * 100 records (about a screen: widths fitted to what is on screen) or 500 ms after its first record (a slow
+ * fan-out shows what has come, and half a second keeps a burst of fast answers in one table).
+ */
+export const TABLE_BLOCK = Object.freeze({
+  /** Records a block holds at most. */
+  rows: 100,
+  /** How long a block waits for more records after its first. */
+  waitMs: 500,
+});
+
+/**
+ * How often `sentry-query` redraws its progress line on a terminal's stderr during a fan-out (src/cli/progress-line.ts):
+ * 4 times a second reads as live without flicker, and costs one short write each time.
+ */
+export const PROGRESS_REDRAW_MS = 250;

@@ -332,3 +332,56 @@ describe('writeText', () => {
     expect(out.text).toBe('last\n');
   });
 });
+
+describe('streaming with known fields (csv, table)', () => {
+  const FIELDS = ['guid', 'pid', '_error'];
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('csv: the header goes out at once, each record as it comes, before end()', async () => {
+    const out = new Sink();
+    const writer = createRecordWriter('csv', out, { fields: FIELDS });
+    await vi.waitFor(() => expect(out.text).toBe('guid,pid,_error\n'));
+    await writer.write({ guid: 'fast', pid: 1 });
+    await nextTurn();
+    expect(out.text).toBe('guid,pid,_error\nfast,1,\n');
+    await writer.write({ guid: 'slow', _error: 'timeout' });
+    await writer.end();
+    expect(out.text).toBe('guid,pid,_error\nfast,1,\nslow,,timeout\n');
+  });
+
+  it('csv: a field not in the header is left out, and one note at the end names it', async () => {
+    const out = new Sink();
+    const notes: string[] = [];
+    const writer = createRecordWriter('csv', out, { fields: FIELDS, onNote: (line) => notes.push(line) });
+    await writer.write({ guid: 'a', pid: 1, hostname: 'web' });
+    await writer.write({ guid: 'b', os: 'linux', hostname: 'db' });
+    expect(notes).toEqual([]);
+    await writer.end();
+    expect(out.text).toBe('guid,pid,_error\na,1,\nb,,\n');
+    expect(notes).toEqual(['note: csv left out fields not in its header: hostname, os (--format jsonl prints every field)']);
+  });
+
+  it('table: a block is printed 500 ms after its first record, before end()', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const out = new Sink();
+    const writer = createRecordWriter('table', out, { fields: FIELDS });
+    await writer.write({ guid: 'fast', pid: 1 });
+    await vi.advanceTimersByTimeAsync(499);
+    expect(out.text).toBe('');
+    await vi.advanceTimersByTimeAsync(1);
+    await vi.waitFor(() => expect(out.text).toMatch(/│ fast +│ +1 │ +│/));
+    expect(out.text).toMatch(/│ guid +│ pid │ _error │/);
+    await writer.write({ guid: 'slow', _error: 'timeout' });
+    await writer.end();
+    expect(out.text.match(/│ guid /g)).toHaveLength(2); // two blocks, each a table with its heading
+  });
+
+  it('table: a block holds 100 records at most (250 records: three tables)', async () => {
+    const rows = Array.from({ length: 250 }, (_, i) => ({ guid: `g-${i}`, pid: i }));
+    const text = await print('table', rows);
+    expect(text.match(/│ guid /g)).toHaveLength(3);
+    expect(text.match(/│ g-\d+ /g)).toHaveLength(250);
+  });
+});

@@ -323,6 +323,14 @@ describe('sentry-query: errors', () => {
     expect(stderr).toBe("error: unknown user 'mallory' (the scenario's users: admin, bob)\n");
   });
 
+  it("--user with --host is refused (a node runs queries as the token's administrator), before anything is opened", async () => {
+    // The URL is never dialled: the refusal comes first, so no node is needed.
+    const { code, stdout, stderr } = await sentryQuery('--host', 'ws://127.0.0.1:9', '--token-file', fleet, '--user', 'bob', 'sentry');
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe('error: --user does not go with --host: a node runs queries as the administrator of --token-file; drop --user\n');
+  });
+
   it('usage errors (no query, bad --format): exit 1 with one line', async () => {
     const missing = await sentryQuery('--scenario', fleet);
     expect(missing.code).toBe(1);

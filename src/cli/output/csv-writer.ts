@@ -20,12 +20,15 @@ export function csvCell(row: Row, field: string): string {
   return typeof row[field] === 'string' ? neutralised(text) : text;
 }
 
-function neutralised(text: string): string {
+/** `text` with a `'` in front when a spreadsheet would run it as a formula (for field names in a header). */
+export function neutralised(text: string): string {
   return FORMULA_START.test(text) ? `'${text}` : text;
 }
 
 /**
- * CSV with a header line; values as `formatValue` prints them, text that would run as a formula neutralised
+ * CSV when the fields are not known before the records (`fields`, `eval`, `stats` at the end of the query): the
+ * records are collected and printed at the end under a header of every field (the streaming one is
+ * `StreamingCsvWriter`, for known fields). Values as `formatValue` prints them, text that would run as a formula neutralised
  * ({@link csvCell}; field names too, since a remote node chooses them).
  */
 export class CsvWriter extends CollectingWriter {

@@ -63,7 +63,7 @@ export interface AgentOptions {
   readonly methods: SentryMethods;
   /** How often a method may be collected, how many callers may wait. @default `AGENT_COLLECTION_INTERVAL_MS`, `AGENT_WAITING_CALLS_LIMIT` of the rpc limits */
   readonly collections?: CollectionGateOptions;
-  /** Delay before each reconnect attempt. @default fullJitterBackoff() (`AGENT_RECONNECT` of the rpc limits: 500 ms base, 30 s cap) */
+  /** Delay before each reconnect attempt. @default fullJitterBackoff() (`AGENT_RECONNECT` of the rpc limits: 500 ms base, 5 s cap) */
   readonly backoff?: Backoff;
   /** Extra `ws` client options, e.g. `ca` for a private TLS root. */
   readonly wsOptions?: ClientOptions;

@@ -67,8 +67,7 @@ export const UNAUTHENTICATED_CONNECTIONS = Object.freeze({
 /**
  * Failed authentications a source may cause per window (20 per 10 s), per port: a wrong key or token, a
  * malformed or oversize greeting, a missed deadline. Past it, that source's new connections are refused at
- * once until the window ends. A genuine sentry with a wrong key retries with its backoff (at most one attempt
- * per 0.5–30 s), far below; a key-guessing client gets 2 attempts a second.
+ * once until the window ends. A genuine sentry with a wrong key stops at its first refusal, far below; a key-guessing client gets 2 attempts a second.
  */
 export const AUTH_FAILURES = Object.freeze({
   /** Failures allowed per source and window. */
@@ -259,14 +258,18 @@ export const NATS_RESPONSE_PERMISSION = Object.freeze({
 });
 
 /**
- * An agent's reconnect backoff (500 ms base, 30 s cap): a fleet dropped by a connector restart comes back
- * spread over seconds, and a long outage costs one attempt per 30 s per sentry at most.
+ * An agent's reconnect backoff (500 ms base, doubling, 5 s cap, full jitter: each delay uniform in [0, ceiling)).
+ * After a node restart or an outage the fleet is back within 5 s of the node (plus its handshake), not the 20–30 s
+ * a 30 s cap gave. The jitter spreads a fleet over those 5 s (10,000 sentries: ~2,000 handshakes a second, which
+ * the admission caps absorb, the refused retrying); a long outage costs a sentry one TCP connect per 2.5 s on
+ * average, nothing a node or a network notices. Refusals that retrying cannot fix (authentication, certificate,
+ * wrong endpoint, duplicate guid) stop the agent instead of retrying (src/agent/link-failure.ts).
  */
 export const AGENT_RECONNECT = Object.freeze({
   /** The first retry's ceiling. */
   baseMs: 500,
   /** The largest delay between attempts. */
-  capMs: 30_000,
+  capMs: 5_000,
 });
 
 // The bounds on sentry-provided text in records and on secret files are applied by the runtime and the commands,

@@ -76,15 +76,17 @@ async function runConnected(args: AgentArguments, url: string, io: CliIo): Promi
     return EXIT.failure;
   }
   // Loaded here, not at the top: `agent --once` is a one-shot process and must not pay for ws at start-up.
-  const [{ startAgent }, { KeyFileError, loadAgentKey }, { AGENT_METHODS }, { requireSecureUrl }] = await Promise.all([
+  const [{ startAgent }, { KeyFileError, loadAgentKey }, { AGENT_METHODS }, { checkAgentGuid, checkAgentUrl }] = await Promise.all([
     import('../agent/agent-client.js'),
     import('../connector/key-file.js'),
     import('../plugin.js'),
-    import('../rpc/transport-security.js'),
+    import('../agent/agent-config.js'),
   ]);
-  // Before anything is read or opened: a plain ws:// off this machine is refused unless --insecure.
+  // Before anything is read or opened: a URL or guid that cannot work, or plain ws:// off this machine without
+  // --insecure, is refused in one line.
   try {
-    requireSecureUrl(url, args.insecure === true);
+    checkAgentUrl(url, args.insecure === true);
+    checkAgentGuid(args.guid);
   } catch (error) {
     io.stderr.write(`error: ${messageOf(error)}\n`);
     return EXIT.failure;
@@ -98,6 +100,8 @@ async function runConnected(args: AgentArguments, url: string, io: CliIo): Promi
     io.stderr.write(`error: ${error instanceof KeyFileError ? messageOf(error) : `cannot read ${args.ca}: ${messageOf(error)}`}\n`);
     return EXIT.failure;
   }
+  let failed: ((message: string) => void) | undefined;
+  const failure = new Promise<string>((resolve) => (failed = resolve));
   const agent = startAgent({
     url,
     insecure: args.insecure === true,
@@ -106,19 +110,24 @@ async function runConnected(args: AgentArguments, url: string, io: CliIo): Promi
     hostname: hostname(),
     os: platform(),
     methods: AGENT_METHODS,
-    ...(ca && { wsOptions: { ca } }),
+    ...(ca && { wsOptions: { ca }, caLabel: args.ca }),
     onStatus: (status) => {
       if (status.state === 'connected') io.stderr.write(`connected to ${url} as ${args.guid}\n`);
-      if (status.state === 'disconnected') {
-        const why = `${status.code}${status.reason ? ` ${status.reason}` : ''}${status.error ? `: ${status.error}` : ''}`;
-        io.stderr.write(`disconnected (${why}); retrying in ${(status.retryInMs / 1000).toFixed(1)} s\n`);
-      }
+      if (status.state === 'disconnected')
+        io.stderr.write(`${messageOf(status.message)}; retrying in ${(status.retryInMs / 1000).toFixed(1)} s\n`);
+      if (status.state === 'failed') failed?.(status.message);
     },
   });
-  // Runs until interrupted (SIGINT); then closes the link cleanly.
-  if (io.signal && !io.signal.aborted) await new Promise((resolve) => io.signal!.addEventListener('abort', resolve, { once: true }));
+  // Runs until interrupted (SIGINT), then closes the link cleanly; or until a refusal retrying cannot fix.
+  const interrupted = new Promise<void>((resolve) => {
+    if (!io.signal || io.signal.aborted) return resolve();
+    io.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  const permanent = await Promise.race([failure, interrupted.then(() => undefined)]);
   await agent.stop();
-  return EXIT.ok;
+  if (permanent === undefined) return EXIT.ok;
+  io.stderr.write(`error: ${messageOf(permanent)}\n`);
+  return EXIT.failure;
 }
 
 async function runOnNats(args: AgentArguments, io: CliIo): Promise<number> {

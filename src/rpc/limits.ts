@@ -132,6 +132,22 @@ export const HANDSHAKE_DEADLINE_MS = 10_000;
  */
 export const PING_INTERVAL_MS = 30_000;
 
+/**
+ * How long a connector waits for a sentry's current link to answer a ping when another sentry authenticates
+ * with the same guid (2 s). Answered: the current one is alive, and the newcomer is refused (a second machine
+ * with that guid, e.g. a cloned VM), instead of the two replacing each other for ever. Not answered: the link is
+ * dead (a network drop the connector has not noticed yet), and the newcomer replaces it at once. A ping's round
+ * trip is milliseconds; 2 s absorbs a loaded link and stays well inside the newcomer's handshake deadline
+ * ({@link HANDSHAKE_DEADLINE_MS}).
+ */
+export const DUPLICATE_GUID_PROBE_MS = 2_000;
+
+/**
+ * The connector logs a guid's refused duplicates once per window (60 s), with how many it refused since its
+ * last line: a cloned machine retrying under a service manager does not fill the log.
+ */
+export const DUPLICATE_GUID_LOG_WINDOW_MS = 60_000;
+
 /** How long a closing server waits for its peers' closing handshakes before dropping their sockets (1 s). */
 export const CLOSE_GRACE_MS = 1_000;
 

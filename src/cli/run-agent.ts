@@ -58,7 +58,15 @@ export async function runAgent(argv: readonly string[], io: CliIo): Promise<numb
   return EXIT.failure;
 }
 
+/** Says once, at start, when the pids of other users' processes will be null (src/agent/pid-visibility.ts). */
+async function warnIfPidsHidden(io: CliIo): Promise<void> {
+  const { currentPidVisibility, pidVisibilityWarning } = await import('../agent/pid-visibility.js');
+  const warning = pidVisibilityWarning(await currentPidVisibility());
+  if (warning !== undefined) io.stderr.write(`warning: ${warning}\n`);
+}
+
 async function printOnce(args: AgentArguments, io: CliIo): Promise<number> {
+  await warnIfPidsHidden(io);
   const { connections, rejected } = await collectConnections();
   // Entries systeminformation gave that we could not read are said, not silently dropped.
   if (rejected.length > 0) io.stderr.write(`warning: ${rejected.length} entries skipped (first: ${rejected[0]})\n`);
@@ -100,6 +108,7 @@ async function runConnected(args: AgentArguments, url: string, io: CliIo): Promi
     io.stderr.write(`error: ${error instanceof KeyFileError ? messageOf(error) : `cannot read ${args.ca}: ${messageOf(error)}`}\n`);
     return EXIT.failure;
   }
+  await warnIfPidsHidden(io);
   let failed: ((message: string) => void) | undefined;
   const failure = new Promise<string>((resolve) => (failed = resolve));
   const agent = startAgent({
@@ -135,6 +144,7 @@ async function runOnNats(args: AgentArguments, io: CliIo): Promise<number> {
     io.stderr.write('error: --nats needs --creds FILE (issued by `sentry-query nats-user --role agent --guid GUID`)\n');
     return EXIT.failure;
   }
+  await warnIfPidsHidden(io);
   const [{ startNatsRole }, { serveSentryOnNats }, { AGENT_METHODS }] = await Promise.all([
     import('./nats-options.js'),
     import('../nats/direct-agent.js'),

@@ -27,12 +27,16 @@ async function ports(child: RunningChild, labels: readonly string[]): Promise<Re
 /** Runs an agent to its end: it must stop by itself (the deadline is the guard). */
 const agent = (...args: string[]): ReturnType<typeof runToEnd> => runToEnd(['agent', '--key-file', file('agent.key'), ...args]);
 
+/** Stderr without the start-up warning a non-root agent prints (test/agent/pid-visibility.test.ts). */
+const withoutPidWarning = (stderr: string): string => stderr.replace(/^warning: running as uid .*\n/m, '');
+
 /** One line, `error: …`, exit 1, no stack trace. */
 function expectOneLine(result: Awaited<ReturnType<typeof runToEnd>>, pattern: RegExp): void {
+  const stderr = withoutPidWarning(result.stderr);
   expect(result.code).toBe(1);
-  expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(result.stderr).toMatch(pattern);
-  expect(result.stderr).not.toMatch(/\n\s+at /);
+  expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(stderr).toMatch(pattern);
+  expect(stderr).not.toMatch(/\n\s+at /);
 }
 
 describe.skipIf(!tls || !other)('agent --connect: why it cannot connect', () => {

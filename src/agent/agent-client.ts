@@ -136,6 +136,8 @@ export function startAgent(options: AgentOptions): AgentHandle {
   let attempt = 0;
   let retryTimer: NodeJS.Timeout | undefined;
   let stopped = false;
+  // Aborted by stop(): a TLS probe in progress (settle) releases its socket and timer at once.
+  const stopping = new AbortController();
   const status = (s: AgentStatus): void => options.onStatus?.(s);
 
   const connect = (): void => {
@@ -199,7 +201,7 @@ export function startAgent(options: AgentOptions): AgentHandle {
   const settle = async (seen: Omit<AttemptOutcome, 'url' | 'guid' | 'ca' | 'servesTls'>): Promise<void> => {
     const probe =
       !seen.welcomed && needsTlsProbe(options.url, seen.error)
-        ? await servesTls(url.hostname.replace(/^\[|\]$/g, ''), Number(url.port || 80), HANDSHAKE_DEADLINE_MS)
+        ? await servesTls(url.hostname.replace(/^\[|\]$/g, ''), Number(url.port || 80), HANDSHAKE_DEADLINE_MS, stopping.signal)
         : undefined;
     if (stopped) return;
     const failure = describeLinkFailure({
@@ -238,6 +240,7 @@ export function startAgent(options: AgentOptions): AgentHandle {
     async stop() {
       if (stopped) return;
       stopped = true;
+      stopping.abort();
       clearTimeout(retryTimer);
       await port?.terminateAndWait();
       status({ state: 'stopped' });

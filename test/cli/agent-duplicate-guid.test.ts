@@ -80,7 +80,7 @@ describe('two agents with one guid', () => {
     first.process.kill('SIGKILL');
   });
 
-  it('an agent whose old link is dead (its process frozen) replaces it at once, and answers', async () => {
+  it('an agent whose old link is dead (its process frozen) replaces it at once, and answers; the old one, resumed, is refused', async () => {
     const frozen = children.start(agentArgs());
     await frozen.waitFor('stderr', /^connected to /m);
     // Frozen, it answers no ping: to the node, the link of a machine that dropped off the network.
@@ -91,7 +91,13 @@ describe('two agents with one guid', () => {
     const rows = await queryRows(ports['queries']!, TOKEN, 'sentry | fields guid | sentry-netstat timeout=10');
     expect(rows.filter((r) => r['_error'] !== undefined)).toEqual([]);
     expect(rows.length).toBeGreaterThan(0);
-    frozen.process.kill('SIGKILL');
+    // Resumed, the old agent learns it was replaced, tries again, and is refused: the two do not flap.
+    const exitCode = new Promise<number | null>((resolve) => frozen.process.once('exit', (code) => resolve(code)));
+    frozen.process.kill('SIGCONT');
+    expect(await exitCode).toBe(1);
+    expect(frozen.output.stderr).toMatch(/^disconnected from ws:\/\/127\.0\.0\.1:\d+ \(4000 replaced by a newer link\); retrying in /m);
+    expect(frozen.output.stderr).toMatch(/^error: duplicate guid: another sentry is connected as dup-1 from 127\.0\.0\.1: /m);
+    expect(withoutPidWarning(restarted.output.stderr)).toMatch(/^connected to [^\n]*\n$/);
     restarted.process.kill('SIGKILL');
   });
 });

@@ -24,7 +24,7 @@ interface AgentArguments extends NatsArguments {
 /**
  * `sentry-query agent --connect wss://HOST:PORT --key-file FILE [--guid GUID] [--ca FILE] [--insecure]` runs a
  * sentry (or `--nats tls://HOST:PORT --creds FILE [--nats-ca FILE]`: on NATS itself, src/nats/direct-agent.ts): it connects (plain `ws://` only to loopback, unless `--insecure`), proves its key, answers `netstat` with this host's connections and reconnects with backoff
- * until interrupted. `sentry-query agent --once [--guid GUID] [--format …]` prints this host's connections in
+ * until interrupted, or stops (exit 1) on a refusal retrying cannot fix (src/agent/link-failure.ts). `sentry-query agent --once [--guid GUID] [--format …]` prints this host's connections in
  * the records `sentry-netstat` emits, then exits.
  */
 export async function runAgent(argv: readonly string[], io: CliIo): Promise<number> {
@@ -36,7 +36,7 @@ export async function runAgent(argv: readonly string[], io: CliIo): Promise<numb
     .option('--key-file <file>', "file holding this sentry's key (with --connect)")
     .option('--ca <file>', 'PEM certificate to trust for wss:// (e.g. a self-signed connector)')
     .option('--insecure', INSECURE_HELP)
-    .option('--guid <guid>', 'the sentry guid', hostname())
+    .option('--guid <guid>', 'the sentry guid (the default, the host name, is shared by cloned machines)', hostname())
     .addOption(
       new Option('--format <format>', 'output format with --once (default: table on a terminal, else jsonl)').choices(OUTPUT_FORMATS),
     );

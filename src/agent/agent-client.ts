@@ -5,11 +5,13 @@ import { PROOF_PURPOSE, proofOf, secretBytes } from '../rpc/challenge.js';
 import { sendGreeting, type Handshake } from '../rpc/handshake.js';
 import { HANDSHAKE_DEADLINE_MS, REQUEST_FRAME_LIMIT_BYTES } from '../rpc/limits.js';
 import { RpcChannel } from '../rpc/rpc-channel.js';
-import { describeConnectError, requireSecureUrl } from '../rpc/transport-security.js';
 import { WebSocketPort } from '../rpc/websocket-port.js';
 import type { SentryMethods } from '../runtime/sentry-methods.js';
+import { checkAgentGuid, checkAgentUrl } from './agent-config.js';
 import { fullJitterBackoff, type Backoff } from './backoff.js';
 import { gateMethods, type CollectionGateOptions } from './collection-gate.js';
+import { describeLinkFailure, needsTlsProbe, type AttemptOutcome } from './link-failure.js';
+import { servesTls } from './tls-probe.js';
 
 /** Where the agent stands; told through {@link AgentOptions.onStatus}. */
 export type AgentStatus =
@@ -30,8 +32,23 @@ export type AgentStatus =
       readonly reason: string;
       /** Delay before the next attempt, in milliseconds. */
       readonly retryInMs: number;
-      /** Why the socket failed, when it did (e.g. an untrusted TLS certificate), worded for an operator. */
+      /** Why the socket failed, when it did (e.g. connection refused), worded for an operator. */
       readonly error?: string;
+      /** The whole cause in one line, e.g. `cannot connect to URL: connection refused (is the node running, …?)`. */
+      readonly message: string;
+    }
+  | {
+      /**
+       * A refusal retrying cannot fix (authentication, certificate, wrong endpoint, duplicate guid): the agent
+       * has stopped and will not reconnect.
+       */
+      readonly state: 'failed';
+      /** WebSocket close code. */
+      readonly code: number;
+      /** WebSocket close reason text. */
+      readonly reason: string;
+      /** The cause and what to change, in one line (src/agent/link-failure.ts). */
+      readonly message: string;
     }
   | {
       /** The agent was stopped; it will not reconnect. */
@@ -63,10 +80,16 @@ export interface AgentOptions {
   readonly methods: SentryMethods;
   /** How often a method may be collected, how many callers may wait. @default `AGENT_COLLECTION_INTERVAL_MS`, `AGENT_WAITING_CALLS_LIMIT` of the rpc limits */
   readonly collections?: CollectionGateOptions;
-  /** Delay before each reconnect attempt. @default fullJitterBackoff() (`AGENT_RECONNECT` of the rpc limits: 500 ms base, 30 s cap) */
+  /** Delay before each reconnect attempt. @default fullJitterBackoff() (`AGENT_RECONNECT` of the rpc limits: 500 ms base, 5 s cap) */
   readonly backoff?: Backoff;
   /** Extra `ws` client options, e.g. `ca` for a private TLS root. */
   readonly wsOptions?: ClientOptions;
+  /** How messages name the trusted certificate given in `wsOptions.ca` (the CLI: `--ca FILE`). */
+  readonly caLabel?: string;
+  /**
+   * Stop at a refusal retrying cannot fix (status `failed`) instead of retrying it with backoff. @default true
+   */
+  readonly stopOnPermanentFailure?: boolean;
   /** Told of every state change. */
   readonly onStatus?: (status: AgentStatus) => void;
 }
@@ -84,13 +107,16 @@ export interface AgentHandle {
 /**
  * Runs a sentry's side of the link: connects, answers the connector's challenge with a hello proving its key,
  * waits for the welcome, then answers JSON-RPC calls from `methods`. When the link drops (or no welcome comes in
- * time) it reconnects with {@link fullJitterBackoff}, starting over once authenticated again.
+ * time) it reconnects with {@link fullJitterBackoff}, starting over once authenticated again. A refusal that
+ * retrying cannot fix (wrong key or unknown guid, untrusted certificate, not a sentry port, a guid another live
+ * sentry holds) stops it with status `failed` and the cause.
  *
  * @throws InsecureTransportError (before any socket is opened) for `ws://` to a host that is not loopback,
- * unless `insecure`
+ * unless `insecure`; AgentConfigError for a URL or guid that cannot work (no scheme, empty guid, …)
  */
 export function startAgent(options: AgentOptions): AgentHandle {
-  requireSecureUrl(options.url, options.insecure);
+  const url = checkAgentUrl(options.url, options.insecure);
+  checkAgentGuid(options.guid);
   const backoff = options.backoff ?? fullJitterBackoff();
   // One gate per agent, not per link: a node that reconnects does not get a fresh budget.
   const handlers = gateMethods(options.methods, options.collections);
@@ -110,44 +136,97 @@ export function startAgent(options: AgentOptions): AgentHandle {
   let attempt = 0;
   let retryTimer: NodeJS.Timeout | undefined;
   let stopped = false;
+  // Aborted by stop(): a TLS probe in progress (settle) releases its socket and timer at once.
+  const stopping = new AbortController();
   const status = (s: AgentStatus): void => options.onStatus?.(s);
 
   const connect = (): void => {
     retryTimer = undefined;
     status({ state: 'connecting' });
     let handshake: Handshake | undefined;
-    let failure: string | undefined;
+    let error: Error | undefined;
+    let welcomed = false;
+    let challenged = false;
+    let queryPortAnswer = false;
+    let notChallenged = false;
     const socket: WebSocketPort = new WebSocketPort(
       // A request is a method and a few params: a frame over the limit (a hostile node) closes the link (1009)
       // from its header, before it is buffered.
       new WebSocket(options.url, { ...options.wsOptions, maxPayload: REQUEST_FRAME_LIMIT_BYTES }),
       {
         onOpen: () => {
-          handshake = sendGreeting(socket, hello, HANDSHAKE_DEADLINE_MS, {
-            onFrame: () => {
-              channel = new RpcChannel(socket, { handlers });
-              attempt = 0;
-              status({ state: 'connected' });
+          handshake = sendGreeting(
+            socket,
+            (nonce) => {
+              challenged = true;
+              return hello(nonce);
             },
-          });
+            HANDSHAKE_DEADLINE_MS,
+            {
+              onFrame: () => {
+                channel = new RpcChannel(socket, { handlers });
+                welcomed = true;
+                attempt = 0;
+                status({ state: 'connected' });
+              },
+              // The first frame was not a challenge: not a node's sentry port (ws:// to some other WebSocket server).
+              onMalformed: () => {
+                notChallenged ||= !challenged;
+              },
+            },
+          );
         },
-        onText: (text) => (channel ? channel.receive(text) : handshake?.receive(text)),
+        onText: (text) => {
+          if (channel) return channel.receive(text);
+          if (challenged && isQueryPortAnswer(text)) queryPortAnswer = true;
+          handshake?.receive(text);
+        },
         // Errors are followed by 'close', which is where the reconnect is decided.
-        onError: (error) => {
-          failure ??= describeConnectError(error);
+        onError: (e) => {
+          error ??= e;
         },
         onClose: (code, reason) => {
           handshake?.cancel();
           channel?.end();
           channel = undefined;
           if (stopped) return;
-          const retryInMs = backoff(attempt++);
-          status({ state: 'disconnected', code, reason, retryInMs, ...(failure !== undefined && { error: failure }) });
-          retryTimer = setTimeout(connect, retryInMs);
+          void settle({ code, reason, error, welcomed, notChallenged, queryPortAnswer });
         },
       },
     );
     port = socket;
+  };
+
+  /** Words why the attempt ended; retries it, or stops on a permanent refusal. */
+  const settle = async (seen: Omit<AttemptOutcome, 'url' | 'guid' | 'ca' | 'servesTls'>): Promise<void> => {
+    const probe =
+      !seen.welcomed && needsTlsProbe(options.url, seen.error)
+        ? await servesTls(url.hostname.replace(/^\[|\]$/g, ''), Number(url.port || 80), HANDSHAKE_DEADLINE_MS, stopping.signal)
+        : undefined;
+    if (stopped) return;
+    const failure = describeLinkFailure({
+      ...seen,
+      url: options.url,
+      guid: options.guid,
+      ...(options.caLabel !== undefined && { ca: options.caLabel }),
+      ...(probe !== undefined && { servesTls: probe }),
+    });
+    if (failure.permanent && options.stopOnPermanentFailure !== false) {
+      stopped = true;
+      status({ state: 'failed', code: seen.code, reason: seen.reason, message: failure.message });
+      return;
+    }
+    const retryInMs = backoff(attempt++);
+    const { code, reason } = seen;
+    status({
+      state: 'disconnected',
+      code,
+      reason,
+      retryInMs,
+      message: failure.message,
+      ...(seen.error !== undefined && { error: failure.message }),
+    });
+    retryTimer = setTimeout(connect, retryInMs);
   };
   connect();
 
@@ -161,9 +240,24 @@ export function startAgent(options: AgentOptions): AgentHandle {
     async stop() {
       if (stopped) return;
       stopped = true;
+      stopping.abort();
       clearTimeout(retryTimer);
       await port?.terminateAndWait();
       status({ state: 'stopped' });
     },
   };
+}
+
+/**
+ * A node's query port answers a hello, which is no query request, with `{"type":"error", …}` (the query
+ * protocol's error frame, src/remote/query-protocol.ts) where a sentry port would welcome: that is how an agent
+ * pointed at the query port knows it.
+ */
+function isQueryPortAnswer(text: string): boolean {
+  try {
+    const frame: unknown = JSON.parse(text);
+    return typeof frame === 'object' && frame !== null && (frame as { type?: unknown }).type === 'error';
+  } catch {
+    return false;
+  }
 }

@@ -7,7 +7,7 @@ export type Backoff = (attempt: number) => number;
 export interface FullJitterOptions {
   /** @default {@link AGENT_RECONNECT}.baseMs (500) */
   readonly baseMs?: number;
-  /** @default {@link AGENT_RECONNECT}.capMs (30 000) */
+  /** @default {@link AGENT_RECONNECT}.capMs (5 000) */
   readonly capMs?: number;
   /** A number in [0, 1); injectable for tests. @default Math.random */
   readonly random?: () => number;

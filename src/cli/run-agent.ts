@@ -24,7 +24,7 @@ interface AgentArguments extends NatsArguments {
 /**
  * `sentry-query agent --connect wss://HOST:PORT --key-file FILE [--guid GUID] [--ca FILE] [--insecure]` runs a
  * sentry (or `--nats tls://HOST:PORT --creds FILE [--nats-ca FILE]`: on NATS itself, src/nats/direct-agent.ts): it connects (plain `ws://` only to loopback, unless `--insecure`), proves its key, answers `netstat` with this host's connections and reconnects with backoff
- * until interrupted. `sentry-query agent --once [--guid GUID] [--format …]` prints this host's connections in
+ * until interrupted, or stops (exit 1) on a refusal retrying cannot fix (src/agent/link-failure.ts). `sentry-query agent --once [--guid GUID] [--format …]` prints this host's connections in
  * the records `sentry-netstat` emits, then exits.
  */
 export async function runAgent(argv: readonly string[], io: CliIo): Promise<number> {
@@ -36,7 +36,7 @@ export async function runAgent(argv: readonly string[], io: CliIo): Promise<numb
     .option('--key-file <file>', "file holding this sentry's key (with --connect)")
     .option('--ca <file>', 'PEM certificate to trust for wss:// (e.g. a self-signed connector)')
     .option('--insecure', INSECURE_HELP)
-    .option('--guid <guid>', 'the sentry guid', hostname())
+    .option('--guid <guid>', 'the sentry guid (the default, the host name, is shared by cloned machines)', hostname())
     .addOption(
       new Option('--format <format>', 'output format with --once (default: table on a terminal, else jsonl)').choices(OUTPUT_FORMATS),
     );
@@ -64,7 +64,15 @@ export async function runAgent(argv: readonly string[], io: CliIo): Promise<numb
   return EXIT.failure;
 }
 
+/** Says once, at start, when the pids of other users' processes will be null (src/agent/pid-visibility.ts). */
+async function warnIfPidsHidden(io: CliIo): Promise<void> {
+  const { currentPidVisibility, pidVisibilityWarning } = await import('../agent/pid-visibility.js');
+  const warning = pidVisibilityWarning(await currentPidVisibility());
+  if (warning !== undefined) io.stderr.write(`warning: ${warning}\n`);
+}
+
 async function printOnce(args: AgentArguments, io: CliIo): Promise<number> {
+  await warnIfPidsHidden(io);
   const { connections, rejected } = await collectConnections();
   // Entries systeminformation gave that we could not read are said, not silently dropped.
   if (rejected.length > 0) io.stderr.write(`warning: ${rejected.length} entries skipped (first: ${rejected[0]})\n`);
@@ -82,15 +90,17 @@ async function runConnected(args: AgentArguments, url: string, io: CliIo): Promi
     return EXIT.failure;
   }
   // Loaded here, not at the top: `agent --once` is a one-shot process and must not pay for ws at start-up.
-  const [{ startAgent }, { KeyFileError, loadAgentKey }, { AGENT_METHODS }, { requireSecureUrl }] = await Promise.all([
+  const [{ startAgent }, { KeyFileError, loadAgentKey }, { AGENT_METHODS }, { checkAgentGuid, checkAgentUrl }] = await Promise.all([
     import('../agent/agent-client.js'),
     import('../connector/key-file.js'),
     import('../plugin.js'),
-    import('../rpc/transport-security.js'),
+    import('../agent/agent-config.js'),
   ]);
-  // Before anything is read or opened: a plain ws:// off this machine is refused unless --insecure.
+  // Before anything is read or opened: a URL or guid that cannot work, or plain ws:// off this machine without
+  // --insecure, is refused in one line.
   try {
-    requireSecureUrl(url, args.insecure === true);
+    checkAgentUrl(url, args.insecure === true);
+    checkAgentGuid(args.guid);
   } catch (error) {
     io.stderr.write(`error: ${messageOf(error)}\n`);
     return EXIT.failure;
@@ -104,6 +114,9 @@ async function runConnected(args: AgentArguments, url: string, io: CliIo): Promi
     io.stderr.write(`error: ${error instanceof KeyFileError ? messageOf(error) : `cannot read ${args.ca}: ${messageOf(error)}`}\n`);
     return EXIT.failure;
   }
+  await warnIfPidsHidden(io);
+  let failed: ((message: string) => void) | undefined;
+  const failure = new Promise<string>((resolve) => (failed = resolve));
   const agent = startAgent({
     url,
     insecure: args.insecure === true,
@@ -112,19 +125,24 @@ async function runConnected(args: AgentArguments, url: string, io: CliIo): Promi
     hostname: hostname(),
     os: platform(),
     methods: AGENT_METHODS,
-    ...(ca && { wsOptions: { ca } }),
+    ...(ca && { wsOptions: { ca }, caLabel: args.ca }),
     onStatus: (status) => {
       if (status.state === 'connected') io.stderr.write(`connected to ${url} as ${args.guid}\n`);
-      if (status.state === 'disconnected') {
-        const why = `${status.code}${status.reason ? ` ${status.reason}` : ''}${status.error ? `: ${status.error}` : ''}`;
-        io.stderr.write(`disconnected (${why}); retrying in ${(status.retryInMs / 1000).toFixed(1)} s\n`);
-      }
+      if (status.state === 'disconnected')
+        io.stderr.write(`${messageOf(status.message)}; retrying in ${(status.retryInMs / 1000).toFixed(1)} s\n`);
+      if (status.state === 'failed') failed?.(status.message);
     },
   });
-  // Runs until interrupted (SIGINT); then closes the link cleanly.
-  if (io.signal && !io.signal.aborted) await new Promise((resolve) => io.signal!.addEventListener('abort', resolve, { once: true }));
+  // Runs until interrupted (SIGINT), then closes the link cleanly; or until a refusal retrying cannot fix.
+  const interrupted = new Promise<void>((resolve) => {
+    if (!io.signal || io.signal.aborted) return resolve();
+    io.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  const permanent = await Promise.race([failure, interrupted.then(() => undefined)]);
   await agent.stop();
-  return EXIT.ok;
+  if (permanent === undefined) return EXIT.ok;
+  io.stderr.write(`error: ${messageOf(permanent)}\n`);
+  return EXIT.failure;
 }
 
 async function runOnNats(args: AgentArguments, io: CliIo): Promise<number> {
@@ -132,6 +150,7 @@ async function runOnNats(args: AgentArguments, io: CliIo): Promise<number> {
     io.stderr.write('error: --nats needs --creds FILE (issued by `sentry-query nats-user --role agent --guid GUID`)\n');
     return EXIT.failure;
   }
+  await warnIfPidsHidden(io);
   const [{ startNatsRole }, { serveSentryOnNats }, { AGENT_METHODS }] = await Promise.all([
     import('./nats-options.js'),
     import('../nats/direct-agent.js'),

@@ -91,6 +91,19 @@ export class SentryLink {
     this.#port.close(CLOSE_CODES.policy, 'authentication failed');
   }
 
+  /** Whether the sentry answers a ping within `deadlineMs` (see {@link WebSocketPort.probe}). */
+  answersPing(deadlineMs: number): Promise<boolean> {
+    return this.#port.probe(deadlineMs);
+  }
+
+  /**
+   * Refuses an authenticated hello because another live sentry holds its guid (4001, `reason` naming the guid
+   * and that sentry's address: the newcomer proved the key, so it may know).
+   */
+  refuseDuplicate(reason: string): void {
+    this.#port.close(CLOSE_CODES.duplicateGuid, reason);
+  }
+
   /** Calls the sentry; see {@link RpcChannel.call}. */
   call(method: string, params: Readonly<Record<string, unknown>>, options: SentryCallOptions): Promise<unknown> {
     return this.#channel ? this.#channel.call(method, params, options) : Promise.reject(SentryRpcError.notConnected());

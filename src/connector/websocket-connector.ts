@@ -5,10 +5,18 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { AdmissionGuard, type Admission, type AdmissionOptions } from '../rpc/admission.js';
 import { CLOSE_CODES } from '../rpc/close-codes.js';
 import { closeHttp, listenHttp } from '../rpc/http-listener.js';
-import { CLOSE_GRACE_MS, HANDSHAKE_DEADLINE_MS, PING_INTERVAL_MS, SENTRY_FRAME_LIMIT_BYTES } from '../rpc/limits.js';
+import {
+  CLOSE_GRACE_MS,
+  DUPLICATE_GUID_LOG_WINDOW_MS,
+  DUPLICATE_GUID_PROBE_MS,
+  HANDSHAKE_DEADLINE_MS,
+  PING_INTERVAL_MS,
+  SENTRY_FRAME_LIMIT_BYTES,
+} from '../rpc/limits.js';
 import { SentryRpcError, type SentryCallOptions, type SentryConnector, type SentryInfo } from '../runtime/sentry-connector.js';
 import { type KeyChanges, type KeyRegistry } from './key-registry.js';
 import type { HelloFrame } from './protocol.js';
+import { duplicateGuidReason } from './duplicate-guid.js';
 import { SentryLink } from './sentry-link.js';
 
 /** Something the connector refused or dropped, for the operator's log. */
@@ -19,7 +27,8 @@ export interface ConnectorLogEvent {
    * window as one `summary` (src/rpc/pre-auth-log.ts); `replaced`, `disconnected` and an authenticated link's
    * `socket-error` are logged each time. `sentry-connected` and `sentry-disconnected` tell a sentry's state:
    * its link came up, or its current link went down (with `connected_ms`); `disconnected` is a link that a
-   * newer one had already replaced going down.
+   * newer one had already replaced going down. `duplicate-guid` (a second live sentry with a guid, refused) is
+   * logged once per guid and {@link DUPLICATE_GUID_LOG_WINDOW_MS}, with the count since its last line.
    */
   readonly event:
     | 'rejected'
@@ -30,6 +39,7 @@ export interface ConnectorLogEvent {
     | 'refused'
     | 'summary'
     | 'replaced'
+    | 'duplicate-guid'
     | 'disconnected'
     | 'sentry-connected'
     | 'sentry-disconnected';
@@ -90,8 +100,11 @@ interface SentryRecord {
 /**
  * The host side of the real sentry link: a WebSocket server sentries connect to. It challenges each socket with a
  * fresh nonce; a sentry says hello with its guid and a proof of its key over that nonce (the key never travels);
- * once accepted it is welcomed and answers JSON-RPC calls. A newer authenticated link of a guid
- * replaces the older one; a failed hello never disturbs a live link.
+ * once accepted it is welcomed and answers JSON-RPC calls. When a guid's link is up and another sentry
+ * authenticates with that guid, the current link is pinged: if it answers within
+ * {@link DUPLICATE_GUID_PROBE_MS} the newcomer is refused (4001 `duplicate guid: …`, logged as
+ * `duplicate-guid`), else the newcomer replaces it (a sentry back after a network drop gets in at once). A
+ * failed hello never disturbs a live link.
  *
  * @example
  * ```ts
@@ -108,6 +121,8 @@ export class WebSocketConnector implements SentryConnector {
   /** Every open socket, in its handshake or authenticated. */
   readonly #links = new Set<SentryLink>();
   readonly #guard: AdmissionGuard;
+  /** Per guid with refused duplicates: when its log window ends, and how many were refused since its last line. */
+  readonly #duplicates = new Map<string, { windowEndsAt: number; unlogged: number }>();
   #closing: Promise<void> | undefined;
 
   private constructor(server: HttpServer | HttpsServer, ownsServer: boolean, options: WebSocketConnectorOptions) {
@@ -267,12 +282,32 @@ export class WebSocketConnector implements SentryConnector {
       return;
     }
     admission.authenticated();
-    const remote_ip = admission.remoteIp;
     const previous = this.#sentries.get(hello.guid);
-    if (previous?.link.open) {
-      log('replaced', 'a newer link authenticated', hello.guid);
-      previous.link.close(CLOSE_CODES.replaced, 'replaced by a newer link');
-    }
+    if (!previous?.link.open) return this.#accept(link, hello, admission.remoteIp);
+    // Another link holds the guid: a second machine with it (a cloned VM), or this sentry back after a network
+    // drop the connector has not noticed yet. Only the first answers a ping.
+    void previous.link.answersPing(DUPLICATE_GUID_PROBE_MS).then((alive) => {
+      if (this.#closing || !link.socketOpen) return;
+      const current = this.#sentries.get(hello.guid);
+      // Alive, or replaced meanwhile by another newcomer (which has just proved itself): the newcomer waits out.
+      if (current?.link.open && (alive || current !== previous)) {
+        link.refuseDuplicate(duplicateGuidReason(hello.guid, current.remote_ip));
+        this.#logDuplicate(hello.guid, admission.remoteIp, current.remote_ip);
+        return;
+      }
+      if (current?.link.open) {
+        log(
+          'replaced',
+          `a newer link authenticated; the current one did not answer a ping within ${DUPLICATE_GUID_PROBE_MS} ms`,
+          hello.guid,
+        );
+        current.link.close(CLOSE_CODES.replaced, 'replaced by a newer link');
+      }
+      this.#accept(link, hello, admission.remoteIp);
+    });
+  }
+
+  #accept(link: SentryLink, hello: HelloFrame, remote_ip: string | undefined): void {
     link.accept(hello.guid);
     this.#sentries.set(hello.guid, {
       connected_at: new Date(),
@@ -282,6 +317,27 @@ export class WebSocketConnector implements SentryConnector {
       ...(remote_ip !== undefined && { remote_ip }),
     });
     this.#changed(hello.guid);
+  }
+
+  /** Logs a refused duplicate, at most once per guid and window (with the count since the last line). */
+  #logDuplicate(guid: string, newcomerIp: string | undefined, holderIp: string | undefined): void {
+    const now = Date.now();
+    const window = this.#duplicates.get(guid);
+    if (window && now < window.windowEndsAt) {
+      window.unlogged++;
+      return;
+    }
+    const since = window && window.unlogged > 0 ? ` (${window.unlogged} more refused since the last line)` : '';
+    // One entry per guid that ever had a duplicate: bounded by the keys, which only the operator adds.
+    this.#duplicates.set(guid, { windowEndsAt: now + DUPLICATE_GUID_LOG_WINDOW_MS, unlogged: 0 });
+    this.#log({
+      event: 'duplicate-guid',
+      detail:
+        `another sentry authenticated as ${guid} while the one from ${holderIp ?? 'an unknown address'} is connected and answers: ` +
+        `refused, the connected one kept${since}. Give each machine its own --guid`,
+      guid,
+      ...(newcomerIp !== undefined && { remote_ip: newcomerIp }),
+    });
   }
 
   #changed(guid: string, record?: SentryRecord): void {

@@ -16,4 +16,9 @@ export const CLOSE_CODES = Object.freeze({
   tooBig: 1009,
   /** A newer authenticated link of the same guid took over. */
   replaced: 4000,
+  /**
+   * Another sentry is connected with this guid and answered a ping: the newcomer is refused, the live link kept
+   * (the reason names the guid and the other sentry's address).
+   */
+  duplicateGuid: 4001,
 });

@@ -67,8 +67,7 @@ export const UNAUTHENTICATED_CONNECTIONS = Object.freeze({
 /**
  * Failed authentications a source may cause per window (20 per 10 s), per port: a wrong key or token, a
  * malformed or oversize greeting, a missed deadline. Past it, that source's new connections are refused at
- * once until the window ends. A genuine sentry with a wrong key retries with its backoff (at most one attempt
- * per 0.5–30 s), far below; a key-guessing client gets 2 attempts a second.
+ * once until the window ends. A genuine sentry with a wrong key stops at its first refusal, far below; a key-guessing client gets 2 attempts a second.
  */
 export const AUTH_FAILURES = Object.freeze({
   /** Failures allowed per source and window. */
@@ -132,6 +131,22 @@ export const HANDSHAKE_DEADLINE_MS = 10_000;
  * also keep the link open through them.
  */
 export const PING_INTERVAL_MS = 30_000;
+
+/**
+ * How long a connector waits for a sentry's current link to answer a ping when another sentry authenticates
+ * with the same guid (2 s). Answered: the current one is alive, and the newcomer is refused (a second machine
+ * with that guid, e.g. a cloned VM), instead of the two replacing each other for ever. Not answered: the link is
+ * dead (a network drop the connector has not noticed yet), and the newcomer replaces it at once. A ping's round
+ * trip is milliseconds; 2 s absorbs a loaded link and stays well inside the newcomer's handshake deadline
+ * ({@link HANDSHAKE_DEADLINE_MS}).
+ */
+export const DUPLICATE_GUID_PROBE_MS = 2_000;
+
+/**
+ * The connector logs a guid's refused duplicates once per window (60 s), with how many it refused since its
+ * last line: a cloned machine retrying under a service manager does not fill the log.
+ */
+export const DUPLICATE_GUID_LOG_WINDOW_MS = 60_000;
 
 /** How long a closing server waits for its peers' closing handshakes before dropping their sockets (1 s). */
 export const CLOSE_GRACE_MS = 1_000;
@@ -259,14 +274,18 @@ export const NATS_RESPONSE_PERMISSION = Object.freeze({
 });
 
 /**
- * An agent's reconnect backoff (500 ms base, 30 s cap): a fleet dropped by a connector restart comes back
- * spread over seconds, and a long outage costs one attempt per 30 s per sentry at most.
+ * An agent's reconnect backoff (500 ms base, doubling, 5 s cap, full jitter: each delay uniform in [0, ceiling)).
+ * After a node restart or an outage the fleet is back within 5 s of the node (plus its handshake), not the 20–30 s
+ * a 30 s cap gave. The jitter spreads a fleet over those 5 s (10,000 sentries: ~2,000 handshakes a second, which
+ * the admission caps absorb, the refused retrying); a long outage costs a sentry one TCP connect per 2.5 s on
+ * average, nothing a node or a network notices. Refusals that retrying cannot fix (authentication, certificate,
+ * wrong endpoint, duplicate guid) stop the agent instead of retrying (src/agent/link-failure.ts).
  */
 export const AGENT_RECONNECT = Object.freeze({
   /** The first retry's ceiling. */
   baseMs: 500,
   /** The largest delay between attempts. */
-  capMs: 30_000,
+  capMs: 5_000,
 });
 
 // The bounds on sentry-provided text in records and on secret files are applied by the runtime and the commands,

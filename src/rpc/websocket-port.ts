@@ -89,6 +89,32 @@ export class WebSocketPort implements FramePort {
   }
 
   /**
+   * Pings the peer once: resolves true when its pong comes within `deadlineMs`, false if it does not, or if the
+   * socket closes first (never rejects; the deadline timer is released either way).
+   */
+  probe(deadlineMs: number): Promise<boolean> {
+    if (!this.open) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const done = (alive: boolean): void => {
+        clearTimeout(deadline);
+        this.#ws.off('pong', onPong);
+        this.#ws.off('close', onClose);
+        resolve(alive);
+      };
+      const onPong = (): void => done(true);
+      const onClose = (): void => done(false);
+      const deadline = setTimeout(() => done(false), deadlineMs);
+      this.#ws.on('pong', onPong);
+      this.#ws.on('close', onClose);
+      try {
+        this.#ws.ping();
+      } catch {
+        done(false);
+      }
+    });
+  }
+
+  /**
    * Pings every `intervalMs`; a peer that has not answered the previous ping by the next is dropped
    * (terminated, so its close comes at once). 0 disables. The timer stops when the socket closes.
    */

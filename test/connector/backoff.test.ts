@@ -15,9 +15,16 @@ describe('fullJitterBackoff', () => {
     expect([bottom(0), bottom(9), middle(2)]).toEqual([0, 0, 2_000]);
   });
 
-  it('defaults to a 500 ms base and a 30 s cap', () => {
+  it('defaults to a 500 ms base and a 5 s cap: after any outage the next attempt is at most 5 s away', () => {
     const top = fullJitterBackoff({ random: () => 0.999_999 });
-    // Whole milliseconds, below the ceiling.
-    expect([top(0), top(100)]).toEqual([499, 29_999]);
+    // Whole milliseconds, below the ceiling: 0.5, 1, 2, 4, then 5 s for ever.
+    expect([0, 1, 2, 3, 4, 5, 100, 10_000].map(top)).toEqual([499, 999, 1_999, 3_999, 4_999, 4_999, 4_999, 4_999]);
+  });
+
+  it('spreads a fleet over the whole window: the delays of one attempt are uniform in [0, ceiling)', () => {
+    let i = 0;
+    const steps = [0, 0.25, 0.5, 0.75];
+    const fleet = fullJitterBackoff({ random: () => steps[i++ % steps.length]! });
+    expect(steps.map(() => fleet(9))).toEqual([0, 1_250, 2_500, 3_750]);
   });
 });

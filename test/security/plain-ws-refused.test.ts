@@ -54,7 +54,7 @@ describe('plain ws:// to a host that is not loopback', () => {
 
   it('agent --insecure: allowed (it tries to connect, blocked here by the test, and retries)', async () => {
     const agent = children.start(['agent', '--connect', FAR, '--insecure', '--key-file', file('secret'), '--guid', 'g'], NO_CONNECT);
-    await agent.waitFor('stderr', /^disconnected \(.*no-connect: blocked 192\.0\.2\.1.*\); retrying in/m);
+    await agent.waitFor('stderr', /^cannot connect to ws:\/\/192\.0\.2\.1:8443: no-connect: blocked 192\.0\.2\.1; retrying in/m);
     expect(agent.output.stderr).toMatch(/^no-connect: blocked 192\.0\.2\.1:8443$/m);
     agent.process.kill('SIGKILL');
   });

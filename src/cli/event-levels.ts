@@ -11,6 +11,8 @@ const EVENT_LEVELS: Readonly<Record<string, LogLevel>> = Object.freeze({
   'sentry-connected': 'info',
   'sentry-disconnected': 'info',
   replaced: 'info',
+  // Two live sentries with one guid (cloned machines): the newcomer was refused.
+  'duplicate-guid': 'warn',
   // A link already replaced by a newer one going down: the sentry itself is still connected.
   disconnected: 'debug',
   // Before authentication, on every port (src/rpc/pre-auth-log.ts): someone failing, or a summary of many.

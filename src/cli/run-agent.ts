@@ -10,6 +10,8 @@ import { messageOf } from './message-of.js';
 import type { CliIo } from './cli-io.js';
 import { INSECURE_HELP } from './tls-options.js';
 import { NATS_HELP, type NatsArguments } from './nats-options.js';
+import { AGENT_LOG_FORMATS, agentLog, type AgentLog, type AgentLogFormat } from './agent-log.js';
+import { LOG_LEVELS, parseLogLevel, type LogLevel } from './logger.js';
 
 interface AgentArguments extends NatsArguments {
   readonly once?: boolean;
@@ -19,6 +21,8 @@ interface AgentArguments extends NatsArguments {
   readonly insecure?: boolean;
   readonly guid: string;
   readonly format?: OutputFormat;
+  readonly logFormat: AgentLogFormat;
+  readonly logLevel: string;
 }
 
 /**
@@ -42,6 +46,13 @@ export async function runAgent(argv: readonly string[], io: CliIo): Promise<numb
     );
   // An agent on NATS itself (no data node): `--nats URLS --creds FILE`.
   NATS_HELP.addTo(program, false);
+  program
+    .addOption(
+      new Option('--log-format <format>', 'text lines, or JSON lines with levels (for a service: journald, a log shipper)')
+        .choices(AGENT_LOG_FORMATS)
+        .default('text'),
+    )
+    .option('--log-level <level>', `least severe events kept with --log-format json: ${LOG_LEVELS.join(', ')}`, 'info');
   program.addHelpText(
     'after',
     '\nExamples:\n  sentry-query agent --once --format table\n' +
@@ -51,13 +62,21 @@ export async function runAgent(argv: readonly string[], io: CliIo): Promise<numb
   const parsed = await parseCommandLine<[AgentArguments]>(program, argv, io);
   if (typeof parsed === 'number') return parsed;
   const [args] = parsed;
-  if (args.once) return printOnce(args, io);
+  let level: LogLevel;
+  try {
+    level = parseLogLevel(args.logLevel);
+  } catch (error) {
+    io.stderr.write(`error: ${messageOf(error)}\n`);
+    return EXIT.failure;
+  }
+  const log = agentLog(args.logFormat, level, args.guid, io);
+  if (args.once) return printOnce(args, io, log);
   if (args.connect !== undefined && args.nats !== undefined) {
     io.stderr.write('error: --connect (a data node) and --nats (NATS itself) do not go together\n');
     return EXIT.failure;
   }
-  if (args.connect !== undefined) return runConnected(args, args.connect, io);
-  if (args.nats !== undefined) return runOnNats(args, io);
+  if (args.connect !== undefined) return runConnected(args, args.connect, io, log);
+  if (args.nats !== undefined) return runOnNats(args, io, log);
   io.stderr.write(
     "error: give --connect URL --key-file FILE (or --nats URLS --creds FILE) to run the sentry, or --once to print this host's connections\n",
   );
@@ -65,14 +84,14 @@ export async function runAgent(argv: readonly string[], io: CliIo): Promise<numb
 }
 
 /** Says once, at start, when the pids of other users' processes will be null (src/agent/pid-visibility.ts). */
-async function warnIfPidsHidden(io: CliIo): Promise<void> {
+async function warnIfPidsHidden(log: AgentLog): Promise<void> {
   const { currentPidVisibility, pidVisibilityWarning } = await import('../agent/pid-visibility.js');
   const warning = pidVisibilityWarning(await currentPidVisibility());
-  if (warning !== undefined) io.stderr.write(`warning: ${warning}\n`);
+  if (warning !== undefined) log('warn', 'pids-hidden', `warning: ${warning}`);
 }
 
-async function printOnce(args: AgentArguments, io: CliIo): Promise<number> {
-  await warnIfPidsHidden(io);
+async function printOnce(args: AgentArguments, io: CliIo, log: AgentLog): Promise<number> {
+  await warnIfPidsHidden(log);
   const { connections, rejected } = await collectConnections();
   // Entries systeminformation gave that we could not read are said, not silently dropped.
   if (rejected.length > 0) io.stderr.write(`warning: ${rejected.length} entries skipped (first: ${rejected[0]})\n`);
@@ -84,7 +103,7 @@ async function printOnce(args: AgentArguments, io: CliIo): Promise<number> {
   return EXIT.ok;
 }
 
-async function runConnected(args: AgentArguments, url: string, io: CliIo): Promise<number> {
+async function runConnected(args: AgentArguments, url: string, io: CliIo, log: AgentLog): Promise<number> {
   if (args.keyFile === undefined) {
     io.stderr.write('error: --connect needs --key-file FILE\n');
     return EXIT.failure;
@@ -114,7 +133,7 @@ async function runConnected(args: AgentArguments, url: string, io: CliIo): Promi
     io.stderr.write(`error: ${error instanceof KeyFileError ? messageOf(error) : `cannot read ${args.ca}: ${messageOf(error)}`}\n`);
     return EXIT.failure;
   }
-  await warnIfPidsHidden(io);
+  await warnIfPidsHidden(log);
   let failed: ((message: string) => void) | undefined;
   const failure = new Promise<string>((resolve) => (failed = resolve));
   const agent = startAgent({
@@ -127,9 +146,11 @@ async function runConnected(args: AgentArguments, url: string, io: CliIo): Promi
     methods: AGENT_METHODS,
     ...(ca && { wsOptions: { ca }, caLabel: args.ca }),
     onStatus: (status) => {
-      if (status.state === 'connected') io.stderr.write(`connected to ${url} as ${args.guid}\n`);
-      if (status.state === 'disconnected')
-        io.stderr.write(`${messageOf(status.message)}; retrying in ${(status.retryInMs / 1000).toFixed(1)} s\n`);
+      if (status.state === 'connected') log('info', 'agent-connected', `connected to ${url} as ${args.guid}`, { url });
+      if (status.state === 'disconnected') {
+        const text = `${messageOf(status.message)}; retrying in ${(status.retryInMs / 1000).toFixed(1)} s`;
+        log('warn', 'agent-disconnected', text, { retry_in_ms: status.retryInMs });
+      }
       if (status.state === 'failed') failed?.(status.message);
     },
   });
@@ -141,16 +162,17 @@ async function runConnected(args: AgentArguments, url: string, io: CliIo): Promi
   const permanent = await Promise.race([failure, interrupted.then(() => undefined)]);
   await agent.stop();
   if (permanent === undefined) return EXIT.ok;
-  io.stderr.write(`error: ${messageOf(permanent)}\n`);
+  if (args.logFormat === 'json') log('error', 'agent-stopped', messageOf(permanent));
+  else io.stderr.write(`error: ${messageOf(permanent)}\n`);
   return EXIT.failure;
 }
 
-async function runOnNats(args: AgentArguments, io: CliIo): Promise<number> {
+async function runOnNats(args: AgentArguments, io: CliIo, log: AgentLog): Promise<number> {
   if (args.creds === undefined) {
     io.stderr.write('error: --nats needs --creds FILE (issued by `sentry-query nats-user --role agent --guid GUID`)\n');
     return EXIT.failure;
   }
-  await warnIfPidsHidden(io);
+  await warnIfPidsHidden(log);
   const [{ startNatsRole }, { serveSentryOnNats }, { AGENT_METHODS }] = await Promise.all([
     import('./nats-options.js'),
     import('../nats/direct-agent.js'),
@@ -162,14 +184,18 @@ async function runOnNats(args: AgentArguments, io: CliIo): Promise<number> {
       args,
       `agent ${args.guid}`,
       (event) =>
-        io.stderr.write(`${event.event === 'nats-error' ? 'NATS error' : event.event.replace('nats-', 'NATS ')}: ${event.detail}\n`),
+        log(
+          event.event === 'nats-reconnected' ? 'info' : event.event === 'nats-error' ? 'error' : 'warn',
+          event.event,
+          `${event.event === 'nats-error' ? 'NATS error' : event.event.replace('nats-', 'NATS ')}: ${event.detail}`,
+        ),
       (nc) => serveSentryOnNats({ nc, guid: args.guid, methods: AGENT_METHODS, hostname: hostname(), os: platform() }),
     );
   } catch (error) {
     io.stderr.write(`error: ${messageOf(error)}\n`);
     return EXIT.failure;
   }
-  io.stderr.write(`serving ${args.guid} on NATS ${agent.server}\n`);
+  log('info', 'agent-serving', `serving ${args.guid} on NATS ${agent.server}`, { server: agent.server });
   if (io.signal && !io.signal.aborted) await new Promise((resolve) => io.signal!.addEventListener('abort', resolve, { once: true }));
   await agent.close();
   return EXIT.ok;

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { describeConnectError } from '../rpc/transport-security.js';
+import { describeConnectError, isCertificateError } from '../rpc/transport-security.js';
 import { CLOSE_CODES } from '../rpc/close-codes.js';
 
 /** What the agent saw of one attempt, from the socket's open to its close. */
@@ -41,20 +41,6 @@ export interface LinkFailure {
   readonly permanent: boolean;
 }
 
-/** Certificate errors of Node's TLS: only a new certificate or another `--ca` fixes them. */
-const CERTIFICATE_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_UNTRUSTED',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
 /** A `ws://` attempt the peer hung up on before answering the upgrade: a TLS port does that (see tls-probe.ts). */
 export function needsTlsProbe(url: string, error: Error | undefined): boolean {
   if (!url.startsWith('ws://') || error === undefined) return false;
@@ -78,7 +64,7 @@ export function describeLinkFailure(o: AttemptOutcome): LinkFailure {
     return permanent(`${o.reason}: give each host its own --guid (the default is the host name, which cloned machines share)`);
   }
   const code = errorCode(o.error);
-  if (o.error && CERTIFICATE_CODES.has(code)) {
+  if (o.error && isCertificateError(code)) {
     const worded = describeConnectError(o.error);
     if (o.ca === undefined || code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID' || code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
       return permanent(`cannot connect to ${o.url}: ${worded}`);

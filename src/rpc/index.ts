@@ -32,6 +32,7 @@ export {
   isLoopbackHost,
   requireSecureUrl,
   describeConnectError,
+  isCertificateError,
   WEBSOCKET_SCHEMES,
   type TransportSchemes,
 } from './transport-security.js';

@@ -67,7 +67,7 @@ export function requireSecureUrl(url: string, insecure = false, schemes: Transpo
 }
 
 /** Node's codes for a certificate that did not verify against the trusted roots. */
-const UNTRUSTED = new Set([
+const UNTRUSTED: ReadonlySet<string> = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -76,6 +76,14 @@ const UNTRUSTED = new Set([
   'CERT_UNTRUSTED',
   'CERT_SIGNATURE_FAILURE',
 ]);
+
+/**
+ * Whether Node's error `code` says the server's certificate was refused (not trusted, not valid now, or for
+ * another host): only another certificate or another trusted root fixes it, never a retry.
+ */
+export function isCertificateError(code: string): boolean {
+  return UNTRUSTED.has(code) || code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID' || code === 'ERR_TLS_CERT_ALTNAME_INVALID';
+}
 
 /**
  * Why a connection to `url` failed, for an operator: a certificate that is not trusted, one that names another

@@ -334,3 +334,28 @@ export const TABLE_BLOCK = Object.freeze({
  * 4 times a second reads as live without flicker, and costs one short write each time.
  */
 export const PROGRESS_REDRAW_MS = 250;
+
+/**
+ * Longest chunk header line a Splunk custom search command reads (128 bytes): `chunked 1.0,<metadata bytes>,<body
+ * bytes>` is about 30 bytes even at the largest lengths {@link SPLUNK_CHUNK_METADATA_LIMIT_BYTES} and
+ * {@link SPLUNK_CHUNK_BODY_LIMIT_BYTES} allow, with room for the spaces splunklib's header pattern tolerates. A
+ * longer line without its newline is not the chunked protocol (a protocol v1 header, or noise) and is refused
+ * without buffering more (src/splunk/chunk-reader.ts).
+ */
+export const SPLUNK_CHUNK_HEADER_LIMIT_BYTES = 128;
+
+/**
+ * Largest metadata (the JSON object) of one chunk splunkd may declare (1 MiB). A `getinfo` chunk's metadata is
+ * the search's `searchinfo` (the search text, its arguments, the sid, app, user, a session key): a few KiB, the
+ * search text being the only part that grows; an `execute` chunk's is a few dozen bytes. A bigger declared length
+ * is refused from the header, before any of it is buffered.
+ */
+export const SPLUNK_CHUNK_METADATA_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * Largest body (CSV records) of one chunk splunkd may declare (256 MiB). splunkd sends at most `maxresultrows`
+ * records a chunk (50,000 by default); at ~2 KiB an event (a `_raw` and its fields) that is ~100 MiB, so this
+ * leaves room for wide events while keeping one chunk, decoded once to a string, far below what a Node string
+ * holds (~512 MiB). A bigger declared length is refused from the header, before any of it is buffered.
+ */
+export const SPLUNK_CHUNK_BODY_LIMIT_BYTES = 256 * 1024 * 1024;

@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Children, queryRows, runToEnd, type RunningChild } from '../helpers/child-cli.js';
+import { Children, queryRows, runToEnd, type RunningChild, queryNodeArgs } from '../helpers/child-cli.js';
 
 const KEY = 'duplicate-guid-key-0123456789';
 const TOKEN = 'd'.repeat(24);
@@ -34,17 +34,7 @@ beforeAll(async () => {
   await writeFile(file('keys.json'), JSON.stringify({ 'dup-1': KEY }), { mode: 0o600 });
   await writeFile(file('agent.key'), `${KEY}\n`, { mode: 0o600 });
   await writeFile(file('admin.token'), `${TOKEN}\n`, { mode: 0o600 });
-  node = children.start([
-    'node',
-    '--listen',
-    '0',
-    '--keys',
-    file('keys.json'),
-    '--query-port',
-    '0',
-    '--admin-token-file',
-    file('admin.token'),
-  ]);
+  node = children.start(queryNodeArgs(file('keys.json'), file('admin.token')));
   ports = {};
   for (const label of ['listening', 'queries'])
     ports[label] = Number((await node.waitFor('stdout', new RegExp(`^${label} on ws://[^:]+:(\\d+)$`, 'm')))[1]);

@@ -11,6 +11,7 @@ import { IpAddress } from '../../src/index.js';
 import { KeyRegistry, WebSocketConnector } from '../../src/connector/index.js';
 import { startAgent, type AgentStatus } from '../../src/agent/index.js';
 import { MockHost } from '../../sdk-mock/index.js';
+import { queryNodeArgs } from '../helpers/child-cli.js';
 
 const bin = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
 const KEY = 'k'.repeat(16) + '-agent-node-test';
@@ -181,17 +182,7 @@ describe('sentry-query --host: queries sent to a node (child processes)', () => 
     const token = 't'.repeat(24);
     await writeFile(join(dir, 'admin.token'), `${token}\n`, { mode: 0o600 });
     await writeFile(join(dir, 'wrong.token'), `${'x'.repeat(24)}\n`, { mode: 0o600 });
-    const node = start(
-      'node',
-      '--listen',
-      '0',
-      '--keys',
-      join(dir, 'keys.json'),
-      '--query-port',
-      '0',
-      '--admin-token-file',
-      join(dir, 'admin.token'),
-    );
+    const node = start(...queryNodeArgs(join(dir, 'keys.json'), join(dir, 'admin.token')));
     const lines = createInterface({ input: node.stdout! });
     const urls: string[] = [];
     await new Promise<void>((resolve) =>

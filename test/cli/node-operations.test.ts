@@ -5,7 +5,7 @@ import { platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentHandle, type AgentStatus } from '../../src/agent/index.js';
-import { Children, queryRows, type RunningChild } from '../helpers/child-cli.js';
+import { Children, queryRows, type RunningChild, queryNodeArgs } from '../helpers/child-cli.js';
 
 const TOKEN = 'admin-token-of-node-operations';
 const KEYS = { 'web-01': 'key-of-web-01-0123456789', 'web-02': 'key-of-web-02-0123456789', 'web-03': 'key-of-web-03-0123456789' };
@@ -41,18 +41,7 @@ async function writeKeys(keys: Record<string, string> | string): Promise<string>
 
 /** A node on loopback with a query port; its sentry and query ports. */
 async function startNode(...extra: string[]): Promise<{ node: RunningChild; sentries: number; queries: number }> {
-  const node = children.start([
-    'node',
-    '--listen',
-    '0',
-    '--keys',
-    join(dir, 'keys.json'),
-    '--query-port',
-    '0',
-    '--admin-token-file',
-    join(dir, 'admin.token'),
-    ...extra,
-  ]);
+  const node = children.start(queryNodeArgs(join(dir, 'keys.json'), join(dir, 'admin.token'), ...extra));
   const [, sentries] = await node.waitFor('stdout', /^listening on ws:\/\/127\.0\.0\.1:(\d+)$/m);
   const [, queries] = await node.waitFor('stdout', /^queries on ws:\/\/127\.0\.0\.1:(\d+)$/m);
   return { node, sentries: Number(sentries), queries: Number(queries) };

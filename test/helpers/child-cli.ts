@@ -87,6 +87,14 @@ export function runToEnd(args: readonly string[], nodeArgs: readonly string[] = 
   });
 }
 
+/**
+ * The arguments of `sentry-query node` on loopback with any free sentry port and query port: the keys file and
+ * the administrator token file given, then `extra`.
+ */
+export function queryNodeArgs(keysFile: string, adminTokenFile: string, ...extra: string[]): string[] {
+  return ['node', '--listen', '0', '--keys', keysFile, '--query-port', '0', '--admin-token-file', adminTokenFile, ...extra];
+}
+
 /** Starts `sentry-query ARGS` as a child process with piped output, and adds it to `children` (to kill later). */
 export function startCli(children: ChildProcess[], ...args: string[]): ChildProcess {
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -5,7 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listeningPorts, startCli, queryRows } from '../helpers/child-cli.js';
+import { listeningPorts, startCli, queryRows, queryNodeArgs } from '../helpers/child-cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentHandle } from '../../src/agent/index.js';
 import { type Row } from '../../src/index.js';
@@ -27,18 +27,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'hostile-frames-'));
   await writeFile(join(dir, 'keys.json'), JSON.stringify({ 'h-1': KEY }), { mode: 0o600 });
   await writeFile(join(dir, 'admin.token'), `${ADMIN}\n`, { mode: 0o600 });
-  nodeProcess = startCli(
-    children,
-    'node',
-    '--listen',
-    '0',
-    '--keys',
-    join(dir, 'keys.json'),
-    '--query-port',
-    '0',
-    '--admin-token-file',
-    join(dir, 'admin.token'),
-  );
+  nodeProcess = startCli(children, ...queryNodeArgs(join(dir, 'keys.json'), join(dir, 'admin.token')));
   node = await listeningPorts(nodeProcess, 2);
   await new Promise<void>((resolve) => {
     const answer = [

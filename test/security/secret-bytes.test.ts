@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Children, runToEnd } from '../helpers/child-cli.js';
+import { Children, runToEnd, queryNodeArgs } from '../helpers/child-cli.js';
 
 const FF = Buffer.alloc(24, 0xff);
 const FE = Buffer.alloc(24, 0xfe);
@@ -24,17 +24,7 @@ beforeAll(async () => {
   // A sentry whose configured key is the text U+FFFD × 16, and an agent whose key file holds 0xFF × 16.
   await writeFile(file('keys.json'), JSON.stringify({ 'u-1': '\ufffd'.repeat(16) }), { mode: 0o600 });
   await writeFile(file('agent-ff.key'), Buffer.alloc(16, 0xff), { mode: 0o600 });
-  const node = children.start([
-    'node',
-    '--listen',
-    '0',
-    '--keys',
-    file('keys.json'),
-    '--query-port',
-    '0',
-    '--admin-token-file',
-    file('admin-ff.token'),
-  ]);
+  const node = children.start(queryNodeArgs(file('keys.json'), file('admin-ff.token')));
   sentryPort = Number((await node.waitFor('stdout', /^listening on ws:\/\/127\.0\.0\.1:(\d+)$/m))[1]);
   queryPort = Number((await node.waitFor('stdout', /^queries on ws:\/\/127\.0\.0\.1:(\d+)$/m))[1]);
 }, 30_000);

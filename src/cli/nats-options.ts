@@ -69,8 +69,11 @@ export async function startNatsRole<Role extends { close(): void }>(
   // NATS answers a forbidden subscribe or publish with an error later, not at the call: collect what comes back
   // while the role starts, and refuse to run a role whose credentials do not let it work (e.g. another node's).
   const refusals: string[] = [];
+  let starting = true;
   const watch = (async () => {
     for await (const status of nc.status()) {
+      // Only while starting: afterwards the connection's own log (connect-nats.ts) reports errors.
+      if (!starting) break;
       if (status.type === 'error' && /permission/i.test(status.error.message)) refusals.push(status.error.message);
     }
   })();
@@ -82,11 +85,13 @@ export async function startNatsRole<Role extends { close(): void }>(
     await new Promise((resolve) => setImmediate(resolve));
     await nc.flush();
     await new Promise((resolve) => setImmediate(resolve));
+    starting = false;
     if (refusals.length > 0) {
       role.close();
       throw new Error(`NATS refused what the ${clientName} must do (${refusals[0]}): are these the credentials of the ${clientName}?`);
     }
   } catch (error) {
+    starting = false;
     await nc.close();
     await watch;
     throw error;

@@ -3,6 +3,7 @@ import { Host } from '../host/host.js';
 import { NO_SENTRIES } from '../host/no-sentries.js';
 import { PLUGIN_COMMANDS } from '../plugin.js';
 import { QueryServer } from '../remote/query-server.js';
+import { hostPort } from './host-port.js';
 import { parseCommandLine } from './parse-command-line.js';
 import { EXIT } from './exit-codes.js';
 import { messageOf } from './message-of.js';
@@ -21,10 +22,6 @@ interface ControlArguments extends NatsArguments {
   readonly tlsCert?: string;
   readonly tlsKey?: string;
   readonly logLevel: string;
-}
-
-function hostPort(address: string, port: number): string {
-  return `${address.includes(':') ? `[${address}]` : address}:${port}`;
 }
 
 /**

@@ -4,6 +4,7 @@ import { WebSocketConnector } from '../connector/websocket-connector.js';
 import { Host } from '../host/host.js';
 import { PLUGIN_COMMANDS } from '../plugin.js';
 import { QueryServer } from '../remote/query-server.js';
+import { hostPort } from './host-port.js';
 import { parseCommandLine } from './parse-command-line.js';
 import { EXIT } from './exit-codes.js';
 import { messageOf } from './message-of.js';
@@ -26,10 +27,6 @@ interface NodeArguments extends NatsArguments {
   readonly adminTokenFile?: string;
   readonly name?: string;
   readonly logLevel: string;
-}
-
-function hostPort(address: string, port: number): string {
-  return `${address.includes(':') ? `[${address}]` : address}:${port}`;
 }
 
 /**

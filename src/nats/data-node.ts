@@ -54,12 +54,27 @@ export class NatsDataNode {
     this.#outbox = new Outbox(options.nc);
     this.#session = new NatsSession(options.nc, () => this.#presence.heartbeat());
     this.#identity = { node: options.name, session: () => this.#session.count };
-    this.#presence = new NodePresence(this.#outbox, options.name, this.#session, () => options.connector.list().filter((s) => s.connected));
-    for (const info of options.connector.list()) if (info.connected) this.sentryChanged(info);
+    // The sentries already connected are served first; they are in the node's list, which a control node asks
+    // for when it first hears the node.
+    for (const info of options.connector.list()) if (info.connected) this.#serve(info);
+    this.#presence = new NodePresence(
+      this.#outbox,
+      options.name,
+      this.#session,
+      () => options.connector.list().filter((s) => s.connected),
+      // Served sentries are exactly the connected ones: one subscription each.
+      () => this.#subscriptions.size,
+    );
   }
 
   /** A sentry's link came up (`connected`) or went down: serve it, or stop serving it, and announce it. */
   sentryChanged(info: SentryInfo): void {
+    this.#serve(info);
+    this.#presence.changed(info);
+  }
+
+  /** Subscribes to a connected sentry's calls, or unsubscribes from a disconnected one's. */
+  #serve(info: SentryInfo): void {
     const subscribed = this.#subscriptions.get(info.guid);
     if (info.connected && !subscribed) {
       const sub = this.#options.nc.subscribe(sentryCallsSubject(info.guid), {
@@ -70,7 +85,6 @@ export class NatsDataNode {
       subscribed.unsubscribe();
       this.#subscriptions.delete(info.guid);
     }
-    this.#presence.changed(info);
   }
 
   async #run(guid: string, msg: Msg): Promise<CallReply> {

@@ -43,8 +43,10 @@ export class NodePresence {
     readonly outbox: Outbox,
     readonly name: string,
     readonly session: NatsSession,
-    /** The sentries connected now. */
+    /** The sentries connected now (built for a `list` request only). */
     readonly connected: () => readonly SentryInfo[],
+    /** How many are connected now: the heartbeat's count, every second, without building the list. */
+    readonly connectedCount: () => number,
   ) {
     this.#subjects = nodeSubjects(name);
     const identity = { node: name, session: () => session.count };
@@ -78,7 +80,7 @@ export class NodePresence {
     const beat: NodeHeartbeat = {
       ...this.#identity(),
       version: this.#version,
-      count: this.connected().length,
+      count: this.connectedCount(),
       ...(leaving && { leaving }),
     };
     this.#publish(this.#subjects.heartbeat, beat);

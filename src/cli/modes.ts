@@ -36,6 +36,10 @@ export const MODES: Readonly<Record<string, ModeEntry>> = {
     summary: "print a new random sentry key, or add one to a node's keys file (--guid, --keys)",
     load: async () => (await import('./run-keygen.js')).runKeygen,
   },
+  splunk: {
+    summary: "run one of the Splunk app's commands (sentrynetstat, sonarsentrynetstat, sentrylist) on stdin/stdout, as splunkd does",
+    load: async () => (await import('./run-splunk.js')).runSplunk,
+  },
   simulate: {
     summary: 'connect a fleet of simulated sentries to a node, for tests and load',
     load: async () => (await import('./run-simulate.js')).runSimulate,

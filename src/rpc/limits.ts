@@ -359,3 +359,16 @@ export const SPLUNK_CHUNK_METADATA_LIMIT_BYTES = 1024 * 1024;
  * holds (~512 MiB). A bigger declared length is refused from the header, before any of it is buffered.
  */
 export const SPLUNK_CHUNK_BODY_LIMIT_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Records a generating Splunk command (`sentrylist`) writes in one answer when splunkd's getinfo does not say
+ * (`searchinfo.maxresultrows`): 50,000, splunkd's own default (limits.conf `maxresultrows`), as splunklib's
+ * `GeneratingCommand` pages; more records go in the next answer (`finished: false`).
+ */
+export const SPLUNK_DEFAULT_MAX_RESULT_ROWS = 50_000;
+
+/**
+ * How many distinct `_error` messages the job inspector's summary names (5), most frequent first; the rest are
+ * counted. A fleet with thousands of distinct sentry exception texts must not make the message unreadable.
+ */
+export const SPLUNK_SUMMARY_ERROR_KINDS = 5;

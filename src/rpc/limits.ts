@@ -359,3 +359,11 @@ export const SPLUNK_CHUNK_METADATA_LIMIT_BYTES = 1024 * 1024;
  * holds (~512 MiB). A bigger declared length is refused from the header, before any of it is buffered.
  */
 export const SPLUNK_CHUNK_BODY_LIMIT_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Largest Splunk .conf file the app reads (1 MiB): `default/sentry.conf` and `local/sentry.conf`
+ * (src/splunk/conf-file.ts). A sentry.conf is a few hundred bytes, commented a few KiB; a bigger file is the wrong
+ * file (a log, a core dump linked in by mistake) and is refused from its size, before it is read, so a search
+ * command that reads it at each start cannot be made to load megabytes.
+ */
+export const SPLUNK_CONF_LIMIT_BYTES = 1024 * 1024;

@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { clusterConnector } from '../runtime/cluster-connector.js';
 import { SENTRY_RPC_PARALLEL_KEY } from '../runtime/sentry-rpc-parallel.js';
 import { hostConfigFrom } from '../runtime/session.js';
-import { appDirOf, loadAppSettings, natsArgumentsOf, type AppSettings } from '../splunk/app-settings.js';
+import { defaultAppDir, loadAppSettings, natsArgumentsOf, type AppSettings } from '../splunk/app-settings.js';
 import type { SessionBackend } from '../splunk/session-backend.js';
 import { fetchCaller, hasCapability, SENTRY_RPC_CAPABILITY } from '../splunk/splunkd-capabilities.js';
 import { eventsTo } from './event-levels.js';
@@ -34,7 +33,8 @@ export interface AppBackendOptions {
  */
 export async function appBackend(options: AppBackendOptions): Promise<SessionBackend> {
   const env = options.env ?? process.env;
-  const appDir = options.appDir ?? env['SENTRY_APP_DIR'] ?? appDirOf(fileURLToPath(import.meta.url));
+  // Bundled, this module is <app>/bin/lib/sentry-query.mjs.
+  const appDir = options.appDir ?? defaultAppDir(import.meta.url, env);
   const settings = await loadAppSettings(appDir, env);
   const nats = natsArgumentsOf(settings);
   if (nats === undefined) {

@@ -373,6 +373,7 @@ export const SPLUNK_DEFAULT_MAX_RESULT_ROWS = 50_000;
  */
 export const SPLUNK_SUMMARY_ERROR_KINDS = 5;
 
+/**
  * Largest Splunk .conf file the app reads (1 MiB): `default/sentry.conf` and `local/sentry.conf`
  * (src/splunk/conf-file.ts). A sentry.conf is a few hundred bytes, commented a few KiB; a bigger file is the wrong
  * file (a log, a core dump linked in by mistake) and is refused from its size, before it is read, so a search

@@ -359,3 +359,18 @@ export const SPLUNK_CHUNK_METADATA_LIMIT_BYTES = 1024 * 1024;
  * holds (~512 MiB). A bigger declared length is refused from the header, before any of it is buffered.
  */
 export const SPLUNK_CHUNK_BODY_LIMIT_BYTES = 256 * 1024 * 1024;
+
+/**
+ * How long a Splunk custom search command waits for splunkd to say who runs the search (10 s;
+ * src/splunk/splunkd-capabilities.ts): connect, TLS and the whole answer of `authentication/current-context`.
+ * splunkd is normally on the same host and answers in milliseconds; 10 s absorbs one busy with a burst of searches,
+ * and a splunkd that does not answer by then fails the search with a clear error instead of letting it hang.
+ */
+export const SPLUNKD_REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * Largest answer splunkd may give to `authentication/current-context` (1 MiB). The answer is one entry: a user
+ * name, a few roles and the capabilities of those roles (a few hundred names, ~10–20 KiB even for `admin`, with
+ * its links and ACL). Anything bigger is not splunkd, and is refused before more of it is buffered.
+ */
+export const SPLUNKD_RESPONSE_LIMIT_BYTES = 1024 * 1024;

@@ -380,3 +380,18 @@ export const SPLUNK_SUMMARY_ERROR_KINDS = 5;
  * command that reads it at each start cannot be made to load megabytes.
  */
 export const SPLUNK_CONF_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * How long a Splunk custom search command waits for splunkd to say who runs the search (10 s;
+ * src/splunk/splunkd-capabilities.ts): connect, TLS and the whole answer of `authentication/current-context`.
+ * splunkd is normally on the same host and answers in milliseconds; 10 s absorbs one busy with a burst of searches,
+ * and a splunkd that does not answer by then fails the search with a clear error instead of letting it hang.
+ */
+export const SPLUNKD_REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * Largest answer splunkd may give to `authentication/current-context` (1 MiB). The answer is one entry: a user
+ * name, a few roles and the capabilities of those roles (a few hundred names, ~10–20 KiB even for `admin`, with
+ * its links and ACL). Anything bigger is not splunkd, and is refused before more of it is buffered.
+ */
+export const SPLUNKD_RESPONSE_LIMIT_BYTES = 1024 * 1024;

@@ -29,8 +29,8 @@ const EXAMPLES = [
   '  filename = sentry-query, command.arg.1 = splunk, command.arg.2 = sentrynetstat',
   '',
   'Offline, one getinfo and one execute chunk on stdin:',
-  "  { printf 'chunked 1.0,75,0\\n{\"action\":\"getinfo\",\"searchinfo\":{\"username\":\"admin\",\"args\":[\"timeout=5\"]}}'",
-  "    printf 'chunked 1.0,36,14\\n{\"action\":\"execute\",\"finished\":true}guid\\r\\nweb-01\\r\\n'; } \\",
+  '  { printf \'chunked 1.0,75,0\\n{"action":"getinfo","searchinfo":{"username":"admin","args":["timeout=5"]}}\'',
+  '    printf \'chunked 1.0,36,14\\n{"action":"execute","finished":true}guid\\r\\nweb-01\\r\\n\'; } \\',
   '    | sentry-query splunk sentrynetstat --scenario examples/fleet.json',
   '',
 ].join('\n');
@@ -50,7 +50,10 @@ export async function runSplunk(argv: readonly string[], io: SplunkIo): Promise<
     .description('Runs one of the Splunk app’s commands on the custom search command protocol v2 (stdin/stdout), as splunkd starts it.')
     .argument('<command>', `the Splunk command: ${Object.keys(SPLUNK_COMMANDS).join(', ')}`)
     .option('--scenario <file>', 'run against an offline scenario (its users stand for Splunk users) instead of splunkd and the cluster')
-    .option('--app-dir <dir>', 'the app folder whose default/ and local/sentry.conf are read (default: the folder of the bundled launcher, or $SENTRY_APP_DIR)')
+    .option(
+      '--app-dir <dir>',
+      'the app folder whose default/ and local/sentry.conf are read (default: the folder of the bundled launcher, or $SENTRY_APP_DIR)',
+    )
     .option('--log-level <level>', 'least severe log events kept on stderr (search.log)', 'warn')
     .addHelpText('after', EXAMPLES);
   const parsed = await parseCommandLine<[string, SplunkArguments]>(program, argv, io);

@@ -73,6 +73,8 @@ async function splunkdCa(settings: AppSettings): Promise<{ ca?: Buffer }> {
   try {
     return { ca: await readFile(settings.splunkdCa) };
   } catch (error) {
-    throw new Error(`cannot read splunkd's CA (ca_file in [splunkd] of sentry.conf) ${settings.splunkdCa}: ${(error as Error).message}`);
+    throw new Error(`cannot read splunkd's CA (ca_file in [splunkd] of sentry.conf) ${settings.splunkdCa}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }

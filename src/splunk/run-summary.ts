@@ -57,7 +57,10 @@ export class RunSummary {
       return messages;
     }
     const answered = this.#pushed - this.#failed;
-    messages.push(['INFO', `${this.#command}: ${this.#pushed} input ${this.#pushed === 1 ? 'record' : 'records'}, ${answered} answered, ${this.#failed} failed; ${records}`]);
+    messages.push([
+      'INFO',
+      `${this.#command}: ${this.#pushed} input ${this.#pushed === 1 ? 'record' : 'records'}, ${answered} answered, ${this.#failed} failed; ${records}`,
+    ]);
     if (this.#failed > 0) {
       const kinds = [...this.#failures].sort((a, b) => b[1] - a[1]);
       const shown = kinds.slice(0, SPLUNK_SUMMARY_ERROR_KINDS).map(([error, count]) => `${error} (${count})`);

@@ -57,7 +57,12 @@ const sentryListParser: CommandParser = Object.freeze<CommandParser>({
 /** The app's commands by Splunk name. */
 export const SPLUNK_COMMANDS: Readonly<Record<string, SplunkCommand>> = Object.freeze({
   sentrynetstat: { name: 'sentrynetstat', parser: sentryNetstatCommand, configuration: { type: 'stateful' }, generating: false },
-  sonarsentrynetstat: { name: 'sonarsentrynetstat', parser: sonarSentryNetstatCommand, configuration: { type: 'stateful' }, generating: false },
+  sonarsentrynetstat: {
+    name: 'sonarsentrynetstat',
+    parser: sonarSentryNetstatCommand,
+    configuration: { type: 'stateful' },
+    generating: false,
+  },
   sentrylist: { name: 'sentrylist', parser: sentryListParser, configuration: { generating: true, type: 'stateful' }, generating: true },
 });
 

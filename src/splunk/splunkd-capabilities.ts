@@ -38,7 +38,7 @@ export type SplunkdContextErrorKind =
   | 'bad-answer'
   /** No whole answer within the timeout. */
   | 'timeout'
-  /** splunkd's TLS certificate did not verify (against `splunkd_ca`, or the system's CAs). */
+  /** splunkd's TLS certificate did not verify (against `[splunkd] ca_file`, or the system's CAs). */
   | 'certificate';
 
 /**
@@ -62,7 +62,7 @@ export interface SplunkdContextOptions {
   splunkdUri: string;
   /** `searchinfo.session_key`: never in any message, log or exception text. */
   sessionKey: string;
-  /** PEM of the CA that signed splunkd's certificate (the app's `splunkd_ca` setting); verified against when given. */
+  /** PEM of the CA that signed splunkd's certificate (the app's `[splunkd] ca_file` setting); verified against when given. */
   ca?: string | Buffer;
   /** Aborts the request; it then rejects with the signal's reason. */
   signal?: AbortSignal;
@@ -90,7 +90,7 @@ export interface SplunkdTransport {
 const CURRENT_CONTEXT_PATH = '/services/authentication/current-context?output_mode=json';
 
 /** What to fix when splunkd's certificate does not verify. */
-const CA_ADVICE = "set splunkd_ca in the app's local/sentry.conf to the PEM of the CA that signed splunkd's certificate";
+const CA_ADVICE = "set ca_file in [splunkd] of the app's local/sentry.conf to the PEM of the CA that signed splunkd's certificate";
 
 /** The part of the answer read: the one entry's user name, roles and capabilities; the rest is splunkd's own. */
 const currentContextSchema = z.looseObject({
@@ -178,11 +178,23 @@ export async function fetchCaller(options: SplunkdContextOptions): Promise<Splun
     return await askSplunkd(options);
   } catch (error) {
     // Defence in depth: no message built here quotes the key, but some quote splunkd's own text.
-    if (error instanceof SplunkdContextError && sessionKey !== '' && error.message.includes(sessionKey)) {
-      throw new SplunkdContextError(error.kind, error.message.split(sessionKey).join('[session key]'));
+    if (error instanceof SplunkdContextError && error.message !== scrubKey(error.message, sessionKey)) {
+      throw new SplunkdContextError(error.kind, scrubKey(error.message, sessionKey));
     }
     throw error;
   }
+}
+
+/**
+ * Shortest session key that is scrubbed from messages (8 characters). splunkd's keys are ~100 characters; a
+ * shorter one is no key splunkd issued (splunkd refuses it), and scrubbing it would blank every `k` of a message
+ * for a key `k`, making the message unreadable while hiding nothing.
+ */
+const SCRUBBED_KEY_MIN_CHARS = 8;
+
+/** `text` with every occurrence of `key` replaced by `[session key]`. */
+function scrubKey(text: string, key: string): string {
+  return key.length < SCRUBBED_KEY_MIN_CHARS ? text : text.split(key).join('[session key]');
 }
 
 /** {@link fetchCaller} before its last scrubbing of the key. */
@@ -282,7 +294,7 @@ function get(transport: SplunkdTransport, sessionKey: string, timeoutMs: number,
 function connectError(origin: string, error: Error, withCa: boolean): SplunkdContextError {
   const code = (error as NodeJS.ErrnoException).code ?? '';
   if (isCertificateError(code)) {
-    const against = withCa ? 'against splunkd_ca' : "against the system's CAs";
+    const against = withCa ? 'against [splunkd] ca_file' : "against the system's CAs";
     return new SplunkdContextError(
       'certificate',
       `splunkd at ${origin}: its TLS certificate did not verify ${against} (${error.message}): ${CA_ADVICE}`,
@@ -310,7 +322,7 @@ function connectError(origin: string, error: Error, withCa: boolean): SplunkdCon
  * scrubbing of the whole message would no longer find.
  */
 function readAnswer(origin: string, status: number, body: Buffer, sessionKey: string): SplunkdCaller {
-  const scrub = (text: string): string => text.split(sessionKey).join('[session key]');
+  const scrub = (text: string): string => scrubKey(text, sessionKey);
   if (status === 401 || status === 403) {
     throw new SplunkdContextError(
       'refused-key',

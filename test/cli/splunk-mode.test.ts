@@ -2,13 +2,13 @@
  * Whole Splunk sessions through the real `sentry-query splunk` process: chunks on its stdin as splunkd writes them,
  * its answers read back from stdout, its exit code as splunkd sees it.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/child-cli.js';
-import { execute, getinfo, guidsCsv, inspectorMessages, readAnswers, type Answer } from '../helpers/splunk-session.js';
+import { execute, getinfo, guidsCsv, inspectorMessages, readAnswers, runSplunkProcess } from '../helpers/splunk-session.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sentry-splunk-'));
 const scenario = join(dir, 'scenario.json');
@@ -19,37 +19,29 @@ writeFileSync(
     sentries: [
       {
         guid: 'web-01',
-        connections: [{ pid: 812, protocol: 'tcp', local_ip: '0.0.0.0', local_port: 22, remote_ip: '0.0.0.0', remote_port: 0, state: 'LISTEN' }],
+        connections: [
+          { pid: 812, protocol: 'tcp', local_ip: '0.0.0.0', local_port: 22, remote_ip: '0.0.0.0', remote_port: 0, state: 'LISTEN' },
+        ],
       },
       {
         guid: 'データ-01',
-        connections: [{ pid: 77, protocol: 'tcp6', local_ip: '::', local_port: 443, remote_ip: '::ffff:10.0.0.9', remote_port: 51000, state: 'ESTABLISHED' }],
+        connections: [
+          {
+            pid: 77,
+            protocol: 'tcp6',
+            local_ip: '::',
+            local_port: 443,
+            remote_ip: '::ffff:10.0.0.9',
+            remote_port: 51000,
+            state: 'ESTABLISHED',
+          },
+        ],
       },
     ],
   }),
 );
 
-interface Run {
-  code: number | null;
-  answers: Answer[];
-  stderr: string;
-}
-
-/** Runs `sentry-query splunk ARGS` with `stdin` written to it and closed. */
-function splunk(args: readonly string[], stdin: readonly Buffer[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'splunk', ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
-    const out: Buffer[] = [];
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.stdin.on('error', () => undefined); // it may exit (an error answer) before reading everything
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, answers: readAnswers(Buffer.concat(out)), stderr }));
-    for (const chunk of stdin) child.stdin.write(chunk);
-    child.stdin.end();
-  });
-}
+const splunk = runSplunkProcess;
 
 describe('sentry-query splunk --scenario (a whole session, a real process)', () => {
   it('getinfo + execute with guids: the rows (non-ASCII guid and IPv6 intact), not connected for an unknown guid, exit 0', async () => {
@@ -64,7 +56,13 @@ describe('sentry-query splunk --scenario (a whole session, a real process)', () 
     expect(rows).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ guid: 'web-01', pid: '812', local_port: '22', state: 'LISTEN' }),
-        expect.objectContaining({ guid: 'データ-01', protocol: 'tcp6', local_ip: '::', remote_ip: '::ffff:10.0.0.9', remote_port: '51000' }),
+        expect.objectContaining({
+          guid: 'データ-01',
+          protocol: 'tcp6',
+          local_ip: '::',
+          remote_ip: '::ffff:10.0.0.9',
+          remote_port: '51000',
+        }),
         expect.objectContaining({ guid: 'ghost', _error: 'not connected' }),
       ]),
     );
@@ -74,7 +72,10 @@ describe('sentry-query splunk --scenario (a whole session, a real process)', () 
   });
 
   it('timeout=0: 23101 in the getinfo answer, exit 1', async () => {
-    const run = await splunk(['sentrynetstat', '--scenario', scenario], [getinfo('admin', ['timeout=0']), execute(guidsCsv(['web-01']), true)]);
+    const run = await splunk(
+      ['sentrynetstat', '--scenario', scenario],
+      [getinfo('admin', ['timeout=0']), execute(guidsCsv(['web-01']), true)],
+    );
     expect(run.code).toBe(1);
     expect(run.answers).toHaveLength(1);
     expect(run.answers[0]!.metadata['error']).toMatch(/^23101 Invalid sentry RPC timeout option value\. Use a value between 1 and 600\./);
@@ -98,7 +99,9 @@ describe('sentry-query splunk --scenario (a whole session, a real process)', () 
   it('an unknown command is answered on the protocol (Splunk shows it) and on stderr (search.log), exit 1', async () => {
     const run = await splunk(['sentrynetstats', '--scenario', scenario], [getinfo('admin')]);
     expect(run.code).toBe(1);
-    expect(run.answers[0]!.metadata['error']).toBe('unknown Splunk command "sentrynetstats": the app has sentrynetstat, sonarsentrynetstat, sentrylist');
+    expect(run.answers[0]!.metadata['error']).toBe(
+      'unknown Splunk command "sentrynetstats": the app has sentrynetstat, sonarsentrynetstat, sentrylist',
+    );
     expect(run.stderr).toContain('unknown Splunk command');
   });
 

@@ -4,7 +4,7 @@
  * Splunk built-ins the page uses around them are emulated here (`fields`, `search field="value"`, `table`).
  * It stands for splunkd only in the tests: a built-in it does not know is an error, not a guess.
  */
-import { PassThrough } from 'node:stream';
+import { type PassThrough } from 'node:stream';
 import { runSplunkSession } from '../../src/splunk/search-command-session.js';
 import type { SessionBackend } from '../../src/splunk/session-backend.js';
 import { splunkCommandNamed } from '../../src/splunk/splunk-commands.js';
@@ -53,7 +53,7 @@ async function session(
   user: string,
 ): Promise<SplunkRecord[]> {
   const pipes = new SessionPipes();
-  const stdin = pipes.input as PassThrough;
+  const stdin = pipes.input;
   const done = runSplunkSession({ command: splunkCommandNamed(name)!, backend, input: stdin, output: pipes.output });
   stdin.write(getinfo(user, args));
   if (generating) {

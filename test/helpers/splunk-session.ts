@@ -1,8 +1,10 @@
 /** Driving a Splunk command session in tests: chunks in as splunkd writes them, answers out as splunkd reads them. */
+import { spawn } from 'node:child_process';
 import { PassThrough, Writable } from 'node:stream';
 import { ChunkReader, type RawChunk } from '../../src/splunk/chunk-reader.js';
 import { encodeChunk } from '../../src/splunk/chunked-protocol.js';
 import { parseRecords, type SplunkRecord } from '../../src/splunk/mv-csv.js';
+import { BIN } from './child-cli.js';
 
 /** A getinfo chunk as splunkd sends it: the user and the arguments typed after the command's name. */
 export function getinfo(username: string, args: readonly string[] = [], extra: Record<string, unknown> = {}): Buffer {
@@ -102,4 +104,31 @@ export class SessionPipes {
       return 0;
     }
   }
+}
+
+/** What a `sentry-query splunk` process did. */
+export interface SplunkProcessRun {
+  readonly code: number | null;
+  readonly answers: Answer[];
+  readonly stderr: string;
+}
+
+/** Runs the built `sentry-query splunk ARGS` as splunkd does: `stdin` written to it then closed, its answers read back. */
+export function runSplunkProcess(
+  args: readonly string[],
+  stdin: readonly Buffer[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<SplunkProcessRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'splunk', ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
+    const out: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.stdin.on('error', () => undefined); // it may exit (an error answer) before reading everything
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, answers: readAnswers(Buffer.concat(out)), stderr }));
+    for (const chunk of stdin) child.stdin.write(chunk);
+    child.stdin.end();
+  });
 }

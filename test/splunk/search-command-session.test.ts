@@ -49,7 +49,13 @@ describe('a Splunk session of sentrynetstat', () => {
     expect(last!.metadata['finished']).toBe(true);
     const rows = last!.records;
     expect(rows.filter((r) => r['guid'] === 'web-01').map((r) => r['local_port'])).toEqual(['22', '80']);
-    expect(rows.find((r) => r['guid'] === '서버-02')).toMatchObject({ pid: '901', protocol: 'tcp', local_ip: '0.0.0.0', local_port: '5432', state: 'LISTEN' });
+    expect(rows.find((r) => r['guid'] === '서버-02')).toMatchObject({
+      pid: '901',
+      protocol: 'tcp',
+      local_ip: '0.0.0.0',
+      local_port: '5432',
+      state: 'LISTEN',
+    });
     expect(rows.find((r) => r['guid'] === 'nobody')).toMatchObject({ _error: 'not connected' });
     expect(rows).toHaveLength(4);
     const messages = inspectorMessages(last);
@@ -58,7 +64,10 @@ describe('a Splunk session of sentrynetstat', () => {
   });
 
   it('timeout=0 is 23101 in the getinfo answer, exit 1, nothing executed', async () => {
-    const { code, answers } = await session(SPLUNK_COMMANDS.sentrynetstat!, [getinfo('admin', ['timeout=0']), execute(guidsCsv(['web-01']), true)]);
+    const { code, answers } = await session(SPLUNK_COMMANDS.sentrynetstat!, [
+      getinfo('admin', ['timeout=0']),
+      execute(guidsCsv(['web-01']), true),
+    ]);
     expect(code).toBe(1);
     expect(answers).toHaveLength(1);
     expect(answers[0]!.metadata['error']).toBe('23101 Invalid sentry RPC timeout option value. Use a value between 1 and 600. Got "0".');
@@ -97,7 +106,12 @@ describe('a Splunk session of sentrynetstat', () => {
 
   it('splunkd closing stdin before finished (a cancelled search) stops the calls in flight at once', async () => {
     const pipes = new SessionPipes();
-    const done = runSplunkSession({ command: SPLUNK_COMMANDS.sentrynetstat!, backend: backend(), input: pipes.input, output: pipes.output });
+    const done = runSplunkSession({
+      command: SPLUNK_COMMANDS.sentrynetstat!,
+      backend: backend(),
+      input: pipes.input,
+      output: pipes.output,
+    });
     pipes.input.write(getinfo('admin'));
     pipes.input.write(execute(guidsCsv(['slow']), false));
     await pipes.waitFor(2);
@@ -129,13 +143,20 @@ describe('a Splunk session of sentrynetstat', () => {
 
   it('sentries that cannot be reached: each record says why in _error, the inspector has the ERROR', async () => {
     const down: SessionBackend = { ...backend(), connect: () => Promise.reject(new Error('no NATS server at tls://nats1:4222 answers')) };
-    const { code, answers } = await session(SPLUNK_COMMANDS.sentrynetstat!, [getinfo('admin'), execute(guidsCsv(['web-01', 'x']), true)], down);
+    const { code, answers } = await session(
+      SPLUNK_COMMANDS.sentrynetstat!,
+      [getinfo('admin'), execute(guidsCsv(['web-01', 'x']), true)],
+      down,
+    );
     expect(code).toBe(0);
     expect(answers[1]!.records.map((r) => r['_error'])).toEqual([
       'the cluster is unreachable: no NATS server at tls://nats1:4222 answers',
       'the cluster is unreachable: no NATS server at tls://nats1:4222 answers',
     ]);
-    expect(inspectorMessages(answers[1])).toContainEqual(['ERROR', 'sentrynetstat: cannot reach the sentries: no NATS server at tls://nats1:4222 answers']);
+    expect(inspectorMessages(answers[1])).toContainEqual([
+      'ERROR',
+      'sentrynetstat: cannot reach the sentries: no NATS server at tls://nats1:4222 answers',
+    ]);
   });
 });
 
@@ -147,7 +168,11 @@ describe('a Splunk session of sonarsentrynetstat and sentrylist', () => {
 
   it('sonar adds the node; sentrynetstat on a search head with only nodes reaches them through the cluster', async () => {
     const clustered = scenarioBackend({ users, nodes });
-    const sonar = await session(SPLUNK_COMMANDS.sonarsentrynetstat!, [getinfo('admin'), execute(guidsCsv(['web-01', '서버-02']), true)], clustered);
+    const sonar = await session(
+      SPLUNK_COMMANDS.sonarsentrynetstat!,
+      [getinfo('admin'), execute(guidsCsv(['web-01', '서버-02']), true)],
+      clustered,
+    );
     expect(sonar.answers[1]!.records.map((r) => [r['guid'], r['node']])).toEqual(
       expect.arrayContaining([
         ['web-01', 'dn1'],
@@ -162,7 +187,12 @@ describe('a Splunk session of sonarsentrynetstat and sentrylist', () => {
   it('sentrylist is generating and pages by maxresultrows, finished false until the last page', async () => {
     const many = Array.from({ length: 5 }, (_, i) => ({ guid: `h${i}`, connected: i !== 3 }));
     const pipes = new SessionPipes();
-    const done = runSplunkSession({ command: SPLUNK_COMMANDS.sentrylist!, backend: backend(many), input: pipes.input, output: pipes.output });
+    const done = runSplunkSession({
+      command: SPLUNK_COMMANDS.sentrylist!,
+      backend: backend(many),
+      input: pipes.input,
+      output: pipes.output,
+    });
     pipes.input.write(getinfo('admin', [], { maxresultrows: 2 }));
     // splunkd sends the next empty execute only after reading an answer with finished: false.
     for (let answered = 2; answered <= 4; answered++) {

@@ -340,13 +340,13 @@ describe.skipIf(!tls)('fetchCaller: who runs the search, from splunkd', () => {
     }
   });
 
-  it.skipIf(!otherCa)('with splunkd_ca: a certificate it did not sign is refused, naming splunkd_ca; one it signed is used', async () => {
+  it.skipIf(!otherCa)('with [splunkd] ca_file: a certificate it did not sign is refused, naming it; one it signed is used', async () => {
     const stub = await startStub();
     const error = await refusal(fetchCaller({ splunkdUri: stub.uri, sessionKey: ADMIN_KEY, ca: otherCa!.cert }), 'certificate');
-    expect(error.message).toContain(`splunkd at ${stub.uri}: its TLS certificate did not verify against splunkd_ca`);
-    expect(error.message).toContain("set splunkd_ca in the app's local/sentry.conf");
+    expect(error.message).toContain(`splunkd at ${stub.uri}: its TLS certificate did not verify against [splunkd] ca_file`);
+    expect(error.message).toContain("set ca_file in [splunkd] of the app's local/sentry.conf");
     expect(stub.requests).toBe(0); // the key never went out
-    // The stub's certificate is its own CA: given as splunkd_ca, it verifies (IP:127.0.0.1 is in its names).
+    // The stub's certificate is its own CA: given as ca_file, it verifies (IP:127.0.0.1 is in its names).
     expect(await fetchCaller({ splunkdUri: stub.uri, sessionKey: ADMIN_KEY, ca: tls!.cert })).toEqual(CONTEXTS[ADMIN_KEY]);
   });
 
@@ -372,5 +372,12 @@ describe.skipIf(!tls)('fetchCaller: who runs the search, from splunkd', () => {
     const wrongProtocol = await refusal(fetchCaller({ splunkdUri: tlsToPlain, sessionKey: ADMIN_KEY }), 'unreachable');
     expect(wrongProtocol.message).toContain(`splunkd at ${tlsToPlain} does not speak TLS`);
     expect(plain.requests).toBe(0);
+  });
+
+  it('a one-letter key does not blank that letter out of the message (a short key is no secret to scrub)', async () => {
+    const closed = await startStub();
+    await new Promise((resolve) => closed.server.close(resolve));
+    const error = await refusal(fetchCaller({ splunkdUri: closed.uri, sessionKey: 'k' }), 'unreachable');
+    expect(error.message).toContain(`splunkd at ${closed.uri} is unreachable: nothing listens there: check that splunkd is running`);
   });
 });

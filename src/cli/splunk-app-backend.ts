@@ -3,12 +3,12 @@ import type { Writable } from 'node:stream';
 import { clusterConnector } from '../runtime/cluster-connector.js';
 import { SENTRY_RPC_PARALLEL_KEY } from '../runtime/sentry-rpc-parallel.js';
 import { hostConfigFrom } from '../runtime/session.js';
-import { defaultAppDir, loadAppSettings, natsArgumentsOf, type AppSettings } from '../splunk/app-settings.js';
+import { defaultAppDir, loadAppSettings, type AppSettings } from '../splunk/app-settings.js';
 import type { SessionBackend } from '../splunk/session-backend.js';
 import { fetchCaller, hasCapability, SENTRY_RPC_CAPABILITY } from '../splunk/splunkd-capabilities.js';
 import { eventsTo } from './event-levels.js';
 import { jsonLinesLogger, parseLogLevel } from './logger.js';
-import { startNatsRole } from './nats-options.js';
+import { startNatsRole, type NatsArguments } from './nats-options.js';
 
 /** Where the app backend reads its settings and writes its log. */
 export interface AppBackendOptions {
@@ -77,4 +77,25 @@ async function splunkdCa(settings: AppSettings): Promise<{ ca?: Buffer }> {
       cause: error,
     });
   }
+}
+
+/**
+ * The settings' cluster as the NATS options of the CLI (`--nats`, `--creds`, `--nats-ca`, `--insecure`), for
+ * `startNatsRole`; undefined when no cluster is configured.
+ *
+ * @example
+ * ```ts
+ * natsArgumentsOf({ nats: { servers: 'tls://a:4222', insecure: false }, rpcParallel: 100, sources: [] });
+ * // { nats: 'tls://a:4222', insecure: false }
+ * ```
+ */
+export function natsArgumentsOf(settings: AppSettings): NatsArguments | undefined {
+  const nats = settings.nats;
+  if (nats === undefined) return undefined;
+  return {
+    nats: nats.servers,
+    ...(nats.creds !== undefined && { creds: nats.creds }),
+    ...(nats.ca !== undefined && { natsCa: nats.ca }),
+    insecure: nats.insecure,
+  };
 }

@@ -25,7 +25,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { NatsArguments } from '../cli/nats-options.js';
 import { didYouMean } from '../errors/closest-names.js';
 import { ERRORS } from '../errors/codes.js';
 import { previewValue } from '../runtime/zod-issue.js';
@@ -60,7 +59,8 @@ export interface AppSettings {
   sources: string[];
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
+/** Environment variables by name (`process.env` by default): `$SENTRY_APP_DIR`, and those a path setting names (`$SPLUNK_HOME`, ...). */
+export type Env = Readonly<Record<string, string | undefined>>;
 
 /** What a value is checked and converted with: the app folder (for relative paths) and the environment. */
 interface ValueContext {
@@ -213,7 +213,7 @@ function readStanza<S extends z.ZodObject>(conf: ConfStanzas, stanza: string, sc
  * @example
  * ```ts
  * const settings = await loadAppSettings(appDirOf(import.meta.url));
- * const nats = natsArgumentsOf(settings); // undefined until [cluster] nats_url is set
+ * settings.nats; // undefined until [cluster] nats_url is set
  * ```
  */
 export async function loadAppSettings(appDir: string, env: Env = process.env): Promise<AppSettings> {
@@ -243,27 +243,6 @@ export async function loadAppSettings(appDir: string, env: Env = process.env): P
   }
   if (splunkd.ca_file !== undefined) settings.splunkdCa = splunkd.ca_file;
   return settings;
-}
-
-/**
- * The settings' cluster as the NATS options of the CLI (`--nats`, `--creds`, `--nats-ca`, `--insecure`), for
- * `startNatsRole`; undefined when no cluster is configured.
- *
- * @example
- * ```ts
- * natsArgumentsOf({ nats: { servers: 'tls://a:4222', insecure: false }, rpcParallel: 100, sources: [] });
- * // { nats: 'tls://a:4222', insecure: false }
- * ```
- */
-export function natsArgumentsOf(settings: AppSettings): NatsArguments | undefined {
-  const nats = settings.nats;
-  if (nats === undefined) return undefined;
-  return {
-    nats: nats.servers,
-    ...(nats.creds !== undefined && { creds: nats.creds }),
-    ...(nats.ca !== undefined && { natsCa: nats.ca }),
-    insecure: nats.insecure,
-  };
 }
 
 /**

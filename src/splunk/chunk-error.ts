@@ -22,9 +22,11 @@ export type SplunkChunkErrorKind =
  * says what was expected, so an operator reading search.log or the job inspector knows which side to look at.
  */
 export class SplunkChunkError extends Error {
+  /** Always `SplunkChunkError`. */
   override readonly name = 'SplunkChunkError';
 
   constructor(
+    /** What went wrong, for a caller that reacts by kind. */
     readonly kind: SplunkChunkErrorKind,
     message: string,
   ) {

@@ -23,13 +23,23 @@ import { SplunkChunkError } from './chunk-error.js';
 
 /** One chunk as it came: its metadata (a JSON object, not yet checked against a schema) and its body text. */
 export interface RawChunk {
+  /** The metadata, parsed from JSON: always an object, its keys unchecked (src/splunk/chunked-protocol.ts checks them). */
   metadata: Record<string, unknown>;
+  /** The body, decoded as UTF-8: CSV records, or empty (a getinfo chunk). */
   body: string;
 }
 
 /** Caps on what one chunk may declare, in bytes; the defaults are those of src/rpc/limits.ts. */
 export interface ChunkReaderLimits {
+  /**
+   * Largest metadata a chunk may declare; a header over it is refused (`too-large`) before anything is buffered.
+   * @default SPLUNK_CHUNK_METADATA_LIMIT_BYTES
+   */
   metadataBytes?: number;
+  /**
+   * Largest body a chunk may declare; a header over it is refused (`too-large`) before anything is buffered.
+   * @default SPLUNK_CHUNK_BODY_LIMIT_BYTES
+   */
   bodyBytes?: number;
 }
 

@@ -23,34 +23,54 @@ import type { RawChunk } from './chunk-reader.js';
  * `latest_time` with `float(...)`, so they may come as numbers or as text.
  */
 export const searchInfoSchema = z.looseObject({
+  /** The command's arguments, as splunkd split them (read when `raw_args` is absent). */
   args: z.array(z.string()).optional(),
+  /** The command's arguments as the user typed them, quotes kept (the argument text the command parses). */
   raw_args: z.array(z.string()).optional(),
+  /** The whole search string the command is part of. */
   search: z.string().optional(),
+  /** The search job's id. */
   sid: z.string().optional(),
+  /** The app the search runs in. */
   app: z.string().optional(),
+  /** The owner of the search's knowledge objects (the user, or `nobody`). */
   owner: z.string().optional(),
+  /** The user who runs the search. */
   username: z.string().optional(),
+  /** The job's dispatch folder, where splunkd keeps its artifacts. */
   dispatch_dir: z.string().optional(),
+  /** splunkd's version, e.g. `9.2.1`. */
   splunk_version: z.string().optional(),
+  /** Start of the search's time range (epoch seconds), if any. */
   earliest_time: z.union([z.number(), z.string()]).optional(),
+  /** End of the search's time range (epoch seconds), if any. */
   latest_time: z.union([z.number(), z.string()]).optional(),
+  /** Most records in one answer of a generating command (limits.conf `maxresultrows`). */
   maxresultrows: z.union([z.number(), z.string()]).optional(),
 });
 
 /** The metadata of a chunk from splunkd. */
 export const requestMetadataSchema = z.looseObject({
+  /** `getinfo` (the first chunk: asks for the command's configuration) or `execute` (records to process). */
   action: z.enum(['getinfo', 'execute']),
+  /** On an `execute` chunk: `true` on the last one (no more records follow). */
   finished: z.boolean().optional(),
+  /** `true` when splunkd asks for preview results (a search still running). */
   preview: z.boolean().optional(),
+  /** About the search, sent with `getinfo`. */
   searchinfo: searchInfoSchema.optional(),
 });
 
+/** The parts of `searchinfo` read, as checked by {@link searchInfoSchema}; unknown keys kept. */
 export type SearchInfo = z.infer<typeof searchInfoSchema>;
+/** A chunk's metadata, as checked by {@link requestMetadataSchema}; unknown keys kept. */
 export type RequestMetadata = z.infer<typeof requestMetadataSchema>;
 
 /** A chunk from splunkd, its metadata checked. */
 export interface SplunkRequest {
+  /** The metadata, checked against the protocol. */
   metadata: RequestMetadata;
+  /** The body: CSV records (`execute`), or empty. */
   body: string;
 }
 

@@ -43,6 +43,7 @@ export type ConfStanzas = ReadonlyMap<string, ReadonlyMap<string, ConfSetting>>;
  * `FILE: ` when no one line is at fault), as compilers word it, so an editor or a person finds the line.
  */
 export class ConfFileError extends Error {
+  /** Always `ConfFileError`. */
   override readonly name = 'ConfFileError';
 
   constructor(

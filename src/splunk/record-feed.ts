@@ -49,6 +49,7 @@ export class RecordFeed implements AsyncIterable<Row> {
     return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
 
+  /** The records, for the command to pull one at a time; its `return` (the command stopped pulling) closes the feed. */
   [Symbol.asyncIterator](): AsyncIterator<Row> {
     return {
       next: () => this.#next(),

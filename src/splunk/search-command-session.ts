@@ -49,7 +49,9 @@ import { RunSummary } from './run-summary.js';
 
 /** What a session needs: the command, what it runs against, and the streams splunkd gave the process. */
 export interface SplunkSessionOptions {
+  /** The command to run, as Splunk names it in commands.conf. */
   readonly command: SplunkCommand;
+  /** What the command runs against: who the caller is, and the sentries (the offline scenario, or splunkd and the cluster). */
   readonly backend: SessionBackend;
   /** What splunkd sends (the process's stdin). */
   readonly input: AsyncIterable<Uint8Array | string>;

@@ -34,7 +34,7 @@ export type SplunkdContextErrorKind =
   | 'refused-key'
   /** splunkd answered another status that is not 2xx (a redirect included: it is not followed). */
   | 'http'
-  /** An answer that is not JSON, not of the expected shape, or larger than {@link SPLUNKD_RESPONSE_LIMIT_BYTES}. */
+  /** An answer that is not JSON, not of the expected shape, or larger than `SPLUNKD_RESPONSE_LIMIT_BYTES` (src/rpc/limits.ts). */
   | 'bad-answer'
   /** No whole answer within the timeout. */
   | 'timeout'
@@ -46,9 +46,11 @@ export type SplunkdContextErrorKind =
  * and says what to check; it never holds the session key.
  */
 export class SplunkdContextError extends Error {
+  /** Always `SplunkdContextError`. */
   override readonly name = 'SplunkdContextError';
 
   constructor(
+    /** What went wrong, for a caller that reacts by kind. */
     readonly kind: SplunkdContextErrorKind,
     message: string,
   ) {
@@ -72,8 +74,11 @@ export interface SplunkdContextOptions {
 
 /** The user whose session key the search carries, as splunkd describes them. */
 export interface SplunkdCaller {
+  /** The user's name (`content.username`), never empty. */
   username: string;
+  /** The user's roles (`content.roles`), as splunkd names them. */
   roles: string[];
+  /** Every capability the user has through their roles (`content.capabilities`), e.g. `run_sentry_rpc`. */
   capabilities: string[];
 }
 
@@ -84,7 +89,14 @@ export interface SplunkdTransport {
   /** The URL to connect to (origin only). */
   readonly url: URL;
   /** `false` for plain HTTP (loopback only); otherwise the TLS options of the request. */
-  readonly tls: false | { readonly rejectUnauthorized: boolean; readonly ca?: string | Buffer };
+  readonly tls:
+    | false
+    | {
+        /** Whether splunkd's certificate is verified: always with a CA given or to another host, not to loopback without one. */
+        readonly rejectUnauthorized: boolean;
+        /** PEM of the CA to verify against (`[splunkd] ca_file`); when absent, the system's CAs (if `rejectUnauthorized`). */
+        readonly ca?: string | Buffer;
+      };
 }
 
 const CURRENT_CONTEXT_PATH = '/services/authentication/current-context?output_mode=json';

@@ -39,7 +39,7 @@ describe('sentry-query --help, help, --version', () => {
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toBe(
-      "error: sentry-query help takes one mode, one of: query, agent, node, control, nats-user, keygen, simulate (got 'nodes')\n",
+      "error: sentry-query help takes one mode, one of: query, agent, node, control, nats-user, keygen, splunk, simulate (got 'nodes')\n",
     );
   });
 

@@ -40,7 +40,9 @@ function splunkdStub(): { server: Server; uri: () => string; seen: string[] } {
           ? { username: 'analyst', roles: ['user'], capabilities: ['search'] }
           : undefined;
     if (!req.url?.startsWith('/services/authentication/current-context') || !caller) {
-      res.writeHead(401, { 'content-type': 'application/json' }).end('{"messages":[{"type":"WARN","text":"call not properly authenticated"}]}');
+      res
+        .writeHead(401, { 'content-type': 'application/json' })
+        .end('{"messages":[{"type":"WARN","text":"call not properly authenticated"}]}');
       return;
     }
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ entry: [{ name: 'context', content: caller }] }));
@@ -53,7 +55,10 @@ function appDir(natsUrl: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'sentry-app-'));
   mkdirSync(join(dir, 'default'));
   mkdirSync(join(dir, 'local'));
-  copyFileSync(join(import.meta.dirname, '..', '..', 'apps', 'sentry_netstat', 'default', 'sentry.conf'), join(dir, 'default', 'sentry.conf'));
+  copyFileSync(
+    join(import.meta.dirname, '..', '..', 'apps', 'sentry_netstat', 'default', 'sentry.conf'),
+    join(dir, 'default', 'sentry.conf'),
+  );
   writeFileSync(join(dir, 'local', 'sentry.conf'), `[cluster]\nnats_url = ${natsUrl}\n\n[command]\nrpc_parallel = 10\n`);
   return dir;
 }
@@ -90,7 +95,10 @@ describe('the Splunk app on the NATS cluster (a real process, nats-server, a spl
   const info = (key: string, args: string[] = []): Buffer => getinfo('ignored', args, { splunkd_uri: splunkd.uri(), session_key: key });
 
   it('an admin with run_sentry_rpc: sentrynetstat reaches the sentries through NATS, unknown guids are not connected', async () => {
-    const run = await runSplunkProcess(['sentrynetstat', '--app-dir', app], [info(ADMIN_KEY, ['timeout=10']), execute(guidsCsv(['web-01', 'データ-01', 'ghost']), true)]);
+    const run = await runSplunkProcess(
+      ['sentrynetstat', '--app-dir', app],
+      [info(ADMIN_KEY, ['timeout=10']), execute(guidsCsv(['web-01', 'データ-01', 'ghost']), true)],
+    );
     expect(run.code).toBe(0);
     const rows = run.answers[1]!.records;
     expect(rows.map((r) => [r['guid'], r['local_port'] || r['_error']]).sort()).toEqual([
@@ -104,7 +112,10 @@ describe('the Splunk app on the NATS cluster (a real process, nats-server, a spl
   });
 
   it('sonarsentrynetstat adds the node; sentrylist lists the cluster’s sentries with their node', async () => {
-    const sonar = await runSplunkProcess(['sonarsentrynetstat', '--app-dir', app], [info(ADMIN_KEY), execute(guidsCsv(['データ-01']), true)]);
+    const sonar = await runSplunkProcess(
+      ['sonarsentrynetstat', '--app-dir', app],
+      [info(ADMIN_KEY), execute(guidsCsv(['データ-01']), true)],
+    );
     expect(sonar.answers[1]!.records).toEqual([expect.objectContaining({ guid: 'データ-01', node: 'dn1', local_port: '443' })]);
     const list = await runSplunkProcess(['sentrylist', '--app-dir', app], [info(ADMIN_KEY), execute('', false)]);
     expect(list.answers[1]!.records.map((r) => [r['guid'], r['node'], r['connected']]).sort()).toEqual([
@@ -117,7 +128,10 @@ describe('the Splunk app on the NATS cluster (a real process, nats-server, a spl
     const analyst = await runSplunkProcess(['sentrynetstat', '--app-dir', app], [info(ANALYST_KEY), execute(guidsCsv(['web-01']), true)]);
     expect(analyst.code).toBe(1);
     expect(analyst.answers[0]!.metadata['error']).toBe('23100 No permission to call sentry RPC.');
-    const stale = await runSplunkProcess(['sentrynetstat', '--app-dir', app], [info('expired-key-000'), execute(guidsCsv(['web-01']), true)]);
+    const stale = await runSplunkProcess(
+      ['sentrynetstat', '--app-dir', app],
+      [info('expired-key-000'), execute(guidsCsv(['web-01']), true)],
+    );
     expect(stale.code).toBe(1);
     expect(stale.answers[0]!.metadata['error']).toMatch(/^sentrynetstat: splunkd .*refused the search's session key \(HTTP 401\)/);
     expect(JSON.stringify(stale.answers) + stale.stderr).not.toContain('expired-key-000');
@@ -125,11 +139,16 @@ describe('the Splunk app on the NATS cluster (a real process, nats-server, a spl
 
   it('NATS unreachable: each record says so in _error with the reason, the inspector has the ERROR, the search completes', async () => {
     const down = appDir('nats://127.0.0.1:9');
-    const run = await runSplunkProcess(['sentrynetstat', '--app-dir', down], [info(ADMIN_KEY), execute(guidsCsv(['web-01', 'データ-01']), true)]);
+    const run = await runSplunkProcess(
+      ['sentrynetstat', '--app-dir', down],
+      [info(ADMIN_KEY), execute(guidsCsv(['web-01', 'データ-01']), true)],
+    );
     expect(run.code).toBe(0);
     const errors = run.answers[1]!.records.map((r) => r['_error']);
     expect(errors).toHaveLength(2);
     for (const e of errors) expect(e).toMatch(/^the cluster is unreachable: /);
-    expect(inspectorMessages(run.answers[1]).find(([level]) => level === 'ERROR')?.[1]).toMatch(/cannot reach the sentries: .*127\.0\.0\.1:9/);
+    expect(inspectorMessages(run.answers[1]).find(([level]) => level === 'ERROR')?.[1]).toMatch(
+      /cannot reach the sentries: .*127\.0\.0\.1:9/,
+    );
   });
 });

@@ -4,7 +4,6 @@
  * Splunk built-ins the page uses around them are emulated here (`fields`, `search field="value"`, `table`).
  * It stands for splunkd only in the tests: a built-in it does not know is an error, not a guess.
  */
-import { type PassThrough } from 'node:stream';
 import { runSplunkSession } from '../../src/splunk/search-command-session.js';
 import type { SessionBackend } from '../../src/splunk/session-backend.js';
 import { splunkCommandNamed } from '../../src/splunk/splunk-commands.js';

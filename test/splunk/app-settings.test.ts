@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SPLUNK_CONF_LIMIT_BYTES } from '../../src/rpc/limits.js';
-import { appDirOf, defaultAppDir, loadAppSettings, natsArgumentsOf, type AppSettings } from '../../src/splunk/app-settings.js';
+import { appDirOf, defaultAppDir, loadAppSettings, type AppSettings } from '../../src/splunk/app-settings.js';
 import { ConfFileError } from '../../src/splunk/conf-file.js';
 
 let root: string;
@@ -226,26 +226,6 @@ describe('loadAppSettings', () => {
     expect(error.message).toBe(
       `${join(dir, 'default', 'sentry.conf')}: larger than the ${SPLUNK_CONF_LIMIT_BYTES} bytes a .conf file may have: is this the right file?`,
     );
-  });
-});
-
-describe('natsArgumentsOf', () => {
-  it('maps the cluster onto the NATS options of the CLI', () => {
-    expect(
-      natsArgumentsOf({
-        nats: { servers: 'tls://a:4222,tls://b:4222', creds: '/c.creds', ca: '/ca.pem', insecure: true },
-        rpcParallel: 100,
-        sources: [],
-      }),
-    ).toEqual({ nats: 'tls://a:4222,tls://b:4222', creds: '/c.creds', natsCa: '/ca.pem', insecure: true });
-    expect(natsArgumentsOf({ nats: { servers: 'tls://a:4222', insecure: false }, rpcParallel: 100, sources: [] })).toEqual({
-      nats: 'tls://a:4222',
-      insecure: false,
-    });
-  });
-
-  it('gives undefined when no cluster is configured', () => {
-    expect(natsArgumentsOf({ rpcParallel: 100, sources: [] })).toBeUndefined();
   });
 });
 

@@ -42,22 +42,60 @@ export function decodeProcAddress(hex: string, endianness: Endianness): string {
  * Parses the text of one /proc/net/{tcp,tcp6,udp,udp6} file into the connections the `netstat` RPC answers,
  * each with its owner (`owners`: socket inode → pid, see `socketOwners`; null when no process we can see holds
  * it, or the inode is 0 as for request sockets). The header line and lines that do not parse (a short read, a
- * state code we do not know) are skipped rather than failing the whole answer.
+ * state code we do not know) are skipped rather than failing the whole answer. `unowned`, when given, is
+ * told of each connection with an inode that `owners` does not know (its pid null), to look further.
  */
 export function procNetConnections(
   text: string,
   protocol: Protocol,
   endianness: Endianness,
   owners: ReadonlyMap<number, number>,
+  unowned?: (inode: number, connection: WireConnection) => void,
 ): WireConnection[] {
-  return scanProcNet(text, protocol, endianness, (protocol, local_ip, local_port, remote_ip, remote_port, state, inode) => ({
-    pid: inode === 0 ? null : (owners.get(inode) ?? null),
+  return scanProcNet(text, protocol, endianness, (protocol, local_ip, local_port, remote_ip, remote_port, state, _uid, inode) => {
+    const connection = {
+      pid: inode === 0 ? null : (owners.get(inode) ?? null),
+      protocol,
+      local_ip,
+      local_port,
+      remote_ip,
+      remote_port,
+      state,
+    };
+    if (connection.pid === null && inode !== 0) unowned?.(inode, connection);
+    return connection;
+  });
+}
+
+/** One socket line of /proc/net/*, with the two columns that say who it is: uid and inode. */
+export interface ProcNetSocket {
+  readonly protocol: Protocol;
+  readonly local_ip: string;
+  readonly local_port: number;
+  readonly remote_ip: string;
+  readonly remote_port: number;
+  readonly state: string;
+  /** The uid column: the socket's owner as the kernel records it (shown even when the pid is hidden). */
+  readonly uid: number;
+  /** The inode column; 0 for sockets without one (request sockets, TIME_WAIT). */
+  readonly inode: number;
+}
+
+/**
+ * Parses the text of one /proc/net/{tcp,tcp6,udp,udp6} file into its sockets with their uid and inode, the
+ * owner left to the caller (see `socketOwners`). Lines that do not parse are skipped, as in
+ * {@link procNetConnections}.
+ */
+export function procNetSockets(text: string, protocol: Protocol, endianness: Endianness): ProcNetSocket[] {
+  return scanProcNet(text, protocol, endianness, (protocol, local_ip, local_port, remote_ip, remote_port, state, uid, inode) => ({
     protocol,
     local_ip,
     local_port,
     remote_ip,
     remote_port,
     state,
+    uid,
+    inode,
   }));
 }
 
@@ -69,6 +107,7 @@ type MakeRecord<T> = (
   remoteIp: string,
   remotePort: number,
   state: string,
+  uid: number,
   inode: number,
 ) => T;
 
@@ -109,12 +148,19 @@ function scanProcNet<T>(text: string, protocol: Protocol, endianness: Endianness
     const remotePort = hexAt(text, remote + width + 1, 4);
     const state = states[hexAt(text, st, 2)];
     if (localPort < 0 || remotePort < 0 || state === undefined) continue;
-    // Past TX:RX, TR:WHEN, RETRNSMT, UID and TIMEOUT to INODE.
+    // Past TX:RX, TR:WHEN and RETRNSMT to UID, then past TIMEOUT to INODE.
     at = st + 2;
-    for (let field = 0; field < 5; field++) {
+    for (let field = 0; field < 3; field++) {
       at = skipSpaces(text, at);
       while (at < end && text.charCodeAt(at) !== SPACE) at++;
     }
+    at = skipSpaces(text, at);
+    const uidStart = at;
+    let uid = 0;
+    for (let c = text.charCodeAt(at); isDigit(c); c = text.charCodeAt(++at)) uid = uid * 10 + (c - ZERO);
+    if (at === uidStart) continue;
+    at = skipSpaces(text, at);
+    while (at < end && text.charCodeAt(at) !== SPACE) at++;
     at = skipSpaces(text, at);
     const inodeStart = at;
     let inode = 0;
@@ -129,6 +175,7 @@ function scanProcNet<T>(text: string, protocol: Protocol, endianness: Endianness
           decode(text.slice(remote, remote + width)),
           remotePort,
           state,
+          uid,
           inode,
         ),
       );

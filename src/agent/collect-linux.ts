@@ -3,34 +3,78 @@ import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { PROTOCOLS, type WireConnection } from '../commands/netstat-vocabulary.js';
-import { procNetConnections, type Endianness } from './proc-net-parser.js';
-import { socketOwners } from './socket-owners.js';
+import { containerIdOfProcess } from './container-id.js';
+import { netNamespaces, readNamespaceFiles, type NamespaceFiles, type NetNamespaces } from './net-namespaces.js';
+import { procNetConnections, procNetSockets, type Endianness, type ProcNetSocket } from './proc-net-parser.js';
+import { allSocketOwners, socketOwners, threadSocketOwners, type SocketOwnerTable } from './socket-owners.js';
 
 /** /proc/net has a file of each protocol's name. */
 const FILES = PROTOCOLS;
 
-/** Where /proc is and the byte order its files are written in. */
+/** Where /proc is, the byte order its files are written in, and how much to say of each socket. */
 export interface LinuxCollectOptions {
   /** @default "/proc" */
   readonly procRoot?: string;
   /** @default os.endianness() */
   readonly endianness?: Endianness;
+  /**
+   * Each connection with its {@link DetailedConnection} fields (process name, every owner, uid, inode,
+   * network namespace, container), and the sockets of the host's other network namespaces as well.
+   * @default false
+   */
+  readonly detail?: boolean;
 }
+
+/**
+ * A connection as collected with `detail`: the {@link WireConnection} fields, then who holds it and where.
+ */
+export type DetailedConnection = WireConnection & {
+  /** The name (/proc/PID/comm, as `ss` shows it) of the lowest owner, `pid`; null when no owner is seen. */
+  readonly process: string | null;
+  /** Every pid whose fd table holds the socket, ascending, without repeats (empty when none is seen). */
+  readonly owners: number[];
+  /** The socket's uid, the uid column of /proc/net/* (known even when the owner is hidden). */
+  readonly uid: number | null;
+  /** The socket's inode, the inode column of /proc/net/*; null for inode 0 (request sockets, TIME_WAIT). */
+  readonly inode: number | null;
+  /** The inode of the network namespace the socket lives in (`readlink /proc/PID/ns/net` → `net:[N]`). */
+  readonly netns: number | null;
+  /**
+   * The container id (docker, containerd/CRI, CRI-O, podman) the cgroup of the owner names, else that of a
+   * process of the socket's (other) network namespace; null when neither names one.
+   */
+  readonly container: string | null;
+};
 
 /**
  * This host's sockets from /proc/net/{tcp,tcp6,udp,udp6}, with their owning pids (null when the owner cannot
  * be seen: another user's process without privileges, or inode 0 as for request sockets). Unconnected UDP
  * sockets are included (state NONE). A protocol whose file is missing (IPv6 disabled) contributes nothing.
+ * A socket held only in a thread's own fd table (see `threadSocketOwners`) gets its process as pid too.
+ *
+ * With `detail`, each connection carries the {@link DetailedConnection} fields, and the sockets of every
+ * other network namespace a process of this host is in (containers) are listed too, read through
+ * /proc/PID/net/* of one process of each.
  */
+export function collectLinuxConnections(options: LinuxCollectOptions & { readonly detail: true }): DetailedConnection[];
+export function collectLinuxConnections(options?: LinuxCollectOptions): WireConnection[];
 export function collectLinuxConnections(options: LinuxCollectOptions = {}): WireConnection[] {
   const procRoot = options.procRoot ?? '/proc';
+  const order = options.endianness ?? endianness();
+  if (options.detail === true) {
+    const namespaces = netNamespaces(procRoot);
+    const table = allSocketOwners(procRoot);
+    const own = FILES.map((protocol) => readText(join(procRoot, 'net', protocol)));
+    return detailedConnectionsOf(procRoot, namespaces.own, own, otherNamespaceFiles(procRoot, namespaces), table, order);
+  }
   // The owners first, as ss does, so that each line becomes its connection in one step. (Either order races
   // with sockets opened or closed in between: a socket seen without its owner gets pid null.)
   const owners = socketOwners(procRoot);
   return connectionsOf(
+    procRoot,
     FILES.map((protocol) => readText(join(procRoot, 'net', protocol))),
     owners,
-    options.endianness ?? endianness(),
+    order,
   );
 }
 
@@ -46,23 +90,36 @@ export function collectLinuxConnections(options: LinuxCollectOptions = {}): Wire
  * {@link collectLinuxConnections}. (Sharing the fd links between the two threads as well gained nothing:
  * sockets sit in few processes, and a process is the unit of work.)
  */
+export async function collectLinuxConnectionsInParallel(
+  options: LinuxCollectOptions & { readonly detail: true },
+): Promise<DetailedConnection[]>;
+export async function collectLinuxConnectionsInParallel(options?: LinuxCollectOptions): Promise<WireConnection[]>;
 export async function collectLinuxConnectionsInParallel(options: LinuxCollectOptions = {}): Promise<WireConnection[]> {
   const procRoot = options.procRoot ?? '/proc';
   if (socketCount(procRoot) < PARALLEL_FROM) return collectLinuxConnections(options);
+  const order = options.endianness ?? endianness();
+  // With detail the worker reads the other namespaces' files too, through the first process of each.
+  const namespaces = options.detail === true ? netNamespaces(procRoot) : undefined;
   const paths = FILES.map((protocol) => join(procRoot, 'net', protocol));
+  for (const namespace of namespaces?.others ?? [])
+    paths.push(...FILES.map((protocol) => `${procRoot}/${namespace.pids[0]}/net/${protocol}`));
   const reading = readInWorker(paths);
   // Handled now, looked at after the fd links: a worker that fails meanwhile must not be an unhandled rejection.
   reading.catch(() => undefined);
-  const owners = socketOwners(procRoot);
-  let texts: (string | undefined)[];
+  const owners: { readonly single: Map<number, number> } | { readonly all: SocketOwnerTable; readonly namespaces: NetNamespaces } =
+    namespaces === undefined ? { single: socketOwners(procRoot) } : { all: allSocketOwners(procRoot), namespaces };
+  let texts: (string | undefined)[] | undefined;
   try {
     texts = (await reading).map((bytes) =>
       bytes === null ? undefined : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
     );
   } catch {
-    texts = paths.map(readText);
+    texts = undefined;
   }
-  return connectionsOf(texts, owners, options.endianness ?? endianness());
+  const own = texts?.slice(0, FILES.length) ?? FILES.map((protocol) => readText(join(procRoot, 'net', protocol)));
+  if ('single' in owners) return connectionsOf(procRoot, own, owners.single, order);
+  const others = otherNamespaceFiles(procRoot, owners.namespaces, (i) => texts?.slice(FILES.length * (i + 1), FILES.length * (i + 2)));
+  return detailedConnectionsOf(procRoot, owners.namespaces.own, own, others, owners.all, order);
 }
 
 /**
@@ -85,13 +142,129 @@ function socketCount(procRoot: string): number {
   return count;
 }
 
-function connectionsOf(texts: readonly (string | undefined)[], owners: ReadonlyMap<number, number>, order: Endianness): WireConnection[] {
-  const connections: WireConnection[] = [];
+/**
+ * The connections of the /proc/net texts, in the order of {@link FILES}. Sockets with an inode `owners` does
+ * not know are looked for in the threads' own fd tables (nothing to do, and no cost, when there are none).
+ */
+function connectionsOf(
+  procRoot: string,
+  texts: readonly (string | undefined)[],
+  owners: Map<number, number>,
+  order: Endianness,
+): WireConnection[] {
+  let connections: WireConnection[] = [];
+  const unowned = new Map<number, WireConnection>();
+  const miss = (inode: number, connection: WireConnection): void => void unowned.set(inode, connection);
   FILES.forEach((protocol, i) => {
     const text = texts[i];
-    if (text !== undefined) for (const connection of procNetConnections(text, protocol, order, owners)) connections.push(connection);
+    if (text !== undefined) for (const connection of procNetConnections(text, protocol, order, owners, miss)) connections.push(connection);
+  });
+  if (unowned.size > 0 && threadSocketOwners(procRoot, new Set(unowned.keys()), owners) > 0) {
+    const found = new Map<WireConnection, number>();
+    for (const [inode, connection] of unowned) {
+      const pid = owners.get(inode);
+      if (pid !== undefined) found.set(connection, pid);
+    }
+    connections = connections.map((c) => {
+      const pid = found.get(c);
+      return pid === undefined ? c : { ...c, pid };
+    });
+  }
+  return connections;
+}
+
+/** The /proc/net texts of one network namespace. */
+interface NamespaceTexts {
+  readonly netns: number | null;
+  /** The process they were read through; null for this process's own namespace (/proc/net). */
+  readonly holder: number | null;
+  readonly texts: readonly (string | undefined)[];
+}
+
+/**
+ * The files of each namespace of `namespaces.others`, read through one of its processes (`preread(i)`: what a
+ * worker read already through the first process of the i-th). A namespace whose processes all exited is left
+ * out.
+ */
+function otherNamespaceFiles(
+  procRoot: string,
+  namespaces: NetNamespaces,
+  preread: (i: number) => readonly (string | undefined)[] | undefined = () => undefined,
+): NamespaceFiles[] {
+  const files: NamespaceFiles[] = [];
+  namespaces.others.forEach((namespace, i) => {
+    const read = readNamespaceFiles(procRoot, namespace, FILES, preread(i));
+    if (read !== undefined) files.push(read);
+  });
+  return files;
+}
+
+/**
+ * The detailed connections of this process's namespace (`own`, the /proc/net texts) and of the others, with
+ * every owner of `table` (completed from the threads' own fd tables), and the name and container of the
+ * processes that own at least one socket, each read once.
+ */
+function detailedConnectionsOf(
+  procRoot: string,
+  ownNetns: number | null,
+  own: readonly (string | undefined)[],
+  others: readonly NamespaceTexts[],
+  table: SocketOwnerTable,
+  order: Endianness,
+): DetailedConnection[] {
+  const namespaces: NamespaceTexts[] = [{ netns: ownNetns, holder: null, texts: own }, ...others];
+  const sockets = namespaces.map(({ texts }) => {
+    const parsed: ProcNetSocket[] = [];
+    FILES.forEach((protocol, i) => {
+      const text = texts[i];
+      if (text !== undefined) for (const socket of procNetSockets(text, protocol, order)) parsed.push(socket);
+    });
+    return parsed;
+  });
+  const unowned = new Set<number>();
+  for (const parsed of sockets) for (const { inode } of parsed) if (inode !== 0 && !table.pidOf.has(inode)) unowned.add(inode);
+  threadSocketOwners(procRoot, unowned, table.pidOf);
+
+  const names = new Map<number, string | null>();
+  const nameOf = (pid: number): string | null => {
+    let name = names.get(pid);
+    if (name === undefined) names.set(pid, (name = processName(procRoot, pid)));
+    return name;
+  };
+  const containers = new Map<number, string | null>();
+  const containerOf = (pid: number): string | null => {
+    let id = containers.get(pid);
+    if (id === undefined) containers.set(pid, (id = containerIdOfProcess(procRoot, pid)));
+    return id;
+  };
+  const connections: DetailedConnection[] = [];
+  namespaces.forEach(({ netns, holder }, n) => {
+    for (const socket of sockets[n] ?? []) {
+      const pid = socket.inode === 0 ? null : (table.pidOf.get(socket.inode) ?? null);
+      connections.push({
+        pid,
+        protocol: socket.protocol,
+        local_ip: socket.local_ip,
+        local_port: socket.local_port,
+        remote_ip: socket.remote_ip,
+        remote_port: socket.remote_port,
+        state: socket.state,
+        process: pid === null ? null : nameOf(pid),
+        owners: pid === null ? [] : (table.sharedBy.get(socket.inode)?.slice() ?? [pid]),
+        uid: socket.uid,
+        inode: socket.inode === 0 ? null : socket.inode,
+        netns,
+        container: (pid === null ? null : containerOf(pid)) ?? (holder === null ? null : containerOf(holder)),
+      });
+    }
   });
   return connections;
+}
+
+/** /proc/PID/comm without its newline (the name `ss` shows), or null when the process is gone. */
+function processName(procRoot: string, pid: number): string | null {
+  const comm = readText(`${procRoot}/${pid}/comm`);
+  return comm === undefined ? null : comm.endsWith('\n') ? comm.slice(0, -1) : comm;
 }
 
 function readText(path: string): string | undefined {

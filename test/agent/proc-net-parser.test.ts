@@ -3,15 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { collectLinuxConnections, collectLinuxConnectionsInParallel } from '../../src/agent/collect-linux.js';
-import { decodeProcAddress, procNetConnections } from '../../src/agent/proc-net-parser.js';
+import { decodeProcAddress, procNetConnections, procNetSockets } from '../../src/agent/proc-net-parser.js';
+import { allSocketOwners } from '../../src/agent/socket-owners.js';
 
 /** No socket has a known owner: pid is null throughout. */
 const NO_OWNERS = new Map<number, number>();
 import { netstatRows } from '../../src/index.js';
 
 const HEADER = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode';
-const line = (local: string, remote: string, state: string, inode = 1000): string =>
-  `   0: ${local} ${remote} ${state} 00000000:00000000 00:00000000 00000000     0        0 ${inode} 1 0000000000000000 100 0 0 10 0`;
+const line = (local: string, remote: string, state: string, inode = 1000, uid = 0): string =>
+  `   0: ${local} ${remote} ${state} 00000000:00000000 00:00000000 00000000 ${String(uid).padStart(5)}        0 ${inode} 1 0000000000000000 100 0 0 10 0`;
 
 describe('/proc/net address decoding', () => {
   it.each([
@@ -84,6 +85,46 @@ describe('/proc/net lines', () => {
     ]);
   });
 
+  it('reads the uid and inode columns (procNetSockets), the owner left to the caller', () => {
+    const text = [
+      HEADER,
+      line('0100007F:1F90', '00000000:0000', '0A', 5555, 1000),
+      line('0100007F:1F91', '0100007F:D431', '06', 0, 65534),
+    ].join('\n');
+    expect(procNetSockets(text, 'tcp', 'LE')).toEqual([
+      {
+        protocol: 'tcp',
+        local_ip: '127.0.0.1',
+        local_port: 8080,
+        remote_ip: '0.0.0.0',
+        remote_port: 0,
+        state: 'LISTEN',
+        uid: 1000,
+        inode: 5555,
+      },
+      {
+        protocol: 'tcp',
+        local_ip: '127.0.0.1',
+        local_port: 8081,
+        remote_ip: '127.0.0.1',
+        remote_port: 54321,
+        state: 'TIME_WAIT',
+        uid: 65534,
+        inode: 0,
+      },
+    ]);
+    // The uid column does not change what procNetConnections gives.
+    expect(Object.keys(procNetConnections(text, 'tcp', 'LE', NO_OWNERS)[0] ?? {})).toEqual([
+      'pid',
+      'protocol',
+      'local_ip',
+      'local_port',
+      'remote_ip',
+      'remote_port',
+      'state',
+    ]);
+  });
+
   it('skips the header, short lines and unknown state codes, keeping the rest', () => {
     const text = [
       HEADER,
@@ -137,6 +178,107 @@ describe('collectLinuxConnections over a /proc tree', () => {
     expect(netstatRows('host', connections)).toHaveLength(3);
   });
 
+  it('finds every owner of a shared socket, ascending, once each (allSocketOwners)', () => {
+    root = mkdtempSync(join(tmpdir(), 'proc-'));
+    const hold = (pid: number, fd: number, inode: number): void => {
+      mkdirSync(join(root as string, String(pid), 'fd'), { recursive: true });
+      symlinkSync(`socket:[${inode}]`, join(root as string, String(pid), 'fd', String(fd)));
+    };
+    hold(300, 3, 7000);
+    hold(300, 4, 7000); // dup()ed: the same owner twice
+    hold(100, 5, 7000);
+    hold(200, 3, 7000);
+    hold(200, 4, 8000);
+    hold(200, 6, 8000);
+    const { pidOf, sharedBy } = allSocketOwners(root);
+    expect(pidOf).toEqual(
+      new Map([
+        [7000, 100],
+        [8000, 200],
+      ]),
+    );
+    expect(sharedBy).toEqual(new Map([[7000, [100, 200, 300]]]));
+  });
+
+  it('gives the detail fields: process, owners, uid, inode, netns, container', () => {
+    root = mkdtempSync(join(tmpdir(), 'proc-'));
+    mkdirSync(join(root, 'net'));
+    writeFileSync(
+      join(root, 'net', 'tcp'),
+      [HEADER, line('0100007F:1F90', '00000000:0000', '0A', 5555, 1000), line('0100007F:1F91', '0100007F:D431', '03', 0, 1000)].join('\n'),
+    );
+    writeFileSync(join(root, 'net', 'udp'), [HEADER, line('0100007F:0035', '00000000:0000', '07', 6666, 65534)].join('\n'));
+    for (const pid of [4242, 4243]) {
+      mkdirSync(join(root, String(pid), 'fd'), { recursive: true });
+      symlinkSync('socket:[5555]', join(root, String(pid), 'fd', '3'));
+      writeFileSync(join(root, String(pid), 'comm'), 'sentryowner\n');
+      writeFileSync(join(root, String(pid), 'cgroup'), `0::/system.slice/docker-${'c'.repeat(64)}.scope\n`);
+    }
+    mkdirSync(join(root, 'self'));
+
+    const connections = collectLinuxConnections({ procRoot: root, endianness: 'LE', detail: true });
+    expect(connections).toEqual([
+      {
+        pid: 4242,
+        protocol: 'tcp',
+        local_ip: '127.0.0.1',
+        local_port: 8080,
+        remote_ip: '0.0.0.0',
+        remote_port: 0,
+        state: 'LISTEN',
+        process: 'sentryowner',
+        owners: [4242, 4243],
+        uid: 1000,
+        inode: 5555,
+        netns: null,
+        container: 'c'.repeat(64),
+      },
+      {
+        pid: null,
+        protocol: 'tcp',
+        local_ip: '127.0.0.1',
+        local_port: 8081,
+        remote_ip: '127.0.0.1',
+        remote_port: 54321,
+        state: 'SYN_RECV',
+        process: null,
+        owners: [],
+        uid: 1000,
+        inode: null,
+        netns: null,
+        container: null,
+      },
+      {
+        pid: null,
+        protocol: 'udp',
+        local_ip: '127.0.0.1',
+        local_port: 53,
+        remote_ip: '0.0.0.0',
+        remote_port: 0,
+        state: 'NONE',
+        process: null,
+        owners: [],
+        uid: 65534,
+        inode: 6666,
+        netns: null,
+        container: null,
+      },
+    ]);
+    expect(netstatRows('host', connections)).toHaveLength(3);
+    // Without detail, the wire fields only.
+    expect(collectLinuxConnections({ procRoot: root, endianness: 'LE' })).toEqual(
+      connections.map(({ pid, protocol, local_ip, local_port, remote_ip, remote_port, state }) => ({
+        pid,
+        protocol,
+        local_ip,
+        local_port,
+        remote_ip,
+        remote_port,
+        state,
+      })),
+    );
+  });
+
   it('gives the same connections on two threads (a worker reading /proc/net) as on one', async () => {
     root = mkdtempSync(join(tmpdir(), 'proc-'));
     mkdirSync(join(root, 'net'));
@@ -168,5 +310,8 @@ describe('collectLinuxConnections over a /proc tree', () => {
     expect(oneThread).toHaveLength(600);
     expect(oneThread.filter((c) => c.pid === 4242)).toHaveLength(150);
     expect(await collectLinuxConnectionsInParallel({ procRoot: root, endianness: 'LE' })).toEqual(oneThread);
+    const detailed = collectLinuxConnections({ procRoot: root, endianness: 'LE', detail: true });
+    expect(detailed.filter((c) => c.owners.length === 1 && c.owners[0] === 4242)).toHaveLength(150);
+    expect(await collectLinuxConnectionsInParallel({ procRoot: root, endianness: 'LE', detail: true })).toEqual(detailed);
   });
 });

@@ -15,6 +15,7 @@ export interface LinuxCollectOptions {
   readonly procRoot?: string;
   /** @default os.endianness() */
   readonly endianness?: Endianness;
+  readonly detail?: boolean;
 }
 
 /**

@@ -95,10 +95,7 @@ const detailShape = {
 };
 
 /** The checks across fields: the state belongs to the protocol, and the address family to the protocol. */
-function checkConnection(
-  c: { protocol: Protocol; state: string; local_ip: IpAddress; remote_ip: IpAddress },
-  ctx: z.RefinementCtx,
-): void {
+function checkConnection(c: { protocol: Protocol; state: string; local_ip: IpAddress; remote_ip: IpAddress }, ctx: z.RefinementCtx): void {
   const states: readonly string[] = c.protocol.startsWith('tcp') ? TCP_STATES : UDP_STATES;
   if (!states.includes(c.state)) {
     ctx.addIssue({ code: 'custom', path: ['state'], input: c.state, message: `expected a ${c.protocol} state (${states.join(', ')})` });
@@ -239,7 +236,8 @@ function isOwners(value: unknown): boolean {
 /** The detail fields of `c`, checked by hand as the schema would; `undefined` at the first it does not accept. */
 function fastDetail(c: Record<string, unknown>): ConnectionDetail | undefined {
   const { process, owners, uid, inode, netns, container } = c;
-  if (!isTextOrNull(process) || !isOwners(owners) || !isCountOrNull(uid) || !isCountOrNull(inode) || !isCountOrNull(netns)) return undefined;
+  if (!isTextOrNull(process) || !isOwners(owners) || !isCountOrNull(uid) || !isCountOrNull(inode) || !isCountOrNull(netns))
+    return undefined;
   if (!isTextOrNull(container)) return undefined;
   return { process, owners, uid, inode, netns, container } as ConnectionDetail;
 }

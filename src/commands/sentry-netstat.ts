@@ -21,8 +21,7 @@ const DETAIL_PARAMS = Object.freeze({ detail: true });
 export const DETAIL_OPTION_HELP: OptionHelp = Object.freeze({
   name: 'detail',
   type: 'bool',
-  description:
-    'Adds process, owners, uid, inode, netns and container after the other fields. Accepts t, f, true or false (any case).',
+  description: 'Adds process, owners, uid, inode, netns and container after the other fields. Accepts t, f, true or false (any case).',
   required: false,
   default: 'f',
 });
@@ -37,8 +36,8 @@ export const NETSTAT_DETAIL_OUTPUT_FIELDS: readonly FieldHelp[] = Object.freeze(
     { name: 'owners', type: 'list', description: 'With detail=t: every pid holding the socket, ascending (pid is the lowest).' },
     { name: 'uid', type: 'long', description: 'With detail=t: user ID owning the socket (known even when pid is not).' },
     { name: 'inode', type: 'long', description: 'With detail=t: socket inode.' },
-    { name: 'netns', type: 'long', description: 'With detail=t: inode of the socket\'s network namespace.' },
-    { name: 'container', type: 'string', description: 'With detail=t: container ID when the owner\'s cgroup names one.' },
+    { name: 'netns', type: 'long', description: "With detail=t: inode of the socket's network namespace." },
+    { name: 'container', type: 'string', description: "With detail=t: container ID when the owner's cgroup names one." },
   ].map((f): FieldHelp => Object.freeze({ ...f, type: f.type as FieldHelp['type'], onlyWith: 'detail' })),
 );
 

@@ -39,7 +39,11 @@ export const SENTRY_RPC_PARSE_ERRORS = [
  * The parse errors of a sentry RPC command with boolean options of its own (sentry-netstat's `detail`): the
  * shared ones and 23106, in the order they are checked.
  */
-export const SENTRY_RPC_PARSE_ERRORS_WITH_FLAGS = [...SENTRY_RPC_PARSE_ERRORS.slice(0, 5), ERRORS.INVALID_BOOLEAN_OPTION, ERRORS.INVALID_SENTRY_RPC_PARALLEL] as const;
+export const SENTRY_RPC_PARSE_ERRORS_WITH_FLAGS = [
+  ...SENTRY_RPC_PARSE_ERRORS.slice(0, 5),
+  ERRORS.INVALID_BOOLEAN_OPTION,
+  ERRORS.INVALID_SENTRY_RPC_PARALLEL,
+] as const;
 
 /** What a sentry RPC command runs with. */
 export interface SentryRpcSettings {

@@ -34,4 +34,3 @@ export function knownOutputFields(query: string, commands: ReadonlyMap<string, C
   }
   return undefined;
 }
-

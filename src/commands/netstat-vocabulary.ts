@@ -71,15 +71,21 @@ export interface WireConnection {
 export const DETAIL_FIELD_NAMES = ['process', 'owners', 'uid', 'inode', 'netns', 'container'] as const;
 
 /**
- * The detail fields of a connection, as {@link netstatRow} reads them (already checked when off the wire);
+ * The detail fields of a connection, as `netstatRow` reads them (already checked when off the wire);
  * missing or `null` is unknown.
  */
 export interface ConnectionDetail {
+  /** Process name of the lowest owner. */
   readonly process?: string | null | undefined;
+  /** Every pid holding the socket. */
   readonly owners?: readonly number[] | null | undefined;
+  /** Uid owning the socket. */
   readonly uid?: number | null | undefined;
+  /** The socket's inode. */
   readonly inode?: number | null | undefined;
+  /** Inode of the socket's network namespace. */
   readonly netns?: number | null | undefined;
+  /** Container id. */
   readonly container?: string | null | undefined;
 }
 

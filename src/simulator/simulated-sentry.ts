@@ -39,7 +39,7 @@ export interface SimulatorCounters {
  * What simulated sentries answer: method name → the answer of the sentry `guid` to a call with `params` (e.g.
  * `netstat` with `{ detail: true }`). Each sentry computes an answer on its first call with given params and
  * sends the same JSON text after (no serialising per call: the simulator is for load); it keeps the answers of
- * at most {@link CACHED_PARAMS_LIMIT} different params per method, and computes others each time.
+ * at most `CACHED_PARAMS_LIMIT` (4) different params per method, and computes others each time.
  */
 export type SimulatedMethods = Readonly<Record<string, (guid: string, params: Readonly<Record<string, unknown>>) => unknown>>;
 

@@ -6,7 +6,6 @@ import {
   ERRORS,
   IpAddress,
   MalformedAnswerError,
-  netstatDetailAnswerSchema,
   netstatRows,
   PLUGIN_COMMANDS,
   QueryParseError,
@@ -19,6 +18,7 @@ import {
   type Row,
 } from '../../src/index.js';
 import { netstatRow } from '../../src/commands/netstat-vocabulary.js';
+import { netstatDetailAnswerSchema } from '../../src/commands/netstat-answer.js';
 import { MockCluster, MockHost, MockSentryConnector, MOCK_METHODS, type MockSentry } from '../../sdk-mock/index.js';
 import type { SentryCallOptions } from '../../src/runtime/sentry-connector.js';
 import { knownOutputFields } from '../../src/cli/output/known-fields.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { netstatConnectionSchema } from '../src/commands/netstat-answer.js';
+import { netstatDetailConnectionSchema } from '../src/commands/netstat-answer.js';
 import { readJsonFile } from '../src/runtime/read-file.js';
 import { describeIssue } from '../src/runtime/zod-issue.js';
 import type { MockHostOptions } from './mock-host.js';
@@ -10,10 +10,10 @@ export class ScenarioError extends Error {
   override readonly name = 'ScenarioError';
 }
 
-/** Connections are checked like a sentry's answer, but kept as written (they are what the sentry sends). */
+/** Connections are checked like a sentry's answer with its detail fields, but kept as written (they are what the sentry sends). */
 const connections = z.array(z.unknown()).superRefine((list, ctx) => {
   list.forEach((connection, index) => {
-    const checked = netstatConnectionSchema.safeParse(connection, { reportInput: true });
+    const checked = netstatDetailConnectionSchema.safeParse(connection, { reportInput: true });
     if (checked.success) return;
     for (const issue of checked.error.issues) {
       ctx.addIssue({

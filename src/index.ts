@@ -24,12 +24,15 @@ export {
   netstatRows,
   netstatAnswerSchema,
   netstatConnectionSchema,
+  DETAIL_FIELD_NAMES,
   MalformedAnswerError,
   TCP_STATES,
   UDP_STATES,
   PROTOCOLS,
   type Protocol,
   type NetstatConnection,
+  type NetstatRowsOptions,
+  type ConnectionDetail,
   type WireConnection,
 } from './commands/netstat-answer.js';
 export {
@@ -37,10 +40,18 @@ export {
   SENTRY_RPC_TIMEOUT,
   TIMEOUT_OPTION_HELP,
   SENTRY_RPC_PARSE_ERRORS,
+  SENTRY_RPC_PARSE_ERRORS_WITH_FLAGS,
   type SentryRpcSettings,
 } from './commands/sentry-rpc-options.js';
 export { SentryRpcCommand, type SentryRpcCall } from './commands/sentry-rpc-command.js';
-export { sentryNetstatCommand, NETSTAT_METHOD, NETSTAT_OUTPUT_FIELDS } from './commands/sentry-netstat.js';
+export {
+  sentryNetstatCommand,
+  NETSTAT_METHOD,
+  NETSTAT_OUTPUT_FIELDS,
+  NETSTAT_DETAIL_OUTPUT_FIELDS,
+  DETAIL_OPTION_HELP,
+  netstatParams,
+} from './commands/sentry-netstat.js';
 export {
   sentryRpcHelp,
   runtimeErrorHelp,

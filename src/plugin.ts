@@ -14,11 +14,14 @@ import type { SentryMethods } from './runtime/sentry-methods.js';
 export const PLUGIN_COMMANDS: readonly CommandParser[] = Object.freeze([sentryNetstatCommand, sonarSentryNetstatCommand]);
 
 /**
- * What a real agent answers: `netstat` → this host's connections. Collectors are imported on first call, so a
+ * What a real agent answers: `netstat` → this host's connections; with params `{ detail: true }` (sentry-netstat
+ * `detail=t`) each with its detail fields (process, owners, uid, inode, netns, container). Any other params
+ * (`{}`, an unknown key, `detail` not `true`) are the plain answer. Collectors are imported on first call, so a
  * host that only assembles commands does not load them.
  */
 export const AGENT_METHODS: SentryMethods = Object.freeze({
-  netstat: async () => (await (await import('./agent/collect-connections.js')).collectConnections()).connections,
+  netstat: async (params: Readonly<Record<string, unknown>>) =>
+    (await (await import('./agent/collect-connections.js')).collectConnections({ detail: params['detail'] === true })).connections,
 });
 
 /**

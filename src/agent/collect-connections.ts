@@ -11,17 +11,29 @@ export interface Collected {
   readonly rejected: readonly string[];
 }
 
+/** What to collect. */
+export interface CollectOptions {
+  /**
+   * Add the detail fields to each connection (the `netstat` RPC's `{ detail: true }`, `agent --once
+   * --detail`): process, owners, uid, inode, netns, container. On Linux the collector reads them from /proc;
+   * elsewhere systeminformation gives a pid and sometimes a process name, so owners is `[pid]` (`[]` without
+   * one), process that name or null, and the others null. @default false: the reference page's fields only.
+   */
+  readonly detail?: boolean;
+}
+
 /**
  * This host's connections: /proc on Linux (fast, complete, with pids), systeminformation elsewhere
  * (macOS, Windows, BSD), normalised to the same records.
  */
-export async function collectConnections(): Promise<Collected> {
-  if (platform() === 'linux') return { connections: await collectLinuxConnectionsInParallel(), rejected: [] };
+export async function collectConnections(options: CollectOptions = {}): Promise<Collected> {
+  const detail = options.detail === true;
+  if (platform() === 'linux') return { connections: await collectLinuxConnectionsInParallel({ detail }), rejected: [] };
   const si = await import('systeminformation');
   const connections: WireConnection[] = [];
   const rejected: string[] = [];
   for (const entry of await si.networkConnections()) {
-    const result = normalizeSiConnection(entry);
+    const result = normalizeSiConnection(entry, { detail });
     if ('connection' in result) connections.push(result.connection);
     else rejected.push(result.rejected);
   }

@@ -13,7 +13,9 @@
  * Why the last result rather than a wait or an error: a caller within the interval of a finished collection
  * gets a snapshot at most one interval old, at once and without cost; an error would fail a genuine second
  * query (a control node and a direct one), and a wait would hold every call for up to a second and pile
- * callers up. Only a call with other params (none of the plugin's methods takes any) ever waits.
+ * callers up. Only a call with other params ever waits: `netstat` with `{ detail: true }` (sentry-netstat
+ * `detail=t`) and `netstat` with `{}` are two collections, so one of each within the interval waits for the
+ * next slot.
  *
  * A result is serialised once ({@link JsonText}), so answering N callers does not serialise it N times.
  *

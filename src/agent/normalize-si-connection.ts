@@ -12,6 +12,8 @@ export interface SiConnection {
   readonly peerPort: string | number;
   readonly state: string;
   readonly pid?: number | null;
+  /** The owning process's name, where the platform's tool gives one (lsof on macOS, netstat -b on Windows). */
+  readonly process?: string | null;
 }
 
 /** Either a connection in our schema, or why the entry was rejected. */
@@ -35,8 +37,10 @@ const UDP_STATELESS = new Set(['', 'UNKNOWN', 'UNCONN', 'NONE', 'CLOSE']);
  * unchecked. Handles its quirks: string ports (`*` and empty = 0), `[::1]` brackets, `*` addresses (the
  * wildcard of the family), `%zone` suffixes, `tcp4`/`tcp46` (macOS), IPv6 sockets listed as plain `TCP`
  * (Windows), ss/Windows state spellings, and UDP rows without a state (NONE, or ESTABLISHED when they have a peer).
+ * With `detail`, the detail fields systeminformation can fill: process (its `process`, if any), owners
+ * (`[pid]`, or `[]`), and null for uid, inode, netns and container.
  */
-export function normalizeSiConnection(entry: SiConnection): Normalized {
+export function normalizeSiConnection(entry: SiConnection, options: { readonly detail?: boolean } = {}): Normalized {
   const base = /^(tcp|udp)/i.exec(entry.protocol.trim())?.[1]?.toLowerCase() as 'tcp' | 'udp' | undefined;
   if (!base) return { rejected: `unknown protocol ${JSON.stringify(entry.protocol)}` };
   const declaredV6 = /6$/.test(entry.protocol.trim());
@@ -82,6 +86,15 @@ export function normalizeSiConnection(entry: SiConnection): Normalized {
       remote_ip: text(peer)!,
       remote_port: remotePort,
       state,
+      // systeminformation knows one pid and at times a name; the rest is Linux's /proc only.
+      ...(options.detail === true && {
+        process: typeof entry.process === 'string' && entry.process !== '' ? entry.process : null,
+        owners: pid === null ? [] : [pid],
+        uid: null,
+        inode: null,
+        netns: null,
+        container: null,
+      }),
     },
   };
 }

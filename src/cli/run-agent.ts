@@ -15,6 +15,7 @@ import { LOG_LEVELS, parseLogLevel, type LogLevel } from './logger.js';
 
 interface AgentArguments extends NatsArguments {
   readonly once?: boolean;
+  readonly detail?: boolean;
   readonly connect?: string;
   readonly keyFile?: string;
   readonly ca?: string;
@@ -28,14 +29,15 @@ interface AgentArguments extends NatsArguments {
 /**
  * `sentry-query agent --connect wss://HOST:PORT --key-file FILE [--guid GUID] [--ca FILE] [--insecure]` runs a
  * sentry (or `--nats tls://HOST:PORT --creds FILE [--nats-ca FILE]`: on NATS itself, src/nats/direct-agent.ts): it connects (plain `ws://` only to loopback, unless `--insecure`), proves its key, answers `netstat` with this host's connections and reconnects with backoff
- * until interrupted, or stops (exit 1) on a refusal retrying cannot fix (src/agent/link-failure.ts). `sentry-query agent --once [--guid GUID] [--format …]` prints this host's connections in
- * the records `sentry-netstat` emits, then exits.
+ * until interrupted, or stops (exit 1) on a refusal retrying cannot fix (src/agent/link-failure.ts). `sentry-query agent --once [--detail] [--guid GUID] [--format …]` prints this host's connections in
+ * the records `sentry-netstat` (with `--detail`, `sentry-netstat detail=t`) emits, then exits.
  */
 export async function runAgent(argv: readonly string[], io: CliIo): Promise<number> {
   const program = new Command()
     .name('sentry-query agent')
     .description("Runs this host's sentry (--connect), or prints this host's connections (--once).")
     .option('--once', "print this host's connections and exit")
+    .option('--detail', 'with --once: add process, owners, uid, inode, netns and container (as sentry-netstat detail=t)')
     .option('--connect <url>', 'connector to connect to (wss://; ws:// to loopback)')
     .option('--key-file <file>', "file holding this sentry's key (with --connect)")
     .option('--ca <file>', 'PEM certificate to trust for wss:// (e.g. a self-signed connector)')
@@ -56,6 +58,7 @@ export async function runAgent(argv: readonly string[], io: CliIo): Promise<numb
   program.addHelpText(
     'after',
     '\nExamples:\n  sentry-query agent --once --format table\n' +
+      '  sentry-query agent --once --detail --format csv\n' +
       '  sentry-query agent --connect wss://node:8443 --guid web-01 --key-file web-01.key --ca cert.pem\n' +
       '  sentry-query agent --guid web-01 --nats tls://nats1:4222,tls://nats2:4222 --creds web-01.nk --nats-ca ca.pem\n',
   );
@@ -71,6 +74,10 @@ export async function runAgent(argv: readonly string[], io: CliIo): Promise<numb
   }
   const log = agentLog(args.logFormat, level, args.guid, io);
   if (args.once) return printOnce(args, io, log);
+  if (args.detail) {
+    io.stderr.write('error: --detail goes with --once (a connected sentry adds the detail fields when a query asks: detail=t)\n');
+    return EXIT.failure;
+  }
   if (args.connect !== undefined && args.nats !== undefined) {
     io.stderr.write('error: --connect (a data node) and --nats (NATS itself) do not go together\n');
     return EXIT.failure;
@@ -92,11 +99,12 @@ async function warnIfPidsHidden(log: AgentLog): Promise<void> {
 
 async function printOnce(args: AgentArguments, io: CliIo, log: AgentLog): Promise<number> {
   await warnIfPidsHidden(log);
-  const { connections, rejected } = await collectConnections();
+  const detail = args.detail === true;
+  const { connections, rejected } = await collectConnections({ detail });
   // Entries systeminformation gave that we could not read are said, not silently dropped.
   if (rejected.length > 0) io.stderr.write(`warning: ${rejected.length} entries skipped (first: ${rejected[0]})\n`);
   // The records sentry-netstat would emit for this host (see connectionRows for why they are not re-checked).
-  const rows = connectionRows(args.guid, connections);
+  const rows = connectionRows(args.guid, connections, { detail });
   const writer = createRecordWriter(args.format ?? (io.stdout.isTTY === true ? 'table' : 'jsonl'), io.stdout);
   for (const row of rows) await writer.write(row);
   await writer.end();

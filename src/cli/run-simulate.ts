@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { KeyFileError } from '../connector/key-file.js';
 import { checkFaultFractions } from '../simulator/fault-plan.js';
-import { fakeConnections } from '../simulator/fake-connections.js';
+import { fakeNetstatAnswer } from '../simulator/fake-connections.js';
 import { FleetConnectError, startFleet } from '../simulator/fleet.js';
 import { readCredentialsFile } from '../simulator/fleet-keys.js';
 import { parseCommandLine } from './parse-command-line.js';
@@ -106,7 +106,7 @@ export async function runSimulate(argv: readonly string[], io: CliIo): Promise<n
     ...(wsOptions && { wsOptions }),
     sentries: credentials,
     count,
-    methods: { netstat: (guid) => fakeConnections(guid, args.connections) },
+    methods: { netstat: (guid, params) => fakeNetstatAnswer(guid, args.connections, params) },
     latencyMs: args.latencyMs,
     jitterMs: args.jitterMs,
     ...fractions,

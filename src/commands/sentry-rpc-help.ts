@@ -5,7 +5,7 @@
  * @module
  */
 import { RUNTIME_ERRORS, type RuntimeError } from '../errors/runtime-errors.js';
-import type { CommandHelp, FieldHelp, RuntimeErrorHelp } from '../runtime/command.js';
+import type { CommandHelp, FieldHelp, OptionHelp, RuntimeErrorHelp } from '../runtime/command.js';
 import { TIMEOUT_OPTION_HELP } from './sentry-rpc-options.js';
 
 /** A catalogue entry as a help row: its message pattern and its description. */
@@ -54,6 +54,8 @@ export interface SentryRpcHelpParts {
   readonly inputFields?: readonly FieldHelp[];
   /** @default SENTRY_RPC_RUNTIME_ERRORS */
   readonly runtimeErrors?: readonly RuntimeErrorHelp[];
+  /** The command's own options, after `timeout` (e.g. netstat's `detail`). @default [] */
+  readonly options?: readonly OptionHelp[];
 }
 
 /**
@@ -80,7 +82,7 @@ export function sentryRpcHelp(parts: SentryRpcHelpParts): CommandHelp {
       parallelExecution: true,
       distributedExecution: parts.distributedExecution ?? false,
     },
-    options: [TIMEOUT_OPTION_HELP],
+    options: [TIMEOUT_OPTION_HELP, ...(parts.options ?? [])],
     inputFields: parts.inputFields ?? [GUID_INPUT_FIELD],
     outputFields: parts.outputFields,
     runtimeErrors: parts.runtimeErrors ?? SENTRY_RPC_RUNTIME_ERRORS,

@@ -1,7 +1,7 @@
 import { ERRORS } from '../errors/codes.js';
 import { QueryParseError } from '../errors/query-parse-error.js';
 import type { OptionHelp, ParseContext } from '../runtime/command.js';
-import { readOptions } from '../runtime/option-list.js';
+import { readBooleanText, readOptions } from '../runtime/option-list.js';
 import { resolveSentryRpcParallel } from '../runtime/sentry-rpc-parallel.js';
 
 /** RPC timeout in seconds: default and inclusive range, from the reference page. */
@@ -35,26 +35,54 @@ export const SENTRY_RPC_PARSE_ERRORS = [
   ERRORS.INVALID_SENTRY_RPC_PARALLEL,
 ] as const;
 
+/**
+ * The parse errors of a sentry RPC command with boolean options of its own (sentry-netstat's `detail`): the
+ * shared ones and 23106, in the order they are checked.
+ */
+export const SENTRY_RPC_PARSE_ERRORS_WITH_FLAGS = [
+  ...SENTRY_RPC_PARSE_ERRORS.slice(0, 5),
+  ERRORS.INVALID_BOOLEAN_OPTION,
+  ERRORS.INVALID_SENTRY_RPC_PARALLEL,
+] as const;
+
 /** What a sentry RPC command runs with. */
 export interface SentryRpcSettings {
   /** Per-call timeout. */
   readonly timeoutMs: number;
   /** RPCs in flight at most. */
   readonly parallel: number;
+  /**
+   * The command's own boolean options (e.g. `detail`), by name: `true` only when given as `t` or `true`
+   * (absent, `f` and `false` are `false`). Empty for a command without any.
+   */
+  readonly flags: Readonly<Record<string, boolean>>;
 }
 
 /**
- * Parses `[timeout=INT]` for the sentry RPC commands (sentry-netstat and its cluster variant).
+ * Parses `[timeout=INT]` for the sentry RPC commands (sentry-netstat and its cluster variant), and the boolean
+ * options `flags` names (`[detail=BOOL]` for the netstat commands: `t`, `f`, `true`, `false`, any case).
  * Order: permission first (23100 whatever the options), then option syntax, names and repeats
- * (23105, 23102, 23103), then the timeout value (23101), then the host's parallel setting (23104).
+ * (23105, 23102, 23103), then the timeout value (23101), then the boolean values in the order of `flags`
+ * (23106), then the host's parallel setting (23104).
  */
-export function parseSentryRpcOptions(ctx: ParseContext, argText: string): SentryRpcSettings {
+export function parseSentryRpcOptions(ctx: ParseContext, argText: string, flags: readonly string[] = []): SentryRpcSettings {
   if (!ctx.session.isAdmin) throw new QueryParseError(ERRORS.NO_SENTRY_RPC_PERMISSION, 0);
-  const options = readOptions(argText, ['timeout']);
+  const options = readOptions(argText, ['timeout', ...flags]);
   const timeout = options.get('timeout');
   const seconds = timeout === undefined ? SENTRY_RPC_TIMEOUT.default : readTimeout(timeout.value, timeout.valueOffset);
+  const values: Record<string, boolean> = {};
+  for (const name of flags) {
+    const option = options.get(name);
+    values[name] = option === undefined ? false : readFlag(name, option.value, option.valueOffset);
+  }
   const parallel = resolveSentryRpcParallel(ctx.config, ctx.env ?? process.env);
-  return { timeoutMs: seconds * 1000, parallel };
+  return { timeoutMs: seconds * 1000, parallel, flags: Object.freeze(values) };
+}
+
+function readFlag(name: string, text: string, offset: number): boolean {
+  const value = readBooleanText(text);
+  if (value === undefined) throw new QueryParseError(ERRORS.INVALID_BOOLEAN_OPTION, offset, name, text);
+  return value;
 }
 
 function readTimeout(text: string, offset: number): number {

@@ -93,6 +93,17 @@ export const ERRORS = Object.freeze({
     'The text after the command name is not a list of name=value options.',
   ),
 
+  /**
+   * 23106: a boolean option (sentry-netstat's `detail`) is not `t`, `f`, `true` or `false` (any case). The
+   * message names the option and the value given (`Invalid detail option value. Use t or f. Got "yes".`).
+   */
+  INVALID_BOOLEAN_OPTION: define<[name: string, value: string]>(
+    'INVALID_BOOLEAN_OPTION',
+    23106,
+    (_offset, name, value) => `Invalid ${name} option value. Use t or f. Got ${quoteValue(value)}.`,
+    'A boolean option (detail) is not t, f, true or false.',
+  ),
+
   /** 90000 (host): the query is not a pipeline of commands. */
   QUERY_SYNTAX: define<[detail: string]>(
     'QUERY_SYNTAX',

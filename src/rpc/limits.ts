@@ -291,7 +291,14 @@ export const AGENT_RECONNECT = Object.freeze({
 // The bounds on sentry-provided text in records and on secret files are applied by the runtime and the commands,
 // which must not depend on the transport: they live in src/runtime/input-limits.ts, with their reasons, and are
 // listed here so that every limit can be found in this file.
-export { SENTRY_ERROR_MAX_CHARS, SENTRY_LABEL_MAX_CHARS, SECRET_FILE_MAX_BYTES } from '../runtime/input-limits.js';
+export {
+  SENTRY_ERROR_MAX_CHARS,
+  SENTRY_LABEL_MAX_CHARS,
+  SECRET_FILE_MAX_BYTES,
+  PROCESS_NAME_MAX_CHARS,
+  CONTAINER_ID_MAX_CHARS,
+  NETSTAT_OWNERS_LIMIT,
+} from '../runtime/input-limits.js';
 
 /**
  * Largest frame a query client (`runRemoteQuery`, `sentry-query --host`) accepts from a node (64 MiB, as

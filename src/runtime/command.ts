@@ -112,6 +112,11 @@ export interface FieldHelp {
   readonly description: string;
   /** For input fields. */
   readonly required?: boolean;
+  /**
+   * For output fields the records have only when a boolean option of the command is true: its name (e.g.
+   * `detail` for sentry-netstat's process, owners, …). Absent: every record has the field.
+   */
+  readonly onlyWith?: string;
 }
 
 /** The command's reference page, as data. */

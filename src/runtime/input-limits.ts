@@ -24,6 +24,28 @@ export const SENTRY_ERROR_MAX_CHARS = 1024;
 export const SENTRY_LABEL_MAX_CHARS = 256;
 
 /**
+ * The longest process name a `netstat` record shows with `detail=t` (256 characters). Linux names a process by
+ * its `comm`, at most 15 bytes (what `ss -p` shows); other systems by an image or file name, at most 255. The
+ * name is whatever the process chose (`prctl(PR_SET_NAME)`), so it is escaped and cut like any text a sentry sends.
+ */
+export const PROCESS_NAME_MAX_CHARS = 256;
+
+/**
+ * The longest container id a `netstat` record shows with `detail=t` (128 characters). Docker, containerd and
+ * podman name a container by 64 hex digits in its cgroup path; twice that leaves room for another runtime's
+ * form, and anything longer is not an id.
+ */
+export const CONTAINER_ID_MAX_CHARS = 128;
+
+/**
+ * The most owners (pids) one connection of a `netstat` answer may list (65,536): more than Apache's hard
+ * `ServerLimit` (20,000 prefork children sharing the listening socket) and the default `pid_max` of a small
+ * host (32,768). Each row keeps its owners as a list and a table or CSV keeps every row until its end, so one
+ * connection of a hostile answer must not carry millions of them; an answer over the bound is malformed.
+ */
+export const NETSTAT_OWNERS_LIMIT = 65_536;
+
+/**
  * The largest key, keys or token file the CLI reads (16 MiB). A keys file of 100,000 sentries at ~100 bytes
  * each is 10 MiB; a bigger file is the wrong file (a log, a disk image), and it is refused before it is read
  * into memory.

@@ -48,3 +48,36 @@ function syntaxError(argText: string, error: unknown): QueryParseError<[string]>
   const found = rest.length === 0 ? 'end of text' : JSON.stringify(rest.split(/\s/, 1)[0] || rest[0]);
   return new QueryParseError(ERRORS.OPTION_SYNTAX, offset, found);
 }
+
+/**
+ * Whether the option text `argText` gives the boolean option `name` as true (`name=t`, `name=true`, any case),
+ * read by the same grammar as {@link readOptions}; text that does not parse gives false (the command reports
+ * it when the query is parsed).
+ */
+export function optionIsTrue(argText: string, name: string): boolean {
+  let options: RawOption[];
+  try {
+    options = parseOptionText(argText);
+  } catch {
+    return false;
+  }
+  const option = options.find((o) => o.name === name);
+  return option !== undefined && readBooleanText(option.value) === true;
+}
+
+/**
+ * A boolean option's value as the platform's commands write it: `t` or `true` is true, `f` or `false` is false,
+ * in any case; anything else (`1`, `yes`, empty) is `undefined`, which the command reports with its own code.
+ */
+export function readBooleanText(text: string): boolean | undefined {
+  switch (text.toLowerCase()) {
+    case 't':
+    case 'true':
+      return true;
+    case 'f':
+    case 'false':
+      return false;
+    default:
+      return undefined;
+  }
+}

@@ -77,6 +77,37 @@ export function fakeConnections(guid: string, count: number): FakeConnection[] {
   });
 }
 
+/**
+ * `connections` with the detail fields a `netstat` call with `{ detail: true }` gets, made up from each pid and
+ * the same for the same guid: the process name `proc-PID` (null without a pid), owners `[pid]` (and a second,
+ * forked owner for one in three), uid 0 or 1000, inode and netns, and a 64-hex-digit container id for the
+ * connections of the sentry's one container namespace.
+ */
+export function withFakeDetail(guid: string, connections: readonly FakeConnection[]): FakeConnection[] {
+  const random = seededRandom(seedOf(`${guid}/detail`));
+  const hostNetns = 4026531840;
+  const containerNetns = hostNetns + randomInt(random, 1, 4096);
+  const container = Array.from({ length: 8 }, () => randomInt(random, 0, 0xffffffff).toString(16).padStart(8, '0')).join('');
+  return connections.map((c, i) => {
+    const inContainer = i % 5 === 4;
+    return {
+      ...c,
+      process: c.pid === null ? null : `proc-${c.pid}`,
+      owners: c.pid === null ? [] : i % 3 === 0 ? [c.pid, c.pid + 1] : [c.pid],
+      uid: random() < 0.5 ? 0 : 1000,
+      inode: randomInt(random, 10_000, 9_999_999),
+      netns: inContainer ? containerNetns : hostNetns,
+      container: inContainer && c.pid !== null ? container : null,
+    };
+  });
+}
+
+/** `netstat`'s fake answer to a call with `params`: {@link fakeConnections}, with {@link withFakeDetail} when asked. */
+export function fakeNetstatAnswer(guid: string, count: number, params: Readonly<Record<string, unknown>>): FakeConnection[] {
+  const connections = fakeConnections(guid, count);
+  return params['detail'] === true ? withFakeDetail(guid, connections) : connections;
+}
+
 function hex(value: number): string {
   return value.toString(16);
 }

@@ -6,7 +6,7 @@
  */
 import type { ClientOptions } from 'ws';
 import { requireSecureUrl } from '../rpc/transport-security.js';
-import { fakeConnections } from './fake-connections.js';
+import { fakeNetstatAnswer } from './fake-connections.js';
 import { checkFaultFractions, faultOf, type FaultFractions, type SentryFault } from './fault-plan.js';
 import type { SentryCredentials } from './fleet-keys.js';
 import { seededRandom, seedOf } from './seeded-random.js';
@@ -22,9 +22,9 @@ export interface FleetOptions extends FaultFractions {
   readonly sentries: readonly SentryCredentials[];
   /** Simulate only the first `count` of `sentries`. @default all */
   readonly count?: number;
-  /** What the sentries answer. @default `netstat` → {@link fakeConnections}(guid, connectionsPerSentry) */
+  /** What the sentries answer. @default `netstat` → {@link fakeNetstatAnswer}(guid, connectionsPerSentry, params) */
   readonly methods?: SimulatedMethods;
-  /** Connections in each default `netstat` answer (see {@link fakeConnections}). @default 3 */
+  /** Connections in each default `netstat` answer (see {@link fakeNetstatAnswer}). @default 3 */
   readonly connectionsPerSentry?: number;
   /** Delay before a healthy sentry answers, in ms. @default 0 */
   readonly latencyMs?: number;
@@ -98,7 +98,7 @@ export class FleetConnectError extends Error {
 
 /**
  * Starts a fleet of simulated sentries. Faults are assigned by index ({@link faultOf}); answers come from
- * `methods` (by default `netstat` → {@link fakeConnections} of the guid). A sentry that is dropped stays down (no reconnect).
+ * `methods` (by default `netstat` → {@link fakeNetstatAnswer} of the guid and the call's params). A sentry that is dropped stays down (no reconnect).
  * Throws `InsecureTransportError` (before any socket is opened) for `ws://` to a host that is not loopback,
  * unless `insecure`.
  *
@@ -129,7 +129,7 @@ export function startFleet(options: FleetOptions): Fleet {
     throw new RangeError(`connectConcurrency must be a positive integer (got ${concurrency})`);
 
   const credentials = options.sentries.slice(0, options.count ?? options.sentries.length);
-  const methods: SimulatedMethods = options.methods ?? { netstat: (guid) => fakeConnections(guid, perSentry) };
+  const methods: SimulatedMethods = options.methods ?? { netstat: (guid, params) => fakeNetstatAnswer(guid, perSentry, params) };
   const counters: SimulatorCounters = { calls: 0, answered: 0, ignored: 0, disconnects: 0, garbage: 0 };
   const sentries = credentials.map(({ guid, key }, index) => {
     const random = seededRandom(seedOf(`latency:${guid}`));

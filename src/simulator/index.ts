@@ -8,4 +8,4 @@ export { startFleet, FleetConnectError, type Fleet, type FleetOptions, type Flee
 export { type SimulatorCounters, type SimulatedMethods } from './simulated-sentry.js';
 export { faultOf, checkFaultFractions, type FaultFractions, type SentryFault } from './fault-plan.js';
 export { simulatedCredentials, readCredentialsFile, type SentryCredentials } from './fleet-keys.js';
-export { fakeConnections, type FakeConnection } from './fake-connections.js';
+export { fakeConnections, fakeNetstatAnswer, withFakeDetail, type FakeConnection } from './fake-connections.js';

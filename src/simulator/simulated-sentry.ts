@@ -36,10 +36,15 @@ export interface SimulatorCounters {
 }
 
 /**
- * What simulated sentries answer: method name → the answer of the sentry `guid`. Each sentry computes an answer
- * on its first call and sends the same JSON text after (no serialising per call: the simulator is for load).
+ * What simulated sentries answer: method name → the answer of the sentry `guid` to a call with `params` (e.g.
+ * `netstat` with `{ detail: true }`). Each sentry computes an answer on its first call with given params and
+ * sends the same JSON text after (no serialising per call: the simulator is for load); it keeps the answers of
+ * at most `CACHED_PARAMS_LIMIT` (4) different params per method, and computes others each time.
  */
-export type SimulatedMethods = Readonly<Record<string, (guid: string) => unknown>>;
+export type SimulatedMethods = Readonly<Record<string, (guid: string, params: Readonly<Record<string, unknown>>) => unknown>>;
+
+/** Different params whose answers a simulated sentry keeps per method (a node cannot make it hoard answers). */
+const CACHED_PARAMS_LIMIT = 4;
 
 /** Options of one {@link SimulatedSentry}. */
 export interface SimulatedSentryOptions {
@@ -74,12 +79,18 @@ export class SimulatedSentry {
     this.fault = options.fault;
     this.#handlers = Object.fromEntries(
       Object.entries(options.methods).map(([method, answerOf]) => {
-        let answer: JsonText | undefined;
-        const handler: RpcHandler = async (_params, signal) => {
+        const answers = new Map<string, JsonText>();
+        const handler: RpcHandler = async (params, signal) => {
           const delay = options.delayMs();
           // The latency's timer is released when the link ends (the channel aborts `signal`).
           if (delay > 0) await sleep(delay, undefined, { signal });
-          return (answer ??= new JsonText(JSON.stringify(answerOf(options.guid) ?? null)));
+          const key = JSON.stringify(params);
+          let answer = answers.get(key);
+          if (answer === undefined) {
+            answer = new JsonText(JSON.stringify(answerOf(options.guid, params) ?? null));
+            if (answers.size < CACHED_PARAMS_LIMIT) answers.set(key, answer);
+          }
+          return answer;
         };
         return [method, handler];
       }),

@@ -70,4 +70,30 @@ describe('systeminformation connections, normalised', () => {
     const result = normalizeSiConnection(entry);
     expect('rejected' in result && result.rejected).toMatch(reason);
   });
+
+  it('with detail, fills what systeminformation knows (process, owners [pid]) and null for the rest; without, none of it', () => {
+    const withName = normalizeSiConnection({ ...si({ pid: 4242 }), process: 'nginx' }, { detail: true });
+    expect('connection' in withName && withName.connection).toMatchObject({
+      pid: 4242,
+      process: 'nginx',
+      owners: [4242],
+      uid: null,
+      inode: null,
+      netns: null,
+      container: null,
+    });
+    const anonymous = normalizeSiConnection({ ...si({ pid: null }), process: '' }, { detail: true });
+    expect('connection' in anonymous && anonymous.connection).toMatchObject({ pid: null, process: null, owners: [] });
+    if ('connection' in anonymous) expect(netstatRows('h', [anonymous.connection], { detail: true })).toHaveLength(1);
+    const plain = normalizeSiConnection({ ...si({ pid: 4242 }), process: 'nginx' });
+    expect('connection' in plain && Object.keys(plain.connection)).toEqual([
+      'pid',
+      'protocol',
+      'local_ip',
+      'local_port',
+      'remote_ip',
+      'remote_port',
+      'state',
+    ]);
+  });
 });

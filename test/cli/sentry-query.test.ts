@@ -246,7 +246,7 @@ describe('sentry-query: errors', () => {
     const { code, stderr } = await sentryQuery('--scenario', fleet, 'sentry | sentry-netstat timout=5');
     expect(code).toBe(2);
     expect(stderr.split('\n')).toEqual([
-      "23102 Unknown option 'timout' at offset 24. Did you mean 'timeout'? The options are: timeout.",
+      "23102 Unknown option 'timout' at offset 24. Did you mean 'timeout'? The options are: timeout, detail.",
       '  sentry | sentry-netstat timout=5',
       '                          ^',
       '',

@@ -1,15 +1,24 @@
 // The reference page (docs/reference/sentry-netstat.txt, a copy of ../shared/reference/sentry-netstat.txt) is
 // the contract. Its tables are rebuilt here from the command's help metadata, row for row, both ways: every row
-// the page has must come out of the metadata, and every row the metadata makes must be on the page.
+// the page has must come out of the metadata, and every row the metadata makes must be on the page. Our one
+// extension, `detail=BOOL` and the six fields it adds, is taken out of the metadata first (and checked to be
+// exactly that): the page's text itself is matched as it is.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ERRORS, sentryNetstatCommand, type FieldHelp } from '../../src/index.js';
+import { DETAIL_OPTION_HELP, ERRORS, sentryNetstatCommand, type CommandHelp, type FieldHelp } from '../../src/index.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const page = readFileSync(join(root, 'docs/reference/sentry-netstat.txt'), 'utf8');
 const lines = page.split('\n');
-const { help } = sentryNetstatCommand;
+const full = sentryNetstatCommand.help;
+/** The help without our extension (`detail`): what the reference page describes. */
+const help: CommandHelp = {
+  ...full,
+  syntax: full.syntax.replace(/ \[detail=BOOL\]$/, ''),
+  options: full.options.filter((o) => o.name !== 'detail'),
+  outputFields: full.outputFields.filter((f) => f.onlyWith === undefined),
+};
 
 /** The non-empty lines of the table that follows `heading`, without its header row. */
 function tableRows(heading: string, header: string): string[] {
@@ -24,6 +33,17 @@ function tableRows(heading: string, header: string): string[] {
 const typeWord = (t: FieldHelp['type']): string => (t === 'int' ? 'integer' : t);
 const supported = (b: boolean): string => (b ? 'Supported' : 'Not supported');
 const capital = (s: string): string => s[0]!.toUpperCase() + s.slice(1);
+
+describe('our extension of the reference page', () => {
+  it('is exactly detail=BOOL and the six fields it adds after state, before _error', () => {
+    expect(full.syntax).toBe(`${help.syntax} [detail=BOOL]`);
+    expect(full.options).toEqual([...help.options, DETAIL_OPTION_HELP]);
+    const names = full.outputFields.map((f) => f.name);
+    expect(names.slice(names.indexOf('state') + 1)).toEqual(['process', 'owners', 'uid', 'inode', 'netns', 'container', '_error']);
+    expect(full.outputFields.filter((f) => f.onlyWith !== undefined).map((f) => f.onlyWith)).toEqual(Array(6).fill('detail'));
+    expect(page).not.toContain('detail');
+  });
+});
 
 describe('the reference page, line by line', () => {
   it('is the same page as ../shared/reference when that is present', () => {

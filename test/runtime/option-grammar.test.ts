@@ -63,14 +63,14 @@ describe('sentry-netstat options', () => {
     const error = parseError(admin, ' timeout=5 timout=6');
     expect(error.code).toBe(23102);
     expect(error.offset).toBe(11);
-    expect(error.message).toBe("Unknown option 'timout' at offset 11. Did you mean 'timeout'? The options are: timeout.");
+    expect(error.message).toBe("Unknown option 'timout' at offset 11. Did you mean 'timeout'? The options are: timeout, detail.");
   });
 
   it('23102 names the options, and the closest only when it is close enough to be a typo', () => {
     expect(parseError(admin, ' tiemout=5').message).toBe(
-      "Unknown option 'tiemout' at offset 1. Did you mean 'timeout'? The options are: timeout.",
+      "Unknown option 'tiemout' at offset 1. Did you mean 'timeout'? The options are: timeout, detail.",
     );
-    expect(parseError(admin, ' parallel=5').message).toBe("Unknown option 'parallel' at offset 1. The options are: timeout.");
+    expect(parseError(admin, ' parallel=5').message).toBe("Unknown option 'parallel' at offset 1. The options are: timeout, detail.");
   });
 
   it('refuses a repeated option (23103) even when both values are valid', () => {
@@ -88,7 +88,7 @@ describe('sentry-netstat options', () => {
   it('rebases offsets onto the whole query', () => {
     const error = parseError(admin, ' nope=1').rebase(30);
     expect(error.offset).toBe(31);
-    expect(error.message).toBe("Unknown option 'nope' at offset 31. The options are: timeout.");
+    expect(error.message).toBe("Unknown option 'nope' at offset 31. The options are: timeout, detail.");
   });
 
   it('turns any input into a command or a catalogued error, never a crash (property)', () => {

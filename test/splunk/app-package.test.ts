@@ -155,7 +155,7 @@ describe('the Splunk app package', () => {
         expect(stanza?.get(key.replace('example', 'comment'))).toBeTruthy();
       }
     }
-    expect(conf.get('sentrynetstat-command')?.get('syntax')).toBe('sentrynetstat (timeout=<int>)?');
+    expect(conf.get('sentrynetstat-command')?.get('syntax')).toBe('sentrynetstat (timeout=<int>)? (detail=<bool>)?');
     const netstatExamples = [...(conf.get('sentrynetstat-command')?.entries() ?? [])]
       .filter(([key]) => key.startsWith('example'))
       .map(([, v]) => v);

@@ -63,6 +63,26 @@ describe('a Splunk session of sentrynetstat', () => {
     expect(messages).toContainEqual(['WARN', 'sentrynetstat: 1 of 3 failed (see _error): not connected (1)']);
   });
 
+  it('detail=t adds the detail fields, owners as a multivalue field; detail=yes is 23106', async () => {
+    const detailed = [
+      { guid: 'web-01', connections: [{ ...listen(812, 22), process: 'sshd', owners: [812, 813], uid: 0, inode: 7, netns: 9 }] },
+    ];
+    const { code, answers } = await session(
+      SPLUNK_COMMANDS.sentrynetstat!,
+      [getinfo('admin', ['detail=t']), execute(guidsCsv(['web-01']), true)],
+      backend(detailed),
+    );
+    expect(code).toBe(0);
+    const [row] = answers[1]!.records;
+    expect(row).toMatchObject({ guid: 'web-01', pid: '812', process: 'sshd', uid: '0', inode: '7', netns: '9', container: '' });
+    expect(row!['owners']).toEqual(['812', '813']);
+    const plain = await session(SPLUNK_COMMANDS.sentrynetstat!, [getinfo('admin'), execute(guidsCsv(['web-01']), true)], backend(detailed));
+    expect(Object.keys(plain.answers[1]!.records[0]!)).not.toContain('process');
+    const bad = await session(SPLUNK_COMMANDS.sentrynetstat!, [getinfo('admin', ['detail=yes'])]);
+    expect(bad.code).toBe(1);
+    expect(bad.answers[0]!.metadata['error']).toBe('23106 Invalid detail option value. Use t or f. Got "yes".');
+  });
+
   it('timeout=0 is 23101 in the getinfo answer, exit 1, nothing executed', async () => {
     const { code, answers } = await session(SPLUNK_COMMANDS.sentrynetstat!, [
       getinfo('admin', ['timeout=0']),

@@ -6,6 +6,7 @@ import { PROTOCOLS, type WireConnection } from '../commands/netstat-vocabulary.j
 import { containerIdOfProcess } from './container-id.js';
 import { netNamespaces, readNamespaceFiles, type NamespaceFiles, type NetNamespaces } from './net-namespaces.js';
 import { procNetConnections, procNetSockets, type Endianness, type ProcNetSocket } from './proc-net-parser.js';
+import { NETSTAT_OWNERS_LIMIT } from '../runtime/input-limits.js';
 import { allSocketOwners, socketOwners, threadSocketOwners, type SocketOwnerTable } from './socket-owners.js';
 
 /** /proc/net has a file of each protocol's name. */
@@ -252,7 +253,8 @@ function detailedConnectionsOf(
         remote_port: socket.remote_port,
         state: socket.state,
         process: pid === null ? null : nameOf(pid),
-        owners: pid === null ? [] : (table.sharedBy.get(socket.inode)?.slice() ?? [pid]),
+        // At most NETSTAT_OWNERS_LIMIT (the lowest), or the whole answer would be refused as malformed.
+        owners: pid === null ? [] : (table.sharedBy.get(socket.inode)?.slice(0, NETSTAT_OWNERS_LIMIT) ?? [pid]),
         uid: socket.uid,
         inode: socket.inode === 0 ? null : socket.inode,
         netns,

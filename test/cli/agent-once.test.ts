@@ -1,5 +1,6 @@
 // `sentry-query agent --once` as a real child process, reading the real /proc of this host.
 import { execFile } from 'node:child_process';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { platform } from 'node:os';
 import { join } from 'node:path';
@@ -61,11 +62,13 @@ describe.runIf(platform() === 'linux')('sentry-query agent --once', () => {
     for (const row of rows) expect(Object.keys(row)).toEqual([...fields, ...detail]);
     const own = rows.find((row) => row['local_port'] === port && row['protocol'] === 'tcp' && row['state'] === 'LISTEN');
     expect(own).toMatchObject({ guid: 'me', pid: process.pid, local_ip: '127.0.0.1' });
-    // Filled in by the Linux collector (issue 15); until then null, never another value.
-    if (own!['owners'] !== null) expect(own!['owners']).toContain(process.pid);
-    if (own!['uid'] !== null) expect(own!['uid']).toBe(process.getuid!());
+    // The test process holds the socket: it is an owner, its name and uid are the socket's.
+    expect(own!['owners']).toContain(process.pid);
+    expect(own!['uid']).toBe(process.getuid!());
+    expect(own!['process']).toBe(readFileSync(`/proc/${process.pid}/comm`, 'utf8').trim());
+    expect(own!['netns']).toBe(Number(/\d+/.exec(readlinkSync('/proc/self/ns/net'))![0]));
     expect((await once('csv')).split('\n')[0]).toBe([...fields, ...detail].join(','));
-    expect((await once('table')).split('\n')[1]).toMatch(/ state +│ process +│ owners +│ uid +│ inode +│ netns +│ container +│$/);
+    expect((await once('table')).split('\n')[1]).toMatch(/ state +│ +process +│ +owners +│ +uid +│ +inode +│ +netns +│ +container +│$/);
   });
 
   it('--detail without --once is an error, exit 1', async () => {

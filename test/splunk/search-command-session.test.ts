@@ -120,6 +120,25 @@ describe('a Splunk session of sentrynetstat', () => {
     expect(await done).toBe(0);
   });
 
+  it('an abort (SIGTERM) while splunkd keeps stdin open ends the session at once, exit 0', async () => {
+    const pipes = new SessionPipes();
+    const stop = new AbortController();
+    const done = runSplunkSession({
+      command: SPLUNK_COMMANDS.sentrynetstat!,
+      backend: backend(),
+      input: pipes.input,
+      output: pipes.output,
+      signal: stop.signal,
+    });
+    pipes.input.write(getinfo('admin'));
+    pipes.input.write(execute(guidsCsv(['slow']), false));
+    await pipes.waitFor(2);
+    // Let the session reach its wait for the next chunk; stdin stays open (splunkd sends SIGTERM without closing it).
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    stop.abort();
+    expect(await done).toBe(0);
+  }, 5000);
+
   it('a multivalue guid and an empty one come out with the reference page’s _error, other fields kept', async () => {
     const body = 'guid,host,__mv_guid,__mv_host\r\nweb-01,h1,"$web-01$;$x$",\r\n,h2,,\r\n';
     const { answers } = await session(SPLUNK_COMMANDS.sentrynetstat!, [getinfo('admin'), execute(body, true)]);

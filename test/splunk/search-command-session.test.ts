@@ -147,6 +147,16 @@ describe('a Splunk session of sentrynetstat', () => {
     expect(rows.find((r) => r['host'] === 'h2')).toMatchObject({ _error: 'guid should be non empty string' });
   });
 
+  it('a field named __proto__ (single or multivalue) goes out with the failed record like any other field', async () => {
+    const body = 'guid,__proto__,__mv___proto__,constructor\r\nghost,x,,c1\r\nghost2,"a\nb",$a$;$b$,c2\r\n';
+    const { answers } = await session(SPLUNK_COMMANDS.sentrynetstat!, [getinfo('admin'), execute(body, true)]);
+    const rows = answers[1]!.records;
+    expect(rows.find((r) => r['guid'] === 'ghost')).toEqual(
+      Object.assign(Object.create(null), { guid: 'ghost', ['__proto__']: 'x', constructor: 'c1', _error: 'not connected' }),
+    );
+    expect(rows.find((r) => r['guid'] === 'ghost2')?.['__proto__']).toEqual(['a', 'b']);
+  });
+
   it('a body declared but missing is a clear error answer and exit 1', async () => {
     const cut = execute(guidsCsv(['web-01']), true).subarray(0, 45);
     const { code, answers } = await session(SPLUNK_COMMANDS.sentrynetstat!, [getinfo('admin'), cut]);

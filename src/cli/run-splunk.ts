@@ -78,11 +78,11 @@ export async function runSplunk(argv: readonly string[], io: SplunkIo): Promise<
   } catch (error) {
     return fail(`${name}: ${messageOf(error)}`);
   }
-  return runSplunkSession({
-    command,
-    backend,
-    input: io.stdin ?? process.stdin,
-    output: io.stdout,
-    ...(io.signal && { signal: io.signal }),
-  });
+  const input = io.stdin ?? process.stdin;
+  try {
+    return await runSplunkSession({ command, backend, input, output: io.stdout, ...(io.signal && { signal: io.signal }) });
+  } finally {
+    // A session stopped by SIGTERM while splunkd keeps stdin open: stop reading it, or the process never exits.
+    if ('destroy' in input && typeof input.destroy === 'function') input.destroy();
+  }
 }

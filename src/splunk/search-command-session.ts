@@ -125,13 +125,22 @@ class SplunkSession {
 
   /** The next chunk, or undefined at end of stream (or once stopped). A chunk that cannot be read is answered. */
   async #next(chunks: AsyncIterator<RawChunk>): Promise<RawChunk | undefined> {
-    if (this.#stop.signal.aborted) return undefined;
+    const stop = this.#stop.signal;
+    if (stop.aborted) return undefined;
+    // An abort (SIGTERM) must not wait for splunkd to close stdin: stop waiting for the next chunk at once.
+    let onStop: (() => void) | undefined;
+    const stopped = new Promise<undefined>((resolve) => {
+      onStop = () => resolve(undefined);
+      stop.addEventListener('abort', onStop, { once: true });
+    });
     try {
-      const step = await chunks.next();
-      return step.done ? undefined : step.value;
+      const step = await Promise.race([chunks.next(), stopped]);
+      return step === undefined || step.done ? undefined : step.value;
     } catch (error) {
       if (error instanceof SplunkChunkError) await this.#answerError(error.message);
       throw error instanceof SplunkChunkError ? new Answered() : error;
+    } finally {
+      if (onStop) stop.removeEventListener('abort', onStop);
     }
   }
 

@@ -17,15 +17,20 @@ import type { OutputRecord, SplunkRecord } from './mv-csv.js';
 /** A record from splunkd as the commands take it: its fields as they came (a multivalue field as a list). */
 export function rowFromSplunk(record: SplunkRecord): Row {
   const row: Row = {};
-  for (const [field, value] of Object.entries(record)) row[field] = value;
+  for (const [field, value] of Object.entries(record)) setOwn(row, field, value);
   return row;
 }
 
 /** A record for splunkd: every value as Splunk text (see the module comment); lists stay lists (multivalue). */
 export function recordForSplunk(row: Row): OutputRecord {
   const record: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(row)) record[field] = splunkValue(value);
+  for (const [field, value] of Object.entries(row)) setOwn(record, field, splunkValue(value));
   return record;
+}
+
+/** Sets a field as an own property: `object[field] = value` would set the prototype for a field named `__proto__`. */
+function setOwn(object: Record<string, unknown>, field: string, value: unknown): void {
+  Object.defineProperty(object, field, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function splunkValue(value: Value): unknown {

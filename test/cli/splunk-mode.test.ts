@@ -2,7 +2,7 @@
  * Whole Splunk sessions through the real `sentry-query splunk` process: chunks on its stdin as splunkd writes them,
  * its answers read back from stdout, its exit code as splunkd sees it.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,6 +112,35 @@ describe('sentry-query splunk --scenario (a whole session, a real process)', () 
     const run = await splunk(['sentrynetstat', '--app-dir', app], [getinfo('admin')]);
     expect(run.code).toBe(1);
     expect(run.answers[0]!.metadata['error']).toMatch(/no cluster configured: set nats_url .* in \[cluster\] of .*local\/sentry\.conf/);
+  });
+
+  it('SIGTERM while splunkd keeps stdin open: the calls stop and the process exits 0 at once', async () => {
+    const slow = join(dir, 'slow.json');
+    writeFileSync(
+      slow,
+      JSON.stringify({ users: { admin: { admin: true } }, sentries: [{ guid: 'slow', delay_ms: 600_000, connections: [] }] }),
+    );
+    const child = spawn(process.execPath, [BIN, 'splunk', 'sentrynetstat', '--scenario', slow], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const answered = new Promise<void>((resolve) =>
+      child.stdout.on('data', (b: Buffer) => {
+        out.push(b);
+        if (readAnswers(Buffer.concat(out)).length === 2) resolve();
+      }),
+    );
+    child.stdin.write(getinfo('admin'));
+    child.stdin.write(execute(guidsCsv(['slow']), false)); // stdin stays open, as splunkd leaves it
+    await answered;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    const code = await exited;
+    clearTimeout(timer);
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
   });
 
   it('the example of `sentry-query splunk --help` works as printed', async () => {

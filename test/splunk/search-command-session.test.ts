@@ -140,12 +140,41 @@ describe('a Splunk session of sentrynetstat', () => {
     expect(await done).toBe(0);
   });
 
+  it('an abort (SIGTERM) while splunkd keeps stdin open ends the session at once, exit 0', async () => {
+    const pipes = new SessionPipes();
+    const stop = new AbortController();
+    const done = runSplunkSession({
+      command: SPLUNK_COMMANDS.sentrynetstat!,
+      backend: backend(),
+      input: pipes.input,
+      output: pipes.output,
+      signal: stop.signal,
+    });
+    pipes.input.write(getinfo('admin'));
+    pipes.input.write(execute(guidsCsv(['slow']), false));
+    await pipes.waitFor(2);
+    // Let the session reach its wait for the next chunk; stdin stays open (splunkd sends SIGTERM without closing it).
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    stop.abort();
+    expect(await done).toBe(0);
+  }, 5000);
+
   it('a multivalue guid and an empty one come out with the reference page’s _error, other fields kept', async () => {
     const body = 'guid,host,__mv_guid,__mv_host\r\nweb-01,h1,"$web-01$;$x$",\r\n,h2,,\r\n';
     const { answers } = await session(SPLUNK_COMMANDS.sentrynetstat!, [getinfo('admin'), execute(body, true)]);
     const rows = answers[1]!.records;
     expect(rows.find((r) => r['host'] === 'h1')).toMatchObject({ _error: 'guid should be string', guid: ['web-01', 'x'] });
     expect(rows.find((r) => r['host'] === 'h2')).toMatchObject({ _error: 'guid should be non empty string' });
+  });
+
+  it('a field named __proto__ (single or multivalue) goes out with the failed record like any other field', async () => {
+    const body = 'guid,__proto__,__mv___proto__,constructor\r\nghost,x,,c1\r\nghost2,"a\nb",$a$;$b$,c2\r\n';
+    const { answers } = await session(SPLUNK_COMMANDS.sentrynetstat!, [getinfo('admin'), execute(body, true)]);
+    const rows = answers[1]!.records;
+    expect(rows.find((r) => r['guid'] === 'ghost')).toEqual(
+      Object.assign(Object.create(null), { guid: 'ghost', ['__proto__']: 'x', constructor: 'c1', _error: 'not connected' }),
+    );
+    expect(rows.find((r) => r['guid'] === 'ghost2')?.['__proto__']).toEqual(['a', 'b']);
   });
 
   it('a body declared but missing is a clear error answer and exit 1', async () => {

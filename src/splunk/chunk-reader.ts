@@ -177,9 +177,14 @@ export class ChunkReader {
     try {
       metadata = JSON.parse(strictUtf8.decode(payload.subarray(0, declared.metadata)));
     } catch (error) {
+      // Not V8's own message: it quotes the text around the fault, and a getinfo's metadata holds the search's
+      // session key. Only where it failed.
+      const position = /position (\d+)/.exec((error as Error).message)?.[1];
+      const what =
+        error instanceof SyntaxError ? `not valid JSON${position === undefined ? '' : ` (at character ${position})`}` : 'not UTF-8';
       throw new SplunkChunkError(
         'bad-metadata',
-        `Splunk chunked protocol: the metadata of chunk ${number} (${declared.metadata} bytes) is not UTF-8 JSON text: ${(error as Error).message}`,
+        `Splunk chunked protocol: the metadata of chunk ${number} (${declared.metadata} bytes) is not UTF-8 JSON text: ${what}`,
       );
     }
     if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {

@@ -1,3 +1,4 @@
+import type { StopReason } from '../runtime/command.js';
 import type { Row } from '../runtime/value.js';
 import { SPLUNK_DEFAULT_MAX_RESULT_ROWS, SPLUNK_SUMMARY_ERROR_KINDS } from '../rpc/limits.js';
 import type { InspectorMessage } from './chunked-protocol.js';
@@ -16,14 +17,15 @@ export class RunSummary {
   #failed = 0;
   readonly #failures = new Map<string, number>();
   #unreachable: string | undefined;
+  #cancelled = false;
 
   constructor(command: string) {
     this.#command = command;
   }
 
-  /** Whether the backend could not connect (a generating command then exits 1 after its answer). */
-  get failedToConnect(): boolean {
-    return this.#unreachable !== undefined;
+  /** Why the backend could not connect, if it could not (a generating command then answers with that error). */
+  get unreachableReason(): string | undefined {
+    return this.#unreachable;
   }
 
   /** A record the command emitted. */
@@ -37,9 +39,10 @@ export class RunSummary {
     }
   }
 
-  /** The command ended, having read `pushed` records. */
-  ended(pushed: number): void {
+  /** The command ended, having read `pushed` records, for `reason` (`cancel`: stopped before its calls were all answered). */
+  ended(pushed: number, reason: StopReason = 'end'): void {
     this.#pushed = pushed;
+    this.#cancelled = reason === 'cancel';
   }
 
   /** The backend could not connect, for `reason`. */
@@ -52,6 +55,14 @@ export class RunSummary {
     const messages: InspectorMessage[] = [];
     if (this.#unreachable !== undefined) messages.push(['ERROR', `${this.#command}: cannot reach the sentries: ${this.#unreachable}`]);
     const records = `${this.#rows} ${this.#rows === 1 ? 'record' : 'records'}`;
+    if (this.#cancelled) {
+      // Calls still in flight were aborted: "answered" would count them as if they had answered with nothing.
+      messages.push([
+        'WARN',
+        `${this.#command}: cancelled after ${this.#pushed} input ${this.#pushed === 1 ? 'record' : 'records'}; ${records}`,
+      ]);
+      return messages;
+    }
     if (this.#pushed === 0 && this.#failed === 0) {
       messages.push(['INFO', `${this.#command}: ${records}`]);
       return messages;

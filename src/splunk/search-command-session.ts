@@ -204,7 +204,7 @@ class SplunkSession {
               outbox.push(row);
             },
           }).then(
-            (outcome) => this.#summary.ended(outcome.pushed),
+            (outcome) => this.#summary.ended(outcome.pushed, outcome.reason),
             (error: unknown) => {
               driveFailure = { error };
             },
@@ -213,10 +213,16 @@ class SplunkSession {
         if (command.generating) {
           await drive;
           if (driveFailure) throw driveFailure.error;
+          const unreachable = this.#summary.unreachableReason;
+          if (unreachable !== undefined) {
+            // A generating command that can list nothing has failed: the search's error, not an empty result.
+            await this.#answerError(`${command.name}: cannot reach the sentries: ${unreachable}`);
+            throw new Answered();
+          }
           const page = outbox.splice(0, this.#summary.maxResultRows);
           const done = outbox.length === 0;
           await this.#answer(page, done);
-          if (done) return this.#summary.failedToConnect ? 1 : 0;
+          if (done) return 0;
           continue;
         }
         let rows: Row[];

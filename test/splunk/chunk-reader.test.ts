@@ -117,6 +117,11 @@ describe('ChunkReader', () => {
     }
     expect(errorOf(() => readAll(['chunked 1.0,3,0\n{x}'])).message).toContain('not UTF-8 JSON text');
     expect(errorOf(() => readAll(['chunked 1.0,0,0\n'])).kind).toBe('bad-metadata');
+    // Where it failed, never the text around it (a getinfo's metadata holds the session key; newer V8s quote it).
+    const broken = '{"searchinfo":{"session_key":"KEY-0123456789" x}}';
+    const jsonError = errorOf(() => readAll([`chunked 1.0,${broken.length},0\n${broken}`]));
+    expect(jsonError.message).toMatch(/is not UTF-8 JSON text: not valid JSON \(at character \d+\)$/);
+    expect(jsonError.message).not.toContain('KEY-0123456789');
     expect(errorOf(() => readAll([Buffer.concat([Buffer.from('chunked 1.0,3,0\n"'), Buffer.from([0xff]), Buffer.from('"')])])).kind).toBe(
       'bad-metadata',
     );

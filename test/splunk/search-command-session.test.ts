@@ -159,6 +159,27 @@ describe('a Splunk session of sentrynetstat', () => {
     expect(await done).toBe(0);
   }, 5000);
 
+  it('an abort while the last chunk’s calls run: the last answer says the run was cancelled, not that sentries answered', async () => {
+    const pipes = new SessionPipes();
+    const stop = new AbortController();
+    const done = runSplunkSession({
+      command: SPLUNK_COMMANDS.sentrynetstat!,
+      backend: backend(),
+      input: pipes.input,
+      output: pipes.output,
+      signal: stop.signal,
+    });
+    pipes.input.write(getinfo('admin'));
+    pipes.input.write(execute(guidsCsv(['slow']), true));
+    await pipes.waitFor(1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    stop.abort();
+    expect(await done).toBe(0);
+    const last = pipes.answers()[1];
+    expect(last!.metadata['finished']).toBe(true);
+    expect(inspectorMessages(last)).toEqual([['WARN', 'sentrynetstat: cancelled after 1 input record; 0 records']]);
+  }, 5000);
+
   it('a multivalue guid and an empty one come out with the reference page’s _error, other fields kept', async () => {
     const body = 'guid,host,__mv_guid,__mv_host\r\nweb-01,h1,"$web-01$;$x$",\r\n,h2,,\r\n';
     const { answers } = await session(SPLUNK_COMMANDS.sentrynetstat!, [getinfo('admin'), execute(body, true)]);
@@ -265,6 +286,14 @@ describe('a Splunk session of sonarsentrynetstat and sentrylist', () => {
       ['h3', 'false'],
       ['h4', 'true'],
     ]);
+  });
+
+  it('sentrylist when the sentries cannot be reached: the search’s error with the reason, exit 1 (not an empty list)', async () => {
+    const down: SessionBackend = { ...backend(), connect: () => Promise.reject(new Error('no NATS server at tls://nats1:4222 answers')) };
+    const { code, answers } = await session(SPLUNK_COMMANDS.sentrylist!, [getinfo('admin'), execute('', true)], down);
+    expect(code).toBe(1);
+    expect(answers[1]!.metadata['error']).toBe('sentrylist: cannot reach the sentries: no NATS server at tls://nats1:4222 answers');
+    expect(answers[1]!.records).toEqual([]);
   });
 
   it('sentrylist needs the capability too (it lists the fleet through the cluster’s credentials)', async () => {

@@ -1,7 +1,6 @@
 import { platform } from 'node:os';
 import type { WireConnection } from '../commands/netstat-vocabulary.js';
 import { collectLinuxConnectionsInParallel } from './collect-linux.js';
-import { normalizeSiConnection } from './normalize-si-connection.js';
 
 /** This host's connections and the entries that could not be used (only outside Linux). */
 export interface Collected {
@@ -17,7 +16,8 @@ export interface Collected {
  */
 export async function collectConnections(): Promise<Collected> {
   if (platform() === 'linux') return { connections: await collectLinuxConnectionsInParallel(), rejected: [] };
-  const si = await import('systeminformation');
+  // Loaded only here: normalize-si-connection brings ipaddr.js, which a one-shot `agent --once` on Linux skips.
+  const [si, { normalizeSiConnection }] = await Promise.all([import('systeminformation'), import('./normalize-si-connection.js')]);
   const connections: WireConnection[] = [];
   const rejected: string[] = [];
   for (const entry of await si.networkConnections()) {

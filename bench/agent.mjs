@@ -13,7 +13,7 @@
 // holders), closed (RST, no TIME_WAIT) before the next size. Every child is killed at the end, on SIGINT/SIGTERM
 // and by the holders' own 300 s cap.
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -202,6 +202,8 @@ const goalRow = (row, value, goal, sign = '≤') => ({
 });
 
 const started = process.hrtime.bigint();
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const loadBefore = loadAverage();
 const psutil = findPsutil();
 const nodeStart = [];
 for (let i = 0; i < ROUNDS; i++) nodeStart.push(await timeToDevNull(process.execPath, ['-e', '0']));
@@ -272,6 +274,10 @@ try {
         comparison: `psutil ${ms(py)}`,
         ratio: ratio(call, py),
       });
+    if (!large)
+      notes.push(
+        `At ${n}: Node's start-up alone (node -e 0, ${ms(median(nodeStart))}) is ${ratio(median(nodeStart), ss)} of ss -tunap and ${py === undefined ? 'not compared with psutil' : `${ratio(median(nodeStart), py)} of psutil`}: ${GOALS.onceVsSsSmall * ss > median(nodeStart) ? `what agent --once has for its own work under the ${GOALS.onceVsSsSmall}× goal is ${thousands(GOALS.onceVsSsSmall * ss - median(nodeStart))} ms` : `the ${GOALS.onceVsSsSmall}× goal is out of reach of any Node process before it does anything`}.`,
+      );
     const list = (values) => values.map((v) => v.toFixed(0)).join(', ');
     notes.push(
       `At ${n} (${thousands(plannedSockets(plan))} sockets in ${plan.length} holder${plan.length > 1 ? 's' : ''}): runs ss [${list(runs.ss)}], agent --once [${list(runs.once)}]${py === undefined ? '' : `, psutil [${list(runs.psutil)}]`}, RPC [${list(rpc.runs)}] ms; records: ss ${thousands(seen.ss)}, agent --once ${thousands(seen.once)}${seen.psutil === undefined ? '' : `, psutil ${thousands(seen.psutil)}`}, RPC answer ${thousands(rpc.records)} (${(rpc.bytes / 2 ** 20).toFixed(1)} MiB).`,
@@ -301,6 +307,7 @@ report({
     ...(leftInTimeWait > 500
       ? [`${thousands(leftInTimeWait)} TIME_WAIT sockets of another run were still there after 65 s: every tool lists them.`]
       : []),
+    `Load average (1, 5, 15 min) ${loadBefore} before, ${loadAverage()} after: on a shared machine every figure drifts with it, so compare within one run.`,
     `The benchmark took ${(msSince(started) / 1000).toFixed(0)} s.`,
   ],
 });

@@ -90,7 +90,8 @@ export async function runAgentOnce(argv: readonly string[], io: CliIo): Promise<
 /** Prints this host's connections once, in `args.format` (default: table on a terminal, else jsonl). */
 export async function printOnce(args: OnceArguments, io: CliIo, log: AgentLog): Promise<number> {
   await warnIfPidsHidden(log);
-  const { connections, rejected } = await collectConnections();
+  // oneShot: printOnce is a process's only collection (agent --once), whichever path started it.
+  const { connections, rejected } = await collectConnections({ oneShot: true });
   // Entries systeminformation gave that we could not read are said, not silently dropped.
   if (rejected.length > 0) io.stderr.write(`warning: ${rejected.length} entries skipped (first: ${rejected[0]})\n`);
   const format = args.format ?? (io.stdout.isTTY === true ? 'table' : 'jsonl');

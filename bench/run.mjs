@@ -108,7 +108,7 @@ function replaceSections(page, results, machine) {
   const [head, ...sections] = page.split(/^(?=## )/m);
   const numberOf = (text) => /^## (\d+)\./.exec(text)?.[1];
   for (const result of results) {
-    const fresh = `${resultSection(result)}\n- This section: measured on ${new Date().toISOString().slice(0, 10)} by \`node bench/run.mjs --write ${result.id}\` alone (${machine}), not in the whole bench's run.\n\n`;
+    const fresh = `${resultSection(result)}\n- This section: measured on ${new Date().toISOString().slice(0, 10)} by \`node bench/run.mjs --write ${results.map((r) => r.id).join(' ')}\` (${machine}), not in a run of the whole bench.\n\n`;
     const at = sections.findIndex((section) => numberOf(section) !== undefined && numberOf(section) === numberOf(`## ${result.title}`));
     if (at !== -1) sections[at] = fresh;
     else {

@@ -11,7 +11,8 @@
  */
 import { EXIT } from './exit-codes.js';
 import { messageOf } from './message-of.js';
-import { modeNamed } from './modes.js';
+import { MODES, modeNamed, type Mode } from './modes.js';
+import type * as AgentOnceModule from './agent-once.js';
 
 /** The last resort: one line, exit 1. */
 function fail(error: unknown, what: string): never {
@@ -36,7 +37,12 @@ const argv = process.argv.slice(2);
 const io = { stdout: process.stdout, stderr: process.stderr, signal: interrupt.signal };
 // `sentry-query MODE ...` runs that mode (MODES), `sentry-query help [MODE]` shows a help page, anything else is a
 // query.
-const sub = argv[0] === 'help' ? async () => (await import('./run-help.js')).runHelp : modeNamed(argv[0])?.load;
+const sub =
+  argv[0] === 'help'
+    ? async () => (await import('./run-help.js')).runHelp
+    : argv[0] === 'agent' && argv.includes('--once')
+      ? loadAgentOnce
+      : modeNamed(argv[0])?.load;
 try {
   process.exitCode = sub ? await (await sub())(argv.slice(1), io) : await (await import('./run-cli.js')).runCli(argv, io);
 } catch (error) {
@@ -44,3 +50,21 @@ try {
 }
 process.off('SIGINT', onSigint);
 process.off('SIGTERM', onSigint);
+
+/**
+ * `agent ... --once ...`: a one-shot process whose start-up is most of its time, so it runs from one bundled
+ * file, dist/agent-once.mjs (scripts/bundle-agent-once.mjs, part of the build: one file to read instead of ~30
+ * modules to resolve), or from agent-once.js where there is no bundle (the sources under a test). A command
+ * line agent-once.ts does not take as is (help, a usage error) goes to the full `agent` mode.
+ */
+async function loadAgentOnce(): Promise<Mode> {
+  let once: typeof AgentOnceModule;
+  try {
+    // A URL, not a literal: the bundle is a build output beside dist/src, unknown to tsc.
+    once = (await import(new URL('../../agent-once.mjs', import.meta.url).href)) as typeof AgentOnceModule;
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    once = await import('./agent-once.js');
+  }
+  return async (args, io) => (await once.runAgentOnce(args, io)) ?? (await MODES.agent!.load())(args, io);
+}

@@ -1,9 +1,7 @@
 import { Command, Option } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { hostname, platform } from 'node:os';
-import { collectConnections } from '../agent/collect-connections.js';
-import { connectionRows } from '../agent/connection-rows.js';
-import { createRecordWriter, OUTPUT_FORMATS, type OutputFormat } from './output-format.js';
+import { OUTPUT_FORMATS, type OutputFormat } from './output-format.js';
 import { parseCommandLine } from './parse-command-line.js';
 import { EXIT } from './exit-codes.js';
 import { messageOf } from './message-of.js';
@@ -11,6 +9,8 @@ import type { CliIo } from './cli-io.js';
 import { INSECURE_HELP } from './tls-options.js';
 import { NATS_HELP, type NatsArguments } from './nats-options.js';
 import { AGENT_LOG_FORMATS, agentLog, type AgentLog, type AgentLogFormat } from './agent-log.js';
+import { printOnce } from './agent-once.js';
+import { warnIfPidsHidden } from './pids-hidden-warning.js';
 import { LOG_LEVELS, parseLogLevel, type LogLevel } from './logger.js';
 
 interface AgentArguments extends NatsArguments {
@@ -88,27 +88,6 @@ export async function runAgent(argv: readonly string[], io: CliIo): Promise<numb
     "error: give --connect URL --key-file FILE (or --nats URLS --creds FILE) to run the sentry, or --once to print this host's connections\n",
   );
   return EXIT.failure;
-}
-
-/** Says once, at start, when the pids of other users' processes will be null (src/agent/pid-visibility.ts). */
-async function warnIfPidsHidden(log: AgentLog): Promise<void> {
-  const { currentPidVisibility, pidVisibilityWarning } = await import('../agent/pid-visibility.js');
-  const warning = pidVisibilityWarning(await currentPidVisibility());
-  if (warning !== undefined) log('warn', 'pids-hidden', `warning: ${warning}`);
-}
-
-async function printOnce(args: AgentArguments, io: CliIo, log: AgentLog): Promise<number> {
-  await warnIfPidsHidden(log);
-  const detail = args.detail === true;
-  const { connections, rejected } = await collectConnections({ detail });
-  // Entries systeminformation gave that we could not read are said, not silently dropped.
-  if (rejected.length > 0) io.stderr.write(`warning: ${rejected.length} entries skipped (first: ${rejected[0]})\n`);
-  // The records sentry-netstat would emit for this host (see connectionRows for why they are not re-checked).
-  const rows = connectionRows(args.guid, connections, { detail });
-  const writer = createRecordWriter(args.format ?? (io.stdout.isTTY === true ? 'table' : 'jsonl'), io.stdout);
-  for (const row of rows) await writer.write(row);
-  await writer.end();
-  return EXIT.ok;
 }
 
 async function runConnected(args: AgentArguments, url: string, io: CliIo, log: AgentLog): Promise<number> {

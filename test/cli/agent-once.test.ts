@@ -1,6 +1,6 @@
 // `sentry-query agent --once` as a real child process, reading the real /proc of this host.
 import { execFile } from 'node:child_process';
-import { readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { platform } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +78,31 @@ describe.runIf(platform() === 'linux')('sentry-query agent --once', () => {
     );
     expect(failed?.code).toBe(1);
     expect(failed?.stderr).toMatch(/^error: --detail goes with --once/);
+  });
+
+  it('prints the same lines from the bundle (dist/agent-once.mjs) as through the full agent mode', async () => {
+    const [bundled, full] = await Promise.all([
+      run(process.execPath, [bin, 'agent', '--once', '--guid', 'me', '--format', 'jsonl'], { maxBuffer: ALL_OF_A_BUSY_HOST }),
+      // A repeated --log-level is not a command line agent-once.ts takes as is: the full mode (commander) runs it.
+      run(process.execPath, [bin, 'agent', '--once', '--guid', 'me', '--format', 'jsonl', '--log-level', 'info', '--log-level', 'info'], {
+        maxBuffer: ALL_OF_A_BUSY_HOST,
+      }),
+    ]);
+    expect(existsSync(join(bin, '..', '..', '..', 'agent-once.mjs'))).toBe(true);
+    const ours = (text: string) => text.split('\n').filter((line) => line.includes(`"pid":${process.pid},`));
+    expect(ours(bundled.stdout)).toEqual(ours(full.stdout));
+    expect(ours(bundled.stdout).length).toBeGreaterThan(0);
+  });
+
+  it('leaves help and usage errors to the full mode', async () => {
+    const help = await run(process.execPath, [bin, 'agent', '--once', '--help']);
+    expect(help.stdout).toContain('Usage: sentry-query agent');
+    const failed = await run(process.execPath, [bin, 'agent', '--once', '--format', 'yaml']).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr).toMatch(/^error: option '--format <format>' argument 'yaml' is invalid/);
   });
 
   it('without --once or --connect, says what to give, exit 1', async () => {

@@ -349,7 +349,7 @@ report({
     `Sockets from holder processes on loopback, per holder 3/8 tcp (127.0.0.1), 3/8 tcp6 (::1), 1/8 udp, 1/8 udp6, half of the UDP ones connected; at most ${thousands(PER_HOLDER)} a holder (40,000 = 3 holders). Plus whatever else the host has open.`,
     `Node start-up alone (node -e 0): ${thousands(median(nodeStart))} ms, part of every "ours" and systeminformation figure.`,
     `Times: medians of ${ROUNDS} rounds (systeminformation: ${SI_ROUNDS}, ${SI_TIMEOUT_MS / 1000} s timeout), the tools taking turns in a rotating order. Whole process = spawn to exit, stdout to a pipe, counted.`,
-    'The in-process rows are the collector alone, in an already warm process: no start-up, no validation, no output; not comparable with the whole-process rows. The agent uses the two-thread one (a worker thread reads /proc/net while the main thread reads the fd links).',
+    'The in-process rows are the collector alone, in an already warm process: no start-up, no validation, no output; not comparable with the whole-process rows. The agent uses the two-thread one (a kept worker thread reads /proc/net, then joins the main thread in the walk of the fd links, the processes shared through one counter: src/agent/parallel-owners.ts).',
     "Counts: ss -tunap just before and just after ours; the host totals are compared only when those two agree, and every tool is compared on the holders' sockets (by pid), which nothing else changes. Holders' = the holders' sockets plus their TCP listeners.",
     'systeminformation keeps only netstat lines with a TCP-like state, so it drops unconnected UDP sockets (ss: UNCONN); its "drops" is ss\'s holder count minus its own.',
     ...notes,

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { PROTOCOLS, type WireConnection } from '../commands/netstat-vocabulary.js';
 import { containerIdOfProcess } from './container-id.js';
 import { netNamespaces, readNamespaceFiles, type NamespaceFiles, type NetNamespaces } from './net-namespaces.js';
+import { OwnerWalker, type OwnerTableAndFiles, type OwnersAndFiles } from './parallel-owners.js';
 import { procNetConnections, procNetSockets, type Endianness, type ProcNetSocket } from './proc-net-parser.js';
 import { NETSTAT_OWNERS_LIMIT } from '../runtime/input-limits.js';
 import { allSocketOwners, socketOwners, threadSocketOwners, type SocketOwnerTable } from './socket-owners.js';
@@ -24,6 +24,15 @@ export interface LinuxCollectOptions {
    * @default false
    */
   readonly detail?: boolean;
+}
+
+/** {@link LinuxCollectOptions} and when to take a second thread. */
+export interface ParallelCollectOptions extends LinuxCollectOptions {
+  /**
+   * From how many sockets (as /proc/net/sockstat{,6} count them) the worker thread is taken: below, this is
+   * {@link collectLinuxConnections}. Tests set 0 to take it on a quiet host. @default {@link PARALLEL_FROM}
+   */
+  readonly parallelFrom?: number;
 }
 
 /**
@@ -80,49 +89,82 @@ export function collectLinuxConnections(options: LinuxCollectOptions = {}): Wire
 }
 
 /**
- * {@link collectLinuxConnections} on two cores, for the agent: a worker thread reads /proc/net/* while this
- * thread reads the fd links of every process. Both are kernel work (the kernel writes the /proc/net text as it
- * is read) and they do not contend: at 40,000 sockets, 140 ms and 210 ms one after the other, 220 ms side by
- * side. The text comes back as bytes (a copy of 6 MB, about 2 ms) and is parsed here. If the worker cannot
- * run, the files are read here instead. The result is the same as {@link collectLinuxConnections}'s. With
- * `detail` the worker reads the other network namespaces' files as well (through the first process of each;
- * a namespace whose process has left it by then is read again here, through the next).
+ * {@link collectLinuxConnections} on two cores, for the agent: this thread and a worker thread walk the fd links
+ * of every process side by side (parallel-owners.ts's {@link OwnerWalker}: processes taken from one shared
+ * counter, the biggest first), the worker after it has read /proc/net/* (and, with `detail`, the other network
+ * namespaces' files, through the first process of each; a namespace whose process has left it by then is read
+ * again here, through the next). The text comes back as bytes (a copy of 6 MB at 40,000 sockets, about 2 ms)
+ * and is parsed here, as are the (inode, pid) pairs the worker found. Sockets the walk left without an owner
+ * are looked for in the threads' own fd tables here, as {@link collectLinuxConnections} does. The result is
+ * the same as {@link collectLinuxConnections}'s for the same host state.
+ *
+ * The worker is started once per process and kept for the next collections (a connected agent's); it is
+ * unref'd between walks, so it never holds the process open. If it cannot start or fails, this collection
+ * and every later one are {@link collectLinuxConnections}'s (one thread).
  *
  * A worker takes 25–30 ms to start, which only pays from a few thousand sockets: below
  * {@link PARALLEL_FROM} (as /proc/net/sockstat counts them, a read of well under a millisecond) this is
- * {@link collectLinuxConnections}. (Sharing the fd links between the two threads as well gained nothing:
- * sockets sit in few processes, and a process is the unit of work.)
+ * {@link collectLinuxConnections}.
  */
 export async function collectLinuxConnectionsInParallel(
-  options: LinuxCollectOptions & { readonly detail: true },
+  options: ParallelCollectOptions & { readonly detail: true },
 ): Promise<DetailedConnection[]>;
-export async function collectLinuxConnectionsInParallel(options?: LinuxCollectOptions): Promise<WireConnection[]>;
-export async function collectLinuxConnectionsInParallel(options: LinuxCollectOptions = {}): Promise<WireConnection[]> {
+export async function collectLinuxConnectionsInParallel(options?: ParallelCollectOptions): Promise<WireConnection[]>;
+export async function collectLinuxConnectionsInParallel(options: ParallelCollectOptions = {}): Promise<WireConnection[]> {
   const procRoot = options.procRoot ?? '/proc';
-  if (socketCount(procRoot) < PARALLEL_FROM) return collectLinuxConnections(options);
+  const parallelFrom = options.parallelFrom ?? PARALLEL_FROM;
+  if (parallelFrom > 0 && socketCount(procRoot) < parallelFrom) return collectLinuxConnections(options);
+  const walker = ownerWalker(procRoot);
+  if (walker.failed) return collectLinuxConnections(options);
   const order = options.endianness ?? endianness();
-  // With detail the worker reads the other namespaces' files too, through the first process of each.
-  const namespaces = options.detail === true ? netNamespaces(procRoot) : undefined;
   const paths = FILES.map((protocol) => join(procRoot, 'net', protocol));
-  for (const namespace of namespaces?.others ?? [])
-    paths.push(...FILES.map((protocol) => `${procRoot}/${namespace.pids[0]}/net/${protocol}`));
-  const reading = readInWorker(paths);
-  // Handled now, looked at after the fd links: a worker that fails meanwhile must not be an unhandled rejection.
-  reading.catch(() => undefined);
-  const owners: { readonly single: Map<number, number> } | { readonly all: SocketOwnerTable; readonly namespaces: NetNamespaces } =
-    namespaces === undefined ? { single: socketOwners(procRoot) } : { all: allSocketOwners(procRoot), namespaces };
-  let texts: (string | undefined)[] | undefined;
-  try {
-    texts = (await reading).map((bytes) =>
-      bytes === null ? undefined : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
-    );
-  } catch {
-    texts = undefined;
+  if (options.detail !== true) {
+    let walked: OwnersAndFiles;
+    try {
+      walked = await walker.walkAndRead(paths);
+    } catch {
+      return collectLinuxConnections(options);
+    }
+    // The walker finished the walk itself if its worker failed meanwhile: the same owners. Later
+    // collections take the path above.
+    return connectionsOf(procRoot, walked.texts, walked.owners, order);
   }
-  const own = texts?.slice(0, FILES.length) ?? FILES.map((protocol) => readText(join(procRoot, 'net', protocol)));
-  if ('single' in owners) return connectionsOf(procRoot, own, owners.single, order);
-  const others = otherNamespaceFiles(procRoot, owners.namespaces, (i) => texts?.slice(FILES.length * (i + 1), FILES.length * (i + 2)));
-  return detailedConnectionsOf(procRoot, owners.namespaces.own, own, others, owners.all, order);
+  const namespaces = netNamespaces(procRoot);
+  for (const namespace of namespaces.others) paths.push(...FILES.map((protocol) => `${procRoot}/${namespace.pids[0]}/net/${protocol}`));
+  let walked: OwnerTableAndFiles;
+  try {
+    walked = await walker.walkAllAndRead(paths);
+  } catch {
+    return collectLinuxConnections(options);
+  }
+  const { table, texts } = walked;
+  const others = otherNamespaceFiles(procRoot, namespaces, (i) => texts.slice(FILES.length * (i + 1), FILES.length * (i + 2)));
+  return detailedConnectionsOf(procRoot, namespaces.own, texts.slice(0, FILES.length), others, table, order);
+}
+
+/** The walker of {@link collectLinuxConnectionsInParallel}: one per process (and /proc root). */
+let sharedWalker: OwnerWalker | undefined;
+
+/**
+ * This process's {@link OwnerWalker} for `procRoot`; a walker of another root (a test's made-up /proc) is
+ * closed and replaced.
+ */
+function ownerWalker(procRoot: string): OwnerWalker {
+  if (sharedWalker?.procRoot !== procRoot) {
+    void sharedWalker?.close().catch(() => undefined);
+    sharedWalker = new OwnerWalker({ procRoot });
+  }
+  return sharedWalker;
+}
+
+/**
+ * Stops the worker of {@link collectLinuxConnectionsInParallel}, if one runs (a test's clean-up; a process
+ * need not: the worker never holds it open). The next parallel collection starts a new one.
+ */
+export async function closeParallelCollector(): Promise<void> {
+  const closing = sharedWalker;
+  sharedWalker = undefined;
+  await closing?.close();
 }
 
 /**
@@ -277,23 +319,4 @@ function readText(path: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * The worker, CommonJS from a string so that it needs no file of its own (and runs as well from the sources
- * under vitest): reads each path of `workerData` (null where it cannot), posts the bytes back, and ends.
- */
-const READER = `
-const { readFileSync } = require('node:fs');
-const { parentPort, workerData } = require('node:worker_threads');
-parentPort.postMessage(workerData.map((path) => { try { return readFileSync(path); } catch { return null; } }));
-`;
-
-function readInWorker(paths: readonly string[]): Promise<(Uint8Array | null)[]> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(READER, { eval: true, workerData: paths });
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the /proc/net reader exited (${code}) without an answer`)));
-  });
 }

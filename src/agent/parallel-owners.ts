@@ -10,14 +10,16 @@
  * thread 80 ms, two threads on parts of it 98 ms; bench/parallel-owners.mjs and the commit message).
  *
  * The worker is started once and kept (unref'd: it never holds the process open) for a connected agent's
- * next collections; its code is CommonJS from a string, as collect-linux.ts's reader, so that it needs no
- * file of its own and runs as well from the sources under vitest. A thread that finds the worker not started
- * yet simply takes every unit itself. If the worker fails, its units are walked here.
+ * next collections (collect-linux.ts keeps one per process); its code is CommonJS from a string, so that it
+ * needs no file of its own and runs as well from the agent-once bundle and from the sources under vitest. A thread that finds the worker not started
+ * yet simply takes every unit itself. If the worker fails, the units it took are walked here, and every later
+ * walk of that walker is this thread's alone ({@link OwnerWalker.failed}).
  *
  * @module
  */
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import type { SocketOwnerTable } from './socket-owners.js';
 
 /** Options of {@link OwnerWalker}. */
 export interface ParallelOwnersOptions {
@@ -32,10 +34,10 @@ export interface ParallelOwnersOptions {
 /** A unit of work: pid (as its /proc entry), the part of its fds, and how many parts it is cut into. */
 type Unit = readonly [entry: string, part: number, parts: number];
 
-/** What the worker sends back: the pairs it found, as inode/pid arrays. */
+/** What the worker sends back: the job's number, the pairs it found (inode, pid, inode, pid, …) and the files it read. */
 interface WorkerAnswer {
-  readonly inodes: Float64Array;
-  readonly pids: Float64Array;
+  readonly job: number;
+  readonly pairs: Float64Array;
   readonly files: (Uint8Array | null)[];
 }
 
@@ -45,6 +47,64 @@ export interface OwnersAndFiles {
   readonly owners: Map<number, number>;
   /** The text of each file asked for, undefined where it could not be read. */
   readonly texts: (string | undefined)[];
+}
+
+/** What {@link OwnerWalker.walkAllAndRead} gives. */
+export interface OwnerTableAndFiles {
+  /** Every owner of each socket, as `allSocketOwners` (socket-owners.ts) gives them. */
+  readonly table: SocketOwnerTable;
+  /** The text of each file asked for, undefined where it could not be read. */
+  readonly texts: (string | undefined)[];
+}
+
+/**
+ * The (inode, pid) pairs two threads found, each list flat (inode, pid, inode, pid, …), in no useful order: a
+ * process cut into parts has pairs in both, and a pid holding a socket twice gives the pair twice.
+ */
+export type OwnerPairs = readonly ArrayLike<number>[];
+
+/** Socket inode → the lowest pid of `pairs` holding it (what `socketOwners` gives). */
+export function lowestOwners(pairs: OwnerPairs): Map<number, number> {
+  const owners = new Map<number, number>();
+  for (const list of pairs)
+    for (let j = 0; j + 1 < list.length; j += 2) {
+      const inode = list[j]!;
+      const pid = list[j + 1]!;
+      const known = owners.get(inode);
+      if (known === undefined || pid < known) owners.set(inode, pid);
+    }
+  return owners;
+}
+
+/**
+ * Every owner of each socket of `pairs`, in the shape `allSocketOwners` gives: `pidOf` the lowest pid, and
+ * `sharedBy` every pid (ascending, without repeats) for the sockets more than one process holds.
+ */
+export function ownerTable(pairs: OwnerPairs): SocketOwnerTable {
+  const pidOf = new Map<number, number>();
+  const sharedBy = new Map<number, number[]>();
+  for (const list of pairs)
+    for (let j = 0; j + 1 < list.length; j += 2) {
+      const inode = list[j]!;
+      const pid = list[j + 1]!;
+      const first = pidOf.get(inode);
+      if (first === undefined) pidOf.set(inode, pid);
+      else if (first !== pid) {
+        const all = sharedBy.get(inode);
+        // A pid's fds are mostly walked one after the other: its repeats are mostly caught here, the others
+        // below.
+        if (all === undefined) sharedBy.set(inode, [first, pid]);
+        else if (all[all.length - 1] !== pid) all.push(pid);
+      }
+    }
+  for (const [inode, all] of sharedBy) {
+    all.sort((a, b) => a - b);
+    let kept = 1;
+    for (let i = 1; i < all.length; i++) if (all[i] !== all[kept - 1]) all[kept++] = all[i]!;
+    all.length = kept;
+    pidOf.set(inode, all[0]!);
+  }
+  return { pidOf, sharedBy };
 }
 
 /** The two calls of node:fs a walk makes (given, so that {@link walkUnit} refers to nothing outside itself). */
@@ -92,17 +152,15 @@ const WORKER = `
 const fs = require('node:fs');
 const { parentPort } = require('node:worker_threads');
 const walkUnit = ${walkUnit.toString()};
-parentPort.on('message', ({ procRoot, units, counter, paths }) => {
+parentPort.on('message', ({ job, procRoot, units, counter, paths }) => {
   // The files first (the /proc/net text): meanwhile the other thread takes the fd units.
   const files = paths.map((path) => { try { return fs.readFileSync(path); } catch { return null; } });
   const next = new Int32Array(counter);
   const found = [];
   const listings = new Map();
   for (let i = Atomics.add(next, 0, 1); i < units.length; i = Atomics.add(next, 0, 1)) walkUnit(fs, procRoot, units[i], found, listings);
-  const inodes = new Float64Array(found.length / 2);
-  const pids = new Float64Array(found.length / 2);
-  for (let j = 0; j < inodes.length; j++) { inodes[j] = found[2 * j]; pids[j] = found[2 * j + 1]; }
-  parentPort.postMessage({ inodes, pids, files }, [inodes.buffer, pids.buffer]);
+  const pairs = Float64Array.from(found);
+  parentPort.postMessage({ job, pairs, files }, [pairs.buffer]);
 });
 `;
 
@@ -116,11 +174,28 @@ export class OwnerWalker {
   readonly #threads: 'both' | 'main' | 'worker';
   #worker: Worker | undefined;
   #failed = false;
+  /** Numbers the jobs posted to the worker, so that walks in flight at once each get their own answer. */
+  #jobs = 0;
+  /** Walks waiting for the worker's answer: while any does, the worker is ref'd. */
+  #inFlight = 0;
 
   constructor(options: ParallelOwnersOptions = {}) {
     this.#procRoot = options.procRoot ?? '/proc';
     this.#splitFrom = options.splitFrom ?? Number.POSITIVE_INFINITY;
     this.#threads = options.threads ?? 'both';
+  }
+
+  /** Where this walker reads /proc. */
+  get procRoot(): string {
+    return this.#procRoot;
+  }
+
+  /**
+   * The worker failed (it could not start, threw, or exited without an answer): every later walk is this
+   * thread's alone, as {@link OwnerWalker.walk} says.
+   */
+  get failed(): boolean {
+    return this.#failed;
   }
 
   /** Socket inode → lowest pid holding it, as socketOwners gives. */
@@ -134,6 +209,21 @@ export class OwnerWalker {
    * costs 25–30 ms to start) and the walk is shared by two threads, not three on two cores.
    */
   async walkAndRead(paths: readonly string[]): Promise<OwnersAndFiles> {
+    const { pairs, texts } = await this.#walkPairs(paths);
+    return { owners: lowestOwners(pairs), texts };
+  }
+
+  /**
+   * {@link OwnerWalker.walkAndRead} with every owner of each socket (what `allSocketOwners` gives, for the
+   * collector's detail), not only the lowest.
+   */
+  async walkAllAndRead(paths: readonly string[]): Promise<OwnerTableAndFiles> {
+    const { pairs, texts } = await this.#walkPairs(paths);
+    return { table: ownerTable(pairs), texts };
+  }
+
+  /** The walk on both threads: every (inode, pid) pair each found, and the texts of `paths`. */
+  async #walkPairs(paths: readonly string[]): Promise<{ pairs: OwnerPairs; texts: (string | undefined)[] }> {
     const units = this.#units();
     const counter = new SharedArrayBuffer(4);
     const next = new Int32Array(counter);
@@ -142,34 +232,33 @@ export class OwnerWalker {
     answer?.catch(() => undefined);
     const found: number[] = [];
     const listings = new Map<string, string[]>();
+    // Which units this thread took: the others are the worker's, walked here again if it fails.
+    const mine = new Uint8Array(units.length);
     if (this.#threads !== 'worker')
-      for (let i = Atomics.add(next, 0, 1); i < units.length; i = Atomics.add(next, 0, 1))
+      for (let i = Atomics.add(next, 0, 1); i < units.length; i = Atomics.add(next, 0, 1)) {
+        mine[i] = 1;
         walkUnit(FD_CALLS, this.#procRoot, units[i]!, found, listings);
-    const owners = new Map<number, number>();
-    const add = (inode: number, pid: number): void => {
-      const known = owners.get(inode);
-      if (known === undefined || pid < known) owners.set(inode, pid);
-    };
-    for (let j = 0; j < found.length; j += 2) add(found[j]!, found[j + 1]!);
+      }
     const readHere = (): (string | undefined)[] => paths.map(readText);
-    if (answer === undefined) return { owners, texts: readHere() };
-    let pairs: WorkerAnswer;
+    if (answer === undefined) return { pairs: [found], texts: readHere() };
+    let theirs: WorkerAnswer;
     try {
-      pairs = await answer;
+      theirs = await answer;
     } catch {
-      // The worker failed: the units it had not finished are walked here (all of them: no pair is lost, and
-      // the ones it did walk are simply found again).
+      // The worker failed (or had before): the units it took are walked here. It may have walked some of them
+      // already, but its pairs are lost with it. From now on this walker walks on this thread alone.
       this.#failed = true;
-      const again: number[] = [];
-      for (const unit of units) walkUnit(FD_CALLS, this.#procRoot, unit, again, new Map());
-      for (let j = 0; j < again.length; j += 2) add(again[j]!, again[j + 1]!);
-      return { owners, texts: readHere() };
+      // No more units for a worker: one that is somehow still going finds the counter past the end.
+      Atomics.store(next, 0, units.length);
+      units.forEach((unit, i) => {
+        if (mine[i] === 0) walkUnit(FD_CALLS, this.#procRoot, unit, found, listings);
+      });
+      return { pairs: [found], texts: readHere() };
     }
-    for (let j = 0; j < pairs.inodes.length; j++) add(pairs.inodes[j]!, pairs.pids[j]!);
-    const texts = pairs.files.map((bytes) =>
+    const texts = theirs.files.map((bytes) =>
       bytes === null ? undefined : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
     );
-    return { owners, texts };
+    return { pairs: [found, theirs.pairs], texts };
   }
 
   /** Stops the worker, if one runs. */
@@ -204,32 +293,43 @@ export class OwnerWalker {
 
   #askWorker(units: readonly Unit[], counter: SharedArrayBuffer, paths: readonly string[]): Promise<WorkerAnswer> {
     if (this.#failed && this.#threads === 'both') return Promise.reject(new Error('the owner worker failed before'));
-    const worker = (this.#worker ??= this.#startWorker());
+    let worker: Worker;
+    try {
+      worker = this.#worker ??= this.#startWorker();
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    const job = ++this.#jobs;
     return new Promise((resolve, reject) => {
-      // Held while a walk is in flight (a one-shot process must not end before the answer), unref'd after.
-      worker.ref();
-      const onMessage = (answer: WorkerAnswer): void => {
-        worker.unref();
+      // Held while a walk is in flight (a one-shot process must not end before the answer), unref'd once none is.
+      if (this.#inFlight++ === 0) worker.ref();
+      const done = (): void => {
+        if (--this.#inFlight === 0) worker.unref();
+        worker.off('message', onMessage);
         worker.off('error', onError);
         worker.off('exit', onExit);
+      };
+      const onMessage = (answer: WorkerAnswer): void => {
+        if (answer.job !== job) return;
+        done();
         resolve(answer);
       };
-      const onError = (error: Error): void => {
-        worker.off('message', onMessage);
-        worker.off('exit', onExit);
-        this.#worker = undefined;
+      const fail = (error: Error): void => {
+        done();
+        if (this.#worker === worker) this.#worker = undefined;
+        void worker.terminate().catch(() => undefined);
         reject(error);
       };
-      const onExit = (code: number): void => {
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-        this.#worker = undefined;
-        reject(new Error(`the owner worker exited (${code}) without an answer`));
-      };
-      worker.once('message', onMessage);
+      const onError = (error: Error): void => fail(error);
+      const onExit = (code: number): void => fail(new Error(`the owner worker exited (${code}) without an answer`));
+      worker.on('message', onMessage);
       worker.once('error', onError);
       worker.once('exit', onExit);
-      worker.postMessage({ procRoot: this.#procRoot, units, counter, paths });
+      try {
+        worker.postMessage({ job, procRoot: this.#procRoot, units, counter, paths });
+      } catch (error) {
+        fail(error instanceof Error ? error : new Error(String(error)));
+      }
     });
   }
 

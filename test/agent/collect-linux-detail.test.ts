@@ -6,7 +6,12 @@ import { chmodSync, cpSync, existsSync, mkdtempSync, rmSync, statSync } from 'no
 import { platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectLinuxConnections, collectLinuxConnectionsInParallel, type DetailedConnection } from '../../src/agent/collect-linux.js';
+import {
+  closeParallelCollector,
+  collectLinuxConnections,
+  collectLinuxConnectionsInParallel,
+  type DetailedConnection,
+} from '../../src/agent/collect-linux.js';
 import { netNamespaceOf, netNamespaces } from '../../src/agent/net-namespaces.js';
 import { socketOwners } from '../../src/agent/socket-owners.js';
 
@@ -67,6 +72,7 @@ const byInode = (connections: readonly DetailedConnection[], inode: number): Det
 
 describe.skipIf(!isRoot || !python)('collectLinuxConnections with detail on this host (root, python3)', () => {
   afterAll(killAll);
+  afterAll(closeParallelCollector);
 
   describe('names and owners', () => {
     let info: { pid: number; child: number; port: number; inode: number };
@@ -119,7 +125,13 @@ ${WAIT}`,
 
     it('gives the same detail on two threads (the worker path) as on one', async () => {
       const one = byInode(collectLinuxConnections({ detail: true }), info.inode);
-      expect(byInode(await collectLinuxConnectionsInParallel({ detail: true }), info.inode)).toEqual(one);
+      expect(one[0]?.owners).toHaveLength(2);
+      // parallelFrom 0: the worker even on a quiet host.
+      expect(byInode(await collectLinuxConnectionsInParallel({ detail: true, parallelFrom: 0 }), info.inode)).toEqual(one);
+      const plain = (await collectLinuxConnectionsInParallel({ parallelFrom: 0 })).find(
+        (c) => c.protocol === 'tcp' && c.local_port === info.port && c.state === 'LISTEN',
+      );
+      expect(plain?.pid).toBe(one[0]?.pid);
     });
   });
 
@@ -193,6 +205,15 @@ ${WAIT}`;
       }
     });
 
+    it('lists them on two threads (the worker path) as on one', async () => {
+      const one = collectLinuxConnections({ detail: true });
+      const two = await collectLinuxConnectionsInParallel({ detail: true, parallelFrom: 0 });
+      for (const info of namespaced) {
+        expect(byInode(one, info.inode)).toHaveLength(1);
+        expect(byInode(two, info.inode)).toEqual(byInode(one, info.inode));
+      }
+    });
+
     it('lists the sockets of every other namespace once, with its netns and owners, only with detail', () => {
       const own = netNamespaceOf('/proc', 'self');
       const detailed = collectLinuxConnections({ detail: true });
@@ -252,6 +273,16 @@ ${WAIT}`,
       ]);
       // Without detail as well: the pid is right rather than null.
       const plain = collectLinuxConnections().find((c) => c.protocol === 'tcp' && c.local_port === info.port && c.state === 'LISTEN');
+      expect(plain?.pid).toBe(info.pid);
+    });
+
+    it('is found as well after the walk on two threads (the worker path)', async () => {
+      expect(byInode(await collectLinuxConnectionsInParallel({ detail: true, parallelFrom: 0 }), info.inode)).toEqual(
+        byInode(collectLinuxConnections({ detail: true }), info.inode),
+      );
+      const plain = (await collectLinuxConnectionsInParallel({ parallelFrom: 0 })).find(
+        (c) => c.protocol === 'tcp' && c.local_port === info.port && c.state === 'LISTEN',
+      );
       expect(plain?.pid).toBe(info.pid);
     });
   });

@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { collectLinuxConnections, collectLinuxConnectionsInParallel } from '../../src/agent/collect-linux.js';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { closeParallelCollector, collectLinuxConnections, collectLinuxConnectionsInParallel } from '../../src/agent/collect-linux.js';
 import { decodeProcAddress, procNetConnections, procNetSockets } from '../../src/agent/proc-net-parser.js';
 import { allSocketOwners } from '../../src/agent/socket-owners.js';
 
@@ -139,6 +139,7 @@ describe('/proc/net lines', () => {
 
 describe('collectLinuxConnections over a /proc tree', () => {
   let root: string | undefined;
+  afterAll(closeParallelCollector);
   afterEach(() => {
     if (root) rmSync(root, { recursive: true, force: true });
   });
@@ -313,5 +314,81 @@ describe('collectLinuxConnections over a /proc tree', () => {
     const detailed = collectLinuxConnections({ procRoot: root, endianness: 'LE', detail: true });
     expect(detailed.filter((c) => c.owners.length === 1 && c.owners[0] === 4242)).toHaveLength(150);
     expect(await collectLinuxConnectionsInParallel({ procRoot: root, endianness: 'LE', detail: true })).toEqual(detailed);
+  });
+
+  it('gives the same on two threads as on one with every owner, other namespaces and a thread’s own fd table', async () => {
+    root = mkdtempSync(join(tmpdir(), 'proc-'));
+    const at = (...parts: string[]): string => join(root!, ...parts);
+    const links = (dir: string, targets: readonly string[]): void => {
+      mkdirSync(dir, { recursive: true });
+      targets.forEach((target, fd) => symlinkSync(target, join(dir, String(fd))));
+    };
+    const port = (n: number): string => n.toString(16).toUpperCase().padStart(4, '0');
+    mkdirSync(at('net'));
+    const tcp = [HEADER];
+    const udp6 = [HEADER];
+    for (let i = 1; i <= 300; i++) {
+      tcp.push(line(`0100007F:${port(1000 + i)}`, '0100007F:D431', '01', 10_000 + i, i % 2 === 0 ? 1000 : 0));
+      udp6.push(line(`00000000000000000000000001000000:${port(2000 + i)}`, '00000000000000000000000000000000:0000', '07', 20_000 + i));
+    }
+    writeFileSync(at('net', 'tcp'), tcp.join('\n'));
+    writeFileSync(at('net', 'udp6'), udp6.join('\n'));
+    writeFileSync(at('net', 'sockstat'), 'TCP: inuse 4000 orphan 0 tw 500 alloc 4000 mem 1\nUDP: inuse 10 mem 1\n');
+    writeFileSync(at('net', 'sockstat6'), 'TCP6: inuse 5\nUDP6: inuse 1000\n');
+    // This process's namespace and another one, of pids 5000 and 5001, with sockets of its own.
+    mkdirSync(at('self', 'ns'), { recursive: true });
+    symlinkSync('net:[4026531840]', at('self', 'ns', 'net'));
+    for (const [pid, netns] of [
+      ['17', 4026531840],
+      ['4242', 4026531840],
+      ['4243', 4026531840],
+      ['5000', 4026532999],
+      ['5001', 4026532999],
+    ] as const) {
+      mkdirSync(at(pid, 'ns'), { recursive: true });
+      symlinkSync(`net:[${netns}]`, at(pid, 'ns', 'net'));
+      writeFileSync(at(pid, 'comm'), `proc${pid}\n`);
+    }
+    mkdirSync(at('5000', 'net'));
+    writeFileSync(
+      at('5000', 'net', 'tcp'),
+      [HEADER, line('0100007F:1F90', '00000000:0000', '0A', 30_001), line('0100007F:1F91', '00000000:0000', '0A', 30_002)].join('\n'),
+    );
+    links(at('5000', 'fd'), ['socket:[30001]']);
+    links(at('5001', 'fd'), ['socket:[30001]', 'socket:[30002]']);
+    // Every other tcp socket is 4242's; 4243 shares the first 50 of them (one twice), 17 (lower) one of them.
+    const held = Array.from({ length: 150 }, (_, i) => `socket:[${10_001 + 2 * i}]`);
+    links(at('4242', 'fd'), held);
+    links(at('4243', 'fd'), [...held.slice(0, 50), 'socket:[10001]', '/dev/null']);
+    links(at('17', 'fd'), ['socket:[10003]']);
+    // udp6 socket 20001 is held only in a thread's own fd table: 7000's own is big (other fds), 7001's small.
+    links(
+      at('7000', 'fd'),
+      Array.from({ length: 600 }, () => '/dev/null'),
+    );
+    links(at('7000', 'task', '7000', 'fd'), []);
+    links(at('7000', 'task', '7001', 'fd'), ['socket:[20001]']);
+
+    const oneThread = collectLinuxConnections({ procRoot: root, endianness: 'LE' });
+    expect(oneThread).toHaveLength(600);
+    expect(oneThread.filter((c) => c.pid === 4242)).toHaveLength(149);
+    expect(oneThread.find((c) => c.local_port === 1003 && c.protocol === 'tcp')?.pid).toBe(17);
+    expect(oneThread.find((c) => c.local_port === 2001 && c.protocol === 'udp6')?.pid).toBe(7000);
+    const twoThreads = await collectLinuxConnectionsInParallel({ procRoot: root, endianness: 'LE' });
+    expect(twoThreads).toEqual(oneThread);
+
+    const detailed = collectLinuxConnections({ procRoot: root, endianness: 'LE', detail: true });
+    expect(detailed).toHaveLength(602);
+    const tcpOf = (rows: typeof detailed, inode: number) => rows.find((c) => c.inode === inode);
+    expect(tcpOf(detailed, 10_001)).toMatchObject({ pid: 4242, owners: [4242, 4243], process: 'proc4242', netns: 4026531840, uid: 0 });
+    expect(tcpOf(detailed, 10_003)).toMatchObject({ pid: 17, owners: [17, 4242, 4243], process: 'proc17', uid: 0 });
+    expect(tcpOf(detailed, 10_002)).toMatchObject({ pid: null, owners: [], process: null, uid: 1000 });
+    expect(tcpOf(detailed, 20_001)).toMatchObject({ pid: 7000, owners: [7000] });
+    expect(tcpOf(detailed, 30_001)).toMatchObject({ pid: 5000, owners: [5000, 5001], netns: 4026532999, local_port: 8080 });
+    expect(tcpOf(detailed, 30_002)).toMatchObject({ pid: 5001, owners: [5001], netns: 4026532999 });
+    expect(await collectLinuxConnectionsInParallel({ procRoot: root, endianness: 'LE', detail: true })).toEqual(detailed);
+    // Again, with the worker kept from the collections before.
+    expect(await collectLinuxConnectionsInParallel({ procRoot: root, endianness: 'LE', detail: true })).toEqual(detailed);
+    expect(await collectLinuxConnectionsInParallel({ procRoot: root, endianness: 'LE' })).toEqual(oneThread);
   });
 });

@@ -19,7 +19,7 @@
  */
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import type { SocketOwnerTable } from './socket-owners.js';
+import { lowestOwners, ownerTable, type OwnerPairs, type SocketOwnerTable } from './socket-owners.js';
 
 /** Options of {@link OwnerWalker}. */
 export interface ParallelOwnersOptions {
@@ -57,55 +57,7 @@ export interface OwnerTableAndFiles {
   readonly texts: (string | undefined)[];
 }
 
-/**
- * The (inode, pid) pairs two threads found, each list flat (inode, pid, inode, pid, …), in no useful order: a
- * process cut into parts has pairs in both, and a pid holding a socket twice gives the pair twice.
- */
-export type OwnerPairs = readonly ArrayLike<number>[];
-
-/** Socket inode → the lowest pid of `pairs` holding it (what `socketOwners` gives). */
-export function lowestOwners(pairs: OwnerPairs): Map<number, number> {
-  const owners = new Map<number, number>();
-  for (const list of pairs)
-    for (let j = 0; j + 1 < list.length; j += 2) {
-      const inode = list[j]!;
-      const pid = list[j + 1]!;
-      const known = owners.get(inode);
-      if (known === undefined || pid < known) owners.set(inode, pid);
-    }
-  return owners;
-}
-
-/**
- * Every owner of each socket of `pairs`, in the shape `allSocketOwners` gives: `pidOf` the lowest pid, and
- * `sharedBy` every pid (ascending, without repeats) for the sockets more than one process holds.
- */
-export function ownerTable(pairs: OwnerPairs): SocketOwnerTable {
-  const pidOf = new Map<number, number>();
-  const sharedBy = new Map<number, number[]>();
-  for (const list of pairs)
-    for (let j = 0; j + 1 < list.length; j += 2) {
-      const inode = list[j]!;
-      const pid = list[j + 1]!;
-      const first = pidOf.get(inode);
-      if (first === undefined) pidOf.set(inode, pid);
-      else if (first !== pid) {
-        const all = sharedBy.get(inode);
-        // A pid's fds are mostly walked one after the other: its repeats are mostly caught here, the others
-        // below.
-        if (all === undefined) sharedBy.set(inode, [first, pid]);
-        else if (all[all.length - 1] !== pid) all.push(pid);
-      }
-    }
-  for (const [inode, all] of sharedBy) {
-    all.sort((a, b) => a - b);
-    let kept = 1;
-    for (let i = 1; i < all.length; i++) if (all[i] !== all[kept - 1]) all[kept++] = all[i]!;
-    all.length = kept;
-    pidOf.set(inode, all[0]!);
-  }
-  return { pidOf, sharedBy };
-}
+export { lowestOwners, ownerTable, type OwnerPairs } from './socket-owners.js';
 
 /** The two calls of node:fs a walk makes (given, so that {@link walkUnit} refers to nothing outside itself). */
 interface FdCalls {

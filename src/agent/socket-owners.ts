@@ -9,7 +9,16 @@ import { readdirSync, readlinkSync, statSync } from 'node:fs';
  * @param procRoot - where /proc is mounted. @default "/proc"
  */
 export function socketOwners(procRoot = '/proc'): Map<number, number> {
-  const owners = new Map<number, number>();
+  return lowestOwners([socketFdPairs(procRoot)]);
+}
+
+/**
+ * The one walk of every process's fd links: each socket fd as an (inode, pid) pair, flat (inode, pid, inode,
+ * pid, …), in /proc's order. {@link socketOwners} and {@link allSocketOwners} merge it; the worker of
+ * parallel-owners.ts makes the same pairs for its share of the processes.
+ */
+function socketFdPairs(procRoot: string): number[] {
+  const pairs: number[] = [];
   for (const entry of safeReaddir(procRoot)) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
@@ -25,11 +34,10 @@ export function socketOwners(procRoot = '/proc'): Map<number, number> {
       }
       if (!target.startsWith(SOCKET_PREFIX) || !target.endsWith(']')) continue;
       const inode = Number(target.slice(SOCKET_PREFIX.length, -1));
-      // A socket shared by several processes (fork) goes to the first seen: the lowest pid, usually the parent.
-      if (Number.isSafeInteger(inode) && !owners.has(inode)) owners.set(inode, pid);
+      if (Number.isSafeInteger(inode)) pairs.push(inode, pid);
     }
   }
-  return owners;
+  return pairs;
 }
 
 /** Every process holding each socket, as {@link allSocketOwners} finds them. */
@@ -43,42 +51,57 @@ export interface SocketOwnerTable {
   readonly sharedBy: Map<number, number[]>;
 }
 
-/**
- * {@link socketOwners} with every owner of each socket, not only the lowest. As fast: the loop differs by a
- * `get` where the other has a `has`, and a list is made only for a socket a second process holds (a pid's
- * fds are read one after the other, so a pid holding the same socket twice is caught by the list's last
- * entry).
- */
+/** {@link socketOwners} with every owner of each socket, not only the lowest. */
 export function allSocketOwners(procRoot = '/proc'): SocketOwnerTable {
+  return ownerTable([socketFdPairs(procRoot)]);
+}
+
+/**
+ * The (inode, pid) pairs two threads found, each list flat (inode, pid, inode, pid, …), in no useful order: a
+ * process cut into parts has pairs in both, and a pid holding a socket twice gives the pair twice.
+ */
+export type OwnerPairs = readonly ArrayLike<number>[];
+
+/** Socket inode → the lowest pid of `pairs` holding it (what `socketOwners` gives). */
+export function lowestOwners(pairs: OwnerPairs): Map<number, number> {
+  const owners = new Map<number, number>();
+  for (const list of pairs)
+    for (let j = 0; j + 1 < list.length; j += 2) {
+      const inode = list[j]!;
+      const pid = list[j + 1]!;
+      const known = owners.get(inode);
+      if (known === undefined || pid < known) owners.set(inode, pid);
+    }
+  return owners;
+}
+
+/**
+ * Every owner of each socket of `pairs`, in the shape `allSocketOwners` gives: `pidOf` the lowest pid, and
+ * `sharedBy` every pid (ascending, without repeats) for the sockets more than one process holds.
+ */
+export function ownerTable(pairs: OwnerPairs): SocketOwnerTable {
   const pidOf = new Map<number, number>();
   const sharedBy = new Map<number, number[]>();
-  for (const entry of safeReaddir(procRoot)) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    const fdDir = `${procRoot}/${entry}/fd/`;
-    for (const fd of safeReaddir(fdDir)) {
-      let target: string;
-      try {
-        target = readlinkSync(fdDir + fd);
-      } catch {
-        continue;
-      }
-      if (!target.startsWith(SOCKET_PREFIX) || !target.endsWith(']')) continue;
-      const inode = Number(target.slice(SOCKET_PREFIX.length, -1));
-      if (!Number.isSafeInteger(inode)) continue;
+  for (const list of pairs)
+    for (let j = 0; j + 1 < list.length; j += 2) {
+      const inode = list[j]!;
+      const pid = list[j + 1]!;
       const first = pidOf.get(inode);
       if (first === undefined) pidOf.set(inode, pid);
       else if (first !== pid) {
         const all = sharedBy.get(inode);
+        // A pid's fds are mostly walked one after the other: its repeats are mostly caught here, the others
+        // below.
         if (all === undefined) sharedBy.set(inode, [first, pid]);
         else if (all[all.length - 1] !== pid) all.push(pid);
       }
     }
-  }
-  // The kernel lists /proc in ascending pid order; a /proc that does not still gets the lowest as `pidOf`.
   for (const [inode, all] of sharedBy) {
     all.sort((a, b) => a - b);
-    pidOf.set(inode, all[0] as number);
+    let kept = 1;
+    for (let i = 1; i < all.length; i++) if (all[i] !== all[kept - 1]) all[kept++] = all[i]!;
+    all.length = kept;
+    pidOf.set(inode, all[0]!);
   }
   return { pidOf, sharedBy };
 }

@@ -7,5 +7,5 @@
 export { startAgent, type AgentOptions, type AgentHandle, type AgentStatus } from './agent-client.js';
 export { AgentConfigError, checkAgentGuid, checkAgentUrl } from './agent-config.js';
 export { fullJitterBackoff, type Backoff, type FullJitterOptions } from './backoff.js';
-export { collectConnections, type Collected, type CollectOptions } from './collect-connections.js';
+export { collectConnections, ONE_SHOT_PARALLEL_FROM, type Collected, type CollectOptions } from './collect-connections.js';
 export { gateMethods, type CollectionGateOptions } from './collection-gate.js';

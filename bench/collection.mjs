@@ -7,14 +7,13 @@
 // in parallel for each size and closed (RST, no TIME_WAIT) before the next. Every child is killed in `finally`,
 // on SIGINT/SIGTERM, and by the holders' own 300 s cap. The tools are run in turn, the order rotating each round
 // so that drift on this shared machine hits every tool alike; each figure is the median of the rounds.
-import { execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { platform } from 'node:os';
-import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { collectLinuxConnections, collectLinuxConnectionsInParallel } from '../dist/src/agent/collect-linux.js';
 import { socketOwners } from '../dist/src/agent/socket-owners.js';
+import { holderPlan, killHolders, PER_HOLDER, plannedSockets, startHolders, stopHolders } from './holders.mjs';
 import { median, msSince, ratio, report, thousands, timeCommand } from './lib.mjs';
 
 const SIZES = [1_000, 10_000, 40_000];
@@ -22,13 +21,10 @@ const SIZES = [1_000, 10_000, 40_000];
 const ROUNDS = 5;
 const SI_ROUNDS = 3;
 const SI_TIMEOUT_MS = 30_000;
-/** Sockets per holder: under the 20,000 open files of a process, with room for its own. */
-const PER_HOLDER = 13_400;
 const GOAL_RATIO = 0.5;
 
 const execFileAsync = promisify(execFile);
 const cli = new URL('../dist/src/cli/main.js', import.meta.url).pathname;
-const holderScript = new URL('./socket-holder.mjs', import.meta.url).pathname;
 const OURS = [cli, 'agent', '--once', '--format', 'jsonl'];
 // systeminformation in a fresh process, as an agent built on it would run: prints one JSON line, its count
 // and, given HOLDER_PIDS, how many of the holders' sockets it saw.
@@ -46,73 +42,6 @@ if (platform() !== 'linux') {
     notes: ['Not measured: the /proc collector, ss and netstat are Linux only.'],
   });
   process.exit(0);
-}
-
-/** @type {Set<import('node:child_process').ChildProcess>} */
-const children = new Set();
-const killAll = () => {
-  for (const child of children) child.kill('SIGKILL');
-};
-for (const signal of ['SIGINT', 'SIGTERM'])
-  process.on(signal, () => {
-    killAll();
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  });
-
-/**
- * How a size is split over holders: as few as fit PER_HOLDER, each holding 3/8 TCP on 127.0.0.1, 3/8 TCP on ::1
- * (even counts: a connection is two sockets) and the rest UDP, half on each family.
- */
-function holderPlan(total) {
-  const holders = Math.ceil(total / PER_HOLDER);
-  const plan = [];
-  for (let h = 0, left = total; h < holders; h++) {
-    const share = Math.round(left / (holders - h));
-    const tcp = 2 * Math.round((share * 0.375) / 2);
-    const udp = share - 2 * tcp;
-    plan.push([tcp, tcp, Math.ceil(udp / 2), Math.floor(udp / 2)]);
-    left -= share;
-  }
-  return plan;
-}
-
-async function startHolders(plan) {
-  const holders = plan.map((counts) => {
-    const child = spawn(process.execPath, [holderScript, ...counts.map(String)], { stdio: ['pipe', 'pipe', 'inherit'] });
-    children.add(child);
-    child.on('exit', () => children.delete(child));
-    const ready = new Promise((resolve, reject) => {
-      createInterface({ input: child.stdout }).once('line', (line) =>
-        line === 'ready' ? resolve() : reject(new Error(`socket holder said ${line}`)),
-      );
-      child.once('exit', (code) => reject(new Error(`a socket holder exited (${code}) before it was ready`)));
-    });
-    return { child, counts, ready };
-  });
-  let timer;
-  const limit = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error('socket holders not ready within 60 s')), 60_000);
-  });
-  try {
-    await Promise.race([Promise.all(holders.map((h) => h.ready)), limit]);
-  } finally {
-    clearTimeout(timer);
-  }
-  return holders;
-}
-
-/** Ends the holders' stdin (they reset their TCP connections and exit); SIGKILL after 5 s. */
-async function stopHolders(holders) {
-  await Promise.all(
-    holders.map(async ({ child }) => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.stdin.end();
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    }),
-  );
 }
 
 /** One run of `command args`, its whole stdout. */
@@ -324,7 +253,7 @@ try {
     holders = await startHolders(plan);
     const pids = new Set(holders.map((h) => h.child.pid));
     // Each holder also holds a listener per TCP family it connects on.
-    const expectedHolders = plan.reduce((sum, counts) => sum + counts.reduce((a, b) => a + b, 0) + (counts[0] > 0) + (counts[1] > 0), 0);
+    const expectedHolders = plannedSockets(plan);
     const timing = await timeTools();
     const counts = await takeCounts(pids);
     await stopHolders(holders);
@@ -338,7 +267,7 @@ try {
     );
   }
 } finally {
-  killAll();
+  killHolders();
 }
 
 report({

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
  *
  * - docker: `/system.slice/docker-<id>.scope` (systemd driver) or `/docker/<id>` (cgroupfs driver);
  * - containerd through CRI (Kubernetes): `.../cri-containerd-<id>.scope`; CRI-O: `.../crio-<id>.scope`;
+ * - Kubernetes with the cgroupfs driver (kubeadm before 1.22, k3s): `/kubepods/[QOS/]pod<uid>/[crio-]<id>`;
  * - podman: `.../libpod-<id>.scope` (not `libpod-conmon-<id>.scope`, the monitor outside the container);
  *
  * each `<id>` 64 lowercase hex digits. A path naming several (a container in a container) gives the
@@ -16,13 +17,14 @@ export function containerIdOf(cgroupText: string): string | null {
     // `hierarchy-ID:controllers:path`; the path may itself contain colons.
     const path = line.split(':').slice(2).join(':');
     let id: string | null = null;
-    for (const match of path.matchAll(CONTAINER_IN_PATH)) id = match[1] ?? match[2] ?? null;
+    for (const match of path.matchAll(CONTAINER_IN_PATH)) id = match[1] ?? match[2] ?? match[3] ?? null;
     if (id !== null) return id;
   }
   return null;
 }
 
-const CONTAINER_IN_PATH = /\/(?:docker|cri-containerd|crio|libpod)-([0-9a-f]{64})\.scope(?=\/|$)|\/docker\/([0-9a-f]{64})(?=\/|$)/g;
+const CONTAINER_IN_PATH =
+  /\/(?:docker|cri-containerd|crio|libpod)-([0-9a-f]{64})\.scope(?=\/|$)|\/docker\/([0-9a-f]{64})(?=\/|$)|\/kubepods\/(?:[a-z]+\/)?pod[0-9a-f_-]+\/(?:crio-)?([0-9a-f]{64})(?=\/|$)/g;
 
 /** {@link containerIdOf} of a process, or null when its cgroup file cannot be read (gone, or not Linux). */
 export function containerIdOfProcess(procRoot: string, pid: number): string | null {

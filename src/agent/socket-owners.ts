@@ -148,6 +148,13 @@ export function threadSocketOwners(procRoot: string, unowned: Set<number>, pidOf
       let fds: string[] | undefined;
       if (count > 0) {
         if (count === reference) continue;
+        // The process's table may have changed since (a busy server opens and closes fds all the time): a
+        // thread whose count is the process's again now shares it, and is not walked (as every thread after
+        // it would be, each a readlink per fd).
+        if (mainCount > 0 && fdCount(`${processDir}/fd`) === count) {
+          reference = count;
+          continue;
+        }
         reference ??= count;
       } else {
         // No count from the kernel: the same fd numbers as the process's are taken as the same table.

@@ -14,6 +14,8 @@ describe('containerIdOf /proc/PID/cgroup', () => {
       `0::/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1f2e3d4c_5b6a_7980_1a2b_3c4d5e6f7a8b.slice/cri-containerd-${ID}.scope\n`,
     ],
     ['CRI-O', `0::/kubepods.slice/kubepods-burstable.slice/crio-${ID}.scope\n`],
+    ['containerd through CRI (Kubernetes, cgroupfs driver)', `0::/kubepods/besteffort/pod1f2e3d4c-5b6a-7980-1a2b-3c4d5e6f7a8b/${ID}\n`],
+    ['Kubernetes, cgroupfs driver, a guaranteed pod, cgroup v1', `4:memory:/kubepods/pod1f2e3d4c-5b6a-7980-1a2b-3c4d5e6f7a8b/${ID}\n`],
     ['podman', `0::/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-${ID}.scope/container\n`],
     ['podman, rootful', `0::/machine.slice/libpod-${ID}.scope\n`],
     ['docker in docker: the innermost', `0::/docker/${OTHER}/docker/${ID}\n`],

@@ -10,21 +10,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MockSentryConnector } from '../../sdk-mock/mock-sentries.js';
 import { NatsDataNode } from '../../src/nats/data-node.js';
-import { execute, getinfo, guidsCsv, inspectorMessages, runSplunkProcess } from '../helpers/splunk-session.js';
+import { execute, getinfo, guidsCsv, inspectorMessages, listening, runSplunkProcess } from '../helpers/splunk-session.js';
 import { NATS_SERVER_MISSING, natsServerAvailable, startNatsCluster, type NatsCluster as Servers } from '../helpers/nats-servers.js';
 import { selfSigned } from '../helpers/tls-cert.js';
 
 const ADMIN_KEY = 'admin-key-3f9c2b';
 const ANALYST_KEY = 'analyst-key-77aa01';
-const listen = (pid: number, port: number): Record<string, unknown> => ({
-  pid,
-  protocol: 'tcp',
-  local_ip: '0.0.0.0',
-  local_port: port,
-  remote_ip: '0.0.0.0',
-  remote_port: 0,
-  state: 'LISTEN',
-});
 
 /** splunkd's current-context for each session key: an admin with the capability, an analyst without. */
 function splunkdStub(): { server: Server; uri: () => string; seen: string[] } {
@@ -78,8 +69,8 @@ describe('the Splunk app on the NATS cluster (a real process, nats-server, a spl
       nc,
       name: 'dn1',
       connector: new MockSentryConnector([
-        { guid: 'web-01', connections: [listen(812, 22), listen(1432, 80)] },
-        { guid: 'データ-01', connections: [listen(77, 443)] },
+        { guid: 'web-01', connections: [listening(812, 22), listening(1432, 80)] },
+        { guid: 'データ-01', connections: [listening(77, 443)] },
       ]),
     });
     await new Promise<void>((resolve) => splunkd.server.listen(0, '127.0.0.1', resolve));

@@ -6,6 +6,17 @@ import { encodeChunk } from '../../src/splunk/chunked-protocol.js';
 import { parseRecords, type SplunkRecord } from '../../src/splunk/mv-csv.js';
 import { BIN } from './child-cli.js';
 
+/** A sentry's LISTEN connection on 0.0.0.0:`port`, as a scenario or a mock sentry holds it (wire form). */
+export const listening = (pid: number, port: number): Record<string, unknown> => ({
+  pid,
+  protocol: 'tcp',
+  local_ip: '0.0.0.0',
+  local_port: port,
+  remote_ip: '0.0.0.0',
+  remote_port: 0,
+  state: 'LISTEN',
+});
+
 /** A getinfo chunk as splunkd sends it: the user and the arguments typed after the command's name. */
 export function getinfo(username: string, args: readonly string[] = [], extra: Record<string, unknown> = {}): Buffer {
   return encodeChunk({

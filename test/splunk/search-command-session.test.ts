@@ -5,22 +5,12 @@ import type { SessionBackend } from '../../src/splunk/session-backend.js';
 import { SPLUNK_COMMANDS, type SplunkCommand } from '../../src/splunk/splunk-commands.js';
 import type { MockSentry } from '../../sdk-mock/mock-sentries.js';
 import { encodeChunk } from '../../src/splunk/chunked-protocol.js';
-import { execute, getinfo, guidsCsv, inspectorMessages, SessionPipes } from '../helpers/splunk-session.js';
-
-const listen = (pid: number, port: number): Record<string, unknown> => ({
-  pid,
-  protocol: 'tcp',
-  local_ip: '0.0.0.0',
-  local_port: port,
-  remote_ip: '0.0.0.0',
-  remote_port: 0,
-  state: 'LISTEN',
-});
+import { execute, getinfo, guidsCsv, inspectorMessages, listening, SessionPipes } from '../helpers/splunk-session.js';
 
 const SENTRIES: MockSentry[] = [
-  { guid: 'web-01', hostname: 'web-01', connections: [listen(812, 22), listen(1432, 80)] },
-  { guid: '서버-02', hostname: 'db', connections: [listen(901, 5432)] },
-  { guid: 'slow', delay_ms: 600_000, connections: [listen(1, 1)] },
+  { guid: 'web-01', hostname: 'web-01', connections: [listening(812, 22), listening(1432, 80)] },
+  { guid: '서버-02', hostname: 'db', connections: [listening(901, 5432)] },
+  { guid: 'slow', delay_ms: 600_000, connections: [listening(1, 1)] },
 ];
 
 const users = { admin: { admin: true }, analyst: { admin: false } };
@@ -34,6 +24,20 @@ async function session(command: SplunkCommand, chunks: readonly Buffer[], over: 
   pipes.input.end();
   const code = await done;
   return { code, answers: pipes.answers() };
+}
+
+/** A sentrynetstat session over the test backend that the test can abort (as SIGTERM does). */
+function abortableSession() {
+  const pipes = new SessionPipes();
+  const stop = new AbortController();
+  const done = runSplunkSession({
+    command: SPLUNK_COMMANDS.sentrynetstat!,
+    backend: backend(),
+    input: pipes.input,
+    output: pipes.output,
+    signal: stop.signal,
+  });
+  return { pipes, stop, done };
 }
 
 describe('a Splunk session of sentrynetstat', () => {
@@ -65,7 +69,7 @@ describe('a Splunk session of sentrynetstat', () => {
 
   it('detail=t adds the detail fields, owners as a multivalue field; detail=yes is 23106', async () => {
     const detailed = [
-      { guid: 'web-01', connections: [{ ...listen(812, 22), process: 'sshd', owners: [812, 813], uid: 0, inode: 7, netns: 9 }] },
+      { guid: 'web-01', connections: [{ ...listening(812, 22), process: 'sshd', owners: [812, 813], uid: 0, inode: 7, netns: 9 }] },
     ];
     const { code, answers } = await session(
       SPLUNK_COMMANDS.sentrynetstat!,
@@ -141,15 +145,7 @@ describe('a Splunk session of sentrynetstat', () => {
   });
 
   it('an abort (SIGTERM) while splunkd keeps stdin open ends the session at once, exit 0', async () => {
-    const pipes = new SessionPipes();
-    const stop = new AbortController();
-    const done = runSplunkSession({
-      command: SPLUNK_COMMANDS.sentrynetstat!,
-      backend: backend(),
-      input: pipes.input,
-      output: pipes.output,
-      signal: stop.signal,
-    });
+    const { pipes, stop, done } = abortableSession();
     pipes.input.write(getinfo('admin'));
     pipes.input.write(execute(guidsCsv(['slow']), false));
     await pipes.waitFor(2);
@@ -160,15 +156,7 @@ describe('a Splunk session of sentrynetstat', () => {
   }, 5000);
 
   it('an abort while the last chunk’s calls run: the last answer says the run was cancelled, not that sentries answered', async () => {
-    const pipes = new SessionPipes();
-    const stop = new AbortController();
-    const done = runSplunkSession({
-      command: SPLUNK_COMMANDS.sentrynetstat!,
-      backend: backend(),
-      input: pipes.input,
-      output: pipes.output,
-      signal: stop.signal,
-    });
+    const { pipes, stop, done } = abortableSession();
     pipes.input.write(getinfo('admin'));
     pipes.input.write(execute(guidsCsv(['slow']), true));
     await pipes.waitFor(1);
